@@ -1,0 +1,96 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// What one sender run tells the backend about one host (protocol version 1).
+public struct Report: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+
+    public var version: Int
+    public var host: String
+    public var bootId: String?
+    public var sentAt: Date
+    public var sender: String?
+    /// Optional idempotency key; without it a retry is recognised by (host, sentAt).
+    public var reportId: String?
+    public var observations: [Observation]
+
+    public init(
+        version: Int = Report.currentVersion, host: String, bootId: String? = nil, sentAt: Date,
+        sender: String? = nil, reportId: String? = nil, observations: [Observation]
+    ) {
+        self.version = version
+        self.host = host
+        self.bootId = bootId
+        self.sentAt = sentAt
+        self.sender = sender
+        self.reportId = reportId
+        self.observations = observations
+    }
+}
+
+/// One measurement of one check. `value` is numeric (percent for memory and disk),
+/// `status` a word for things that are not numbers (RAID state, heartbeat outcome).
+public struct Observation: Codable, Sendable, Equatable {
+    public var name: String
+    public var kind: String
+    public var value: Double?
+    public var unit: String?
+    public var status: String?
+    /// Why the measurement failed (a stuck mount, an unreadable file); the check still reports.
+    public var error: String?
+    /// Heartbeats: the expected interval and grace, in seconds.
+    public var every: Int?
+    public var grace: Int?
+    public var details: [String: JSONValue]?
+
+    public init(
+        name: String, kind: ObservationKind, value: Double? = nil, unit: String? = nil, status: String? = nil,
+        error: String? = nil, every: Int? = nil, grace: Int? = nil, details: [String: JSONValue]? = nil
+    ) {
+        self.name = name
+        self.kind = kind.rawValue
+        self.value = value
+        self.unit = unit
+        self.status = status
+        self.error = error
+        self.every = every
+        self.grace = grace
+        self.details = details
+    }
+
+    public var knownKind: ObservationKind? { ObservationKind(rawValue: kind) }
+}
+
+public enum ObservationKind: String, Codable, Sendable, CaseIterable {
+    case memory, disk, raid, heartbeat, container, zpool, gauge
+}
+
+/// Words used in `Observation.status`.
+public enum ObservationStatus {
+    public static let ok = "ok"
+    public static let degraded = "degraded"
+    public static let inactive = "inactive"
+    public static let error = "error"
+    public static let fail = "fail"
+    public static let start = "start"
+    public static let all: Set<String> = [ok, degraded, inactive, error, fail, start]
+}
+
+extension Report {
+    /// The encoder both programs use: ISO 8601 times and sorted keys, so output is byte-stable.
+    public static func makeEncoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

@@ -1,0 +1,137 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Bounds on what a report may hold. The backend makes them configurable; the sender checks
+/// the defaults before sending so a bad report fails on the host with a clear message.
+public struct ReportLimits: Sendable, Equatable {
+    public var maxObservations: Int
+    public var maxNameLength: Int
+    public var maxTextLength: Int
+    public var maxDetailKeys: Int
+    public var maxDetailDepth: Int
+    /// How far ahead of the receiver's clock `sentAt` may be.
+    public var maxClockAhead: TimeSpan
+
+    public init(
+        maxObservations: Int = 1000, maxNameLength: Int = 200, maxTextLength: Int = 1000,
+        maxDetailKeys: Int = 64, maxDetailDepth: Int = 6, maxClockAhead: TimeSpan = TimeSpan(seconds: 3600)
+    ) {
+        self.maxObservations = maxObservations
+        self.maxNameLength = maxNameLength
+        self.maxTextLength = maxTextLength
+        self.maxDetailKeys = maxDetailKeys
+        self.maxDetailDepth = maxDetailDepth
+        self.maxClockAhead = maxClockAhead
+    }
+
+    public static let standard = ReportLimits()
+}
+
+/// A report that breaks the protocol: which field, and what to do about it.
+public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var field: String
+    public var message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field): \(message)" }
+}
+
+/// Earliest time a report may claim: anything older is a clock that was never set.
+private let earliestSentAt = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
+
+extension Report {
+    public func validate(limits: ReportLimits = .standard, now: Date = Date()) throws(ValidationError) {
+        guard version == Report.currentVersion else {
+            throw ValidationError(field: "version", message: "version \(version) is not supported; this backend speaks version \(Report.currentVersion)")
+        }
+        try Names.check(host, field: "host", maxLength: limits.maxNameLength)
+        if let bootId { try Names.check(bootId, field: "bootId", maxLength: limits.maxNameLength) }
+        if let sender { try Names.check(sender, field: "sender", maxLength: limits.maxNameLength) }
+        if let reportId { try Names.check(reportId, field: "reportId", maxLength: limits.maxNameLength) }
+        guard sentAt >= earliestSentAt else {
+            throw ValidationError(field: "sentAt", message: "\(sentAt) is before the year 2000; set the host's clock (NTP)")
+        }
+        guard sentAt.timeIntervalSince(now) <= Double(limits.maxClockAhead.seconds) else {
+            throw ValidationError(field: "sentAt", message: "the host's clock is more than \(limits.maxClockAhead) ahead of the backend's; set it with NTP")
+        }
+        guard observations.count <= limits.maxObservations else {
+            throw ValidationError(field: "observations", message: "\(observations.count) observations is more than the limit of \(limits.maxObservations); exclude some mounts or containers")
+        }
+        var seen = Set<String>()
+        for (index, observation) in observations.enumerated() {
+            let path = "observations[\(index)]"
+            try observation.validate(path: path, limits: limits)
+            guard seen.insert(observation.name).inserted else {
+                throw ValidationError(field: "\(path).name", message: "'\(observation.name)' appears twice in one report; names must be unique")
+            }
+        }
+    }
+}
+
+extension Observation {
+    public func validate(path: String, limits: ReportLimits = .standard) throws(ValidationError) {
+        try Names.check(name, field: "\(path).name", maxLength: limits.maxNameLength)
+        guard knownKind != nil else {
+            let known = ObservationKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError(field: "\(path).kind", message: "unknown kind '\(kind.prefix(40))'; use one of \(known)")
+        }
+        if let value, !value.isFinite {
+            throw ValidationError(field: "\(path).value", message: "must be a finite number")
+        }
+        if let unit { try Names.check(unit, field: "\(path).unit", maxLength: 16) }
+        if let status {
+            guard ObservationStatus.all.contains(status) else {
+                let known = ObservationStatus.all.sorted().joined(separator: ", ")
+                throw ValidationError(field: "\(path).status", message: "unknown status '\(status.prefix(40))'; use one of \(known)")
+            }
+        }
+        if let error { try Names.check(error, field: "\(path).error", maxLength: limits.maxTextLength) }
+        for (field, seconds) in [("every", every), ("grace", grace)] {
+            guard let seconds else { continue }
+            guard seconds >= 0, seconds <= TimeSpan.maximum.seconds else {
+                throw ValidationError(field: "\(path).\(field)", message: "must be between 0 seconds and 10 years")
+            }
+        }
+        if let details {
+            guard details.count <= limits.maxDetailKeys else {
+                throw ValidationError(field: "\(path).details", message: "more than \(limits.maxDetailKeys) keys")
+            }
+            let wrapped = JSONValue.object(details)
+            guard wrapped.depth <= limits.maxDetailDepth else {
+                throw ValidationError(field: "\(path).details", message: "nested deeper than \(limits.maxDetailDepth) levels")
+            }
+            if let bad = wrapped.firstNonFinite(path: "\(path).details") {
+                throw ValidationError(field: bad, message: "must be a finite number")
+            }
+        }
+    }
+}
+
+/// Rules for names of hosts and checks: printable UTF-8 of bounded length. Spaces, `&`, `#`
+/// and `<` are allowed because mount points contain them; escaping is the job of whoever displays.
+public enum Names {
+    public static func check(_ text: String, field: String, maxLength: Int) throws(ValidationError) {
+        guard !text.isEmpty else { throw ValidationError(field: field, message: "must not be empty") }
+        guard text.count <= maxLength else {
+            throw ValidationError(field: field, message: "is \(text.count) characters; the limit is \(maxLength)")
+        }
+        for scalar in text.unicodeScalars where isForbidden(scalar) {
+            let code = String(scalar.value, radix: 16, uppercase: true)
+            throw ValidationError(field: field, message: "contains the control character U+\(code); use printable characters only")
+        }
+    }
+
+    static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .surrogate, .unassigned, .lineSeparator, .paragraphSeparator: return true
+        default: return scalar == "\u{FFFD}"  // a replacement character means the bytes were not UTF-8
+        }
+    }
+}
