@@ -1,0 +1,2 @@
+// Replaced by the backend application.
+@main struct MetricsBackend { static func main() {} }
