@@ -21,10 +21,11 @@ let package = Package(
     targets: [
         // The wire protocol: Codable value types, validation, durations. No I/O.
         .target(name: "Shared"),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // Small C helpers the sender needs where Swift has no cheap equivalent (statvfs with a timeout).
-        .target(name: "CSupport"),
+        // Small C helpers the sender needs where Swift has no cheap equivalent: statvfs with a
+        // timeout, and libcurl loaded on first use.
+        .target(name: "CSupport", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("dl")]),
         .executableTarget(
             name: "Sender",
             dependencies: [

@@ -1,4 +1,4 @@
-#include "csupport.h"
+#include "statvfs_timeout.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-#ifndef CSUPPORT_H
-#define CSUPPORT_H
+#ifndef CSUPPORT_STATVFS_TIMEOUT_H
+#define CSUPPORT_STATVFS_TIMEOUT_H
 #include <sys/statvfs.h>
 
 /// statvfs(path) that gives up after timeout_ms. A hung NFS server blocks statvfs in the

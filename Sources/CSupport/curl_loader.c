@@ -1,0 +1,58 @@
+#include "curl_loader.h"
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
+
+static struct {
+    CURLcode (*global_init)(long);
+    CURL *(*easy_init)(void);
+    void (*easy_cleanup)(CURL *);
+    CURLcode (*easy_perform)(CURL *);
+    const char *(*easy_strerror)(CURLcode);
+    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+} api;
+
+static const char *load_error = "libcurl was not loaded";
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void load(void) {
+    void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) lib = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) { load_error = "libcurl.so.4 is not installed (apt-get install libcurl4)"; return; }
+#define BIND(field, symbol) \
+    if (!(*(void **)(&api.field) = dlsym(lib, symbol))) { load_error = "libcurl lacks " symbol; return; }
+    BIND(global_init, "curl_global_init")
+    BIND(easy_init, "curl_easy_init")
+    BIND(easy_cleanup, "curl_easy_cleanup")
+    BIND(easy_perform, "curl_easy_perform")
+    BIND(easy_strerror, "curl_easy_strerror")
+    BIND(easy_setopt, "curl_easy_setopt")
+    BIND(easy_getinfo, "curl_easy_getinfo")
+    BIND(slist_append, "curl_slist_append")
+    BIND(slist_free_all, "curl_slist_free_all")
+#undef BIND
+    if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) { load_error = "libcurl could not initialise"; return; }
+    load_error = NULL;
+}
+
+const char *csupport_curl_load(void) {
+    pthread_once(&once, load);
+    return load_error;
+}
+
+CURL *csupport_curl_easy_init(void) { return api.easy_init(); }
+void csupport_curl_easy_cleanup(CURL *h) { api.easy_cleanup(h); }
+CURLcode csupport_curl_easy_perform(CURL *h) { return api.easy_perform(h); }
+const char *csupport_curl_easy_strerror(CURLcode c) { return api.easy_strerror(c); }
+struct curl_slist *csupport_curl_slist_append(struct curl_slist *l, const char *t) { return api.slist_append(l, t); }
+void csupport_curl_slist_free_all(struct curl_slist *l) { if (l) api.slist_free_all(l); }
+CURLcode csupport_curl_setopt_long(CURL *h, CURLoption o, long v) { return api.easy_setopt(h, o, v); }
+CURLcode csupport_curl_setopt_ptr(CURL *h, CURLoption o, const void *v) { return api.easy_setopt(h, o, v); }
+CURLcode csupport_curl_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return api.easy_setopt(h, o, v); }
+CURLcode csupport_curl_setopt_write(CURL *h, size_t (*f)(char *, size_t, size_t, void *)) {
+    return api.easy_setopt(h, CURLOPT_WRITEFUNCTION, f);
+}
+CURLcode csupport_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return api.easy_getinfo(h, i, v); }

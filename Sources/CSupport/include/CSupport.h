@@ -1,0 +1,2 @@
+#include "statvfs_timeout.h"
+#include "curl_loader.h"

@@ -1,0 +1,48 @@
+import Shared
+
+/// Running Docker containers, each a heartbeat `container:<name>` (the original's `dockerPing`),
+/// read from the Engine API over its unix socket through libcurl.
+struct ContainerCollector: Collector {
+    static let name = "container"
+
+    var socket = "/var/run/docker.sock"
+    /// Containers whose names start with one of these are skipped (CI runners, the backend itself).
+    var excludePrefixes: [String] = []
+    var timeout = TimeSpan(seconds: 5)
+
+    func collect(_ context: CollectContext) -> [Observation] {
+        let path = context.path(socket)
+        guard FileReader.exists(path) else {
+            // No Docker on this host: nothing to say unless the user asked for containers.
+            return context.explicit ? [failure("\(path) does not exist; is Docker running?")] : []
+        }
+        var request = HTTPRequest(url: "http://localhost/v1.41/containers/json", unixSocket: path)
+        request.connectTimeout = timeout.seconds
+        request.totalTimeout = timeout.seconds
+        let response: HTTPResponse
+        do { response = try HTTPClient.perform(request) } catch {
+            return [failure("cannot reach Docker at \(path): \(error.message)")]
+        }
+        guard response.status == 200 else {
+            return [failure("Docker answered HTTP \(response.status): \(BackendClient.errorMessage(response))")]
+        }
+        let containers: [DockerContainer]
+        do { containers = try DockerContainers.parse(response.body) } catch {
+            return [failure("Docker's container list could not be read: \(error)")]
+        }
+        return containers
+            .filter { container in !excludePrefixes.contains { container.name.hasPrefix($0) } }
+            .sorted { $0.name < $1.name }
+            .map { container in
+                var details: [String: JSONValue] = ["id": .string(String(container.id.prefix(12)))]
+                if let image = container.image { details["image"] = .string(image) }
+                if let state = container.state { details["state"] = .string(state) }
+                if let status = container.status { details["status"] = .string(status) }
+                return Observation(name: "container:\(container.name)", kind: .container, status: ObservationStatus.ok, details: details)
+            }
+    }
+
+    private func failure(_ message: String) -> Observation {
+        Observation(name: "container", kind: .container, status: ObservationStatus.error, error: message)
+    }
+}

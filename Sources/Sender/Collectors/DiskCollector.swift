@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSupport
+import Shared
+
+/// Usage of every real mount, from /proc/self/mountinfo and statvfs (node_exporter's filesystem collector).
+struct DiskCollector: Collector {
+    static let name = "disk"
+
+    var filter = DiskFilter()
+    /// How long statvfs may take before a mount counts as stuck (a hung NFS server).
+    var statTimeout = TimeSpan(seconds: 2)
+
+    func collect(_ context: CollectContext) -> [Observation] {
+        let text: String
+        do {
+            text = try FileReader.read(context.proc("self/mountinfo"))
+        } catch {
+            guard context.explicit || context.root == "/" else { return [] }
+            return [Observation(name: "disk", kind: .disk, status: ObservationStatus.error, error: error.description)]
+        }
+        return Self.select(Mountinfo.parse(text), filter: filter).map { measure($0, context: context) }
+    }
+
+    /// Admitted mounts, each filesystem once. A mount hidden under a later one at the same point
+    /// is dropped; of bind mounts of one device the full mount (root "/") with the shortest path wins.
+    static func select(_ mounts: [Mount], filter: DiskFilter) -> [Mount] {
+        var visible: [String: Mount] = [:]
+        var order: [String] = []
+        for mount in mounts {
+            if visible[mount.mountPoint] == nil { order.append(mount.mountPoint) }
+            visible[mount.mountPoint] = mount
+        }
+        var byDevice: [String: Mount] = [:]
+        var chosen: [String] = []
+        for point in order {
+            guard let mount = visible[point], filter.admits(mount) else { continue }
+            if let current = byDevice[mount.device] {
+                if prefer(mount, over: current) {
+                    byDevice[mount.device] = mount
+                    chosen[chosen.firstIndex(of: current.mountPoint) ?? chosen.count - 1] = mount.mountPoint
+                }
+            } else {
+                byDevice[mount.device] = mount
+                chosen.append(mount.mountPoint)
+            }
+        }
+        return chosen.compactMap { visible[$0] }
+    }
+
+    private static func prefer(_ candidate: Mount, over current: Mount) -> Bool {
+        if (candidate.root == "/") != (current.root == "/") { return candidate.root == "/" }
+        return candidate.mountPoint.utf8.count < current.mountPoint.utf8.count
+    }
+
+    private func measure(_ mount: Mount, context: CollectContext) -> Observation {
+        let name = "disk:\(mount.mountPoint)"
+        var details: [String: JSONValue] = [
+            "mountPoint": .string(mount.mountPoint), "device": .string(mount.source), "fsType": .string(mount.fsType),
+        ]
+        var buffer = statvfs()
+        let timeoutMs = Int32(clamping: statTimeout.seconds * 1000)
+        let rc = csupport_statvfs_timeout(context.path(mount.mountPoint), &buffer, timeoutMs)
+        guard rc == 0 else {
+            let reason = rc == ETIMEDOUT
+                ? "statvfs did not answer within \(statTimeout); the mount looks stuck (a hung network filesystem?)"
+                : "statvfs failed: \(String(cString: strerror(rc)))"
+            return Observation(name: name, kind: .disk, status: ObservationStatus.error, error: reason, details: details)
+        }
+        let usage = DiskUsage(
+            blockSize: UInt64(buffer.f_frsize), blocks: UInt64(buffer.f_blocks), blocksFree: UInt64(buffer.f_bfree),
+            blocksAvailable: UInt64(buffer.f_bavail), files: UInt64(buffer.f_files), filesFree: UInt64(buffer.f_ffree))
+        details["sizeBytes"] = .number(Double(usage.sizeBytes))
+        details["usedBytes"] = .number(Double(usage.usedBytes))
+        details["availBytes"] = .number(Double(usage.availBytes))
+        details["freeBytes"] = .number(Double(usage.freeBytes))
+        details["inodesUsedPercent"] = usage.inodesUsedPercent.map(JSONValue.number) ?? .null
+        return Observation(name: name, kind: .disk, value: usage.usedPercent, unit: "%", details: details)
+    }
+}

@@ -1,0 +1,29 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+
+/// One entry of Docker Engine API `GET /containers/json` (running containers only).
+struct DockerContainer: Decodable, Equatable, Sendable {
+    var id: String
+    var names: [String]
+    var image: String?
+    var state: String?
+    var status: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", names = "Names", image = "Image", state = "State", status = "Status"
+    }
+
+    /// Docker prefixes names with "/"; the first name is the container's own.
+    var name: String {
+        let first = names.first ?? String(id.prefix(12))
+        return first.hasPrefix("/") ? String(first.dropFirst()) : first
+    }
+}
+
+/// The Docker API's container list in, containers out. Pure: no I/O.
+enum DockerContainers {
+    static func parse(_ body: [UInt8]) throws -> [DockerContainer] {
+        try JSONDecoder().decode([DockerContainer].self, from: Data(body))
+    }
+}

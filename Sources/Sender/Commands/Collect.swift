@@ -1,0 +1,39 @@
+import ArgumentParser
+
+/// `metrics-sender collect [--dry-run] [--root DIR]`: measure the host and send (or print) the report.
+struct Collect: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure this host and send the report (or print it with --dry-run).")
+
+    @OptionGroup var options: CommonOptions
+    @Flag(help: "Print the report as JSON and send nothing.")
+    var dryRun = false
+
+    func run() throws {
+        let settings: SenderSettings
+        do { settings = try options.resolve() } catch { throw SenderFailure(error) }
+        let report = ReportBuilder.report(settings: settings, observations: CollectorSet(settings: settings).collect())
+        if dryRun { try ReportBuilder.print(report) } else { try ReportBuilder.send(report, settings: settings) }
+    }
+}
+
+/// `metrics-sender run`: what the timer starts every minute.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Collect and send; the command the systemd timer runs.")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        let settings: SenderSettings
+        do { settings = try options.resolve() } catch { throw SenderFailure(error) }
+        _ = try settings.requireURLOrFail()
+        let report = ReportBuilder.report(settings: settings, observations: CollectorSet(settings: settings).collect())
+        try ReportBuilder.send(report, settings: settings)
+    }
+}
+
+extension SenderSettings {
+    /// Checked before measuring, so a missing URL fails at once rather than after the work.
+    func requireURLOrFail() throws(SenderFailure) -> String {
+        do { return try requireURL() } catch { throw SenderFailure(error) }
+    }
+}

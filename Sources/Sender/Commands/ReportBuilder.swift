@@ -1,0 +1,41 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+import Shared
+
+/// Wraps observations into a report and sends it or prints it.
+enum ReportBuilder {
+    static var senderName: String { "metrics-sender/\(SenderSettings.version)" }
+
+    static func report(settings: SenderSettings, observations: [Observation]) -> Report {
+        let bootId = FileReader.readIfPresent(settings.root == "/" ? "/proc/sys/kernel/random/boot_id" : settings.root + "/proc/sys/kernel/random/boot_id")?
+            .trimmingNewline()
+        // Whole seconds: the backend recognises a retried report by (host, sentAt).
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        return Report(host: settings.host, bootId: bootId, sentAt: now, sender: senderName, observations: observations)
+    }
+
+    /// Prints the report as JSON on stdout (`--dry-run`).
+    static func print(_ report: Report) throws(SenderFailure) {
+        let encoded: Data
+        do { encoded = try Report.makeEncoder(pretty: true).encode(report) } catch {
+            throw SenderFailure(status: .badSettings, message: "the report could not be encoded: \(error)")
+        }
+        Swift.print(String(decoding: encoded, as: UTF8.self))
+    }
+
+    /// Checks the report as the backend will, then POSTs it to /api/v1/report.
+    static func send(_ report: Report, settings: SenderSettings) throws(SenderFailure) {
+        do { try report.validate() } catch {
+            throw SenderFailure(status: .badSettings, message: "the report is not valid: \(error.description)")
+        }
+        let url: String
+        do { url = try settings.requireURL() } catch { throw SenderFailure(error) }
+        let body: Data
+        do { body = try Report.makeEncoder().encode(report) } catch {
+            throw SenderFailure(status: .badSettings, message: "the report could not be encoded: \(error)")
+        }
+        let client = BackendClient(baseURL: url, token: settings.token, timeout: settings.timeout, retryBudget: settings.retryBudget)
+        do { _ = try client.post(path: "/api/v1/report", json: Array(body)) } catch { throw SenderFailure(error) }
+    }
+}

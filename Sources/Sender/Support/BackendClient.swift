@@ -1,0 +1,62 @@
+import Shared
+
+/// Why a delivery failed, in the words a user can act on. Exit code 3 for both.
+enum DeliveryError: Error, CustomStringConvertible {
+    case unreachable(String)
+    case rejected(status: Int, message: String)
+
+    var description: String {
+        switch self {
+        case .unreachable(let detail): return "backend unreachable: \(detail)"
+        case .rejected(let status, let message): return "backend rejected the data (HTTP \(status)): \(message)"
+        }
+    }
+}
+
+/// POSTs JSON to the backend with a bearer token, gzip above a threshold, and bounded retries
+/// on connection errors and 5xx. A 4xx is final: sending the same thing again cannot help.
+struct BackendClient {
+    var baseURL: String
+    var token: String?
+    var timeout: TimeSpan
+    /// Total time all attempts may take.
+    var retryBudget: TimeSpan
+    var gzipAbove = 8 * 1024
+
+    func post(path: String, json body: [UInt8]) throws(DeliveryError) -> HTTPResponse {
+        var request = HTTPRequest(method: "POST", url: baseURL + path)
+        request.headers = ["Content-Type: application/json", "Accept: application/json", "Expect:"]
+        if let token { request.headers.append("Authorization: Bearer \(token)") }
+        request.body = body
+        if body.count > gzipAbove, let compressed = Gzip.compress(body) {
+            request.body = compressed
+            request.headers.append("Content-Encoding: gzip")
+        }
+        request.connectTimeout = max(1, timeout.seconds)
+        request.totalTimeout = max(1, timeout.seconds)
+        var backoff = Backoff(budget: Double(retryBudget.seconds))
+        while true {
+            let outcome: Result<HTTPResponse, TransportError>
+            do { outcome = .success(try HTTPClient.perform(request)) } catch { outcome = .failure(error) }
+            switch outcome {
+            case .success(let response) where (200..<300).contains(response.status):
+                return response
+            case .success(let response) where response.status >= 500 || response.status == 429:
+                guard backoff.wait(attemptTakes: Double(timeout.seconds)) else {
+                    throw .unreachable("HTTP \(response.status) from \(request.url): \(Self.errorMessage(response))")
+                }
+            case .success(let response):
+                throw .rejected(status: response.status, message: Self.errorMessage(response))
+            case .failure(let error):
+                guard backoff.wait(attemptTakes: Double(timeout.seconds)) else { throw .unreachable(error.description) }
+            }
+        }
+    }
+
+    /// The backend's JSON error as it sent it, or the start of whatever else came back.
+    static func errorMessage(_ response: HTTPResponse) -> String {
+        let text = response.text
+        let trimmed = text.count > 500 ? String(text.prefix(500)) + "…" : text
+        return trimmed.isEmpty ? "(empty body)" : trimmed
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Shared
+import Testing
+
+/// Bad settings give one clear line on stderr and exit code 2.
+@Suite struct SenderCLITests {
+    @Test(arguments: [
+        (["collect", "--url", "not a url"], "--url"),
+        (["collect", "--url", "ftp://example.com"], "--url"),
+        (["collect", "--url", "http://example.com:99999"], "port"),
+        (["collect", "--unknown-flag"], "--unknown-flag"),
+        (["collect", "--dry-run", "--root", "/nonexistent/tree"], "--root"),
+        (["ping", "job", "--every", "5x"], "--every"),
+        (["ping", "job", "--grace", "90"], "--grace"),
+        (["collect", "--timeout", "soon"], "--timeout"),
+        (["collect", "--collector", "gpu"], "gpu"),
+        (["collect", "--config", "/nonexistent.toml"], "/nonexistent.toml"),
+        (["run"], "METRICS_URL"),
+        (["frobnicate"], "frobnicate"),
+    ])
+    func badSettingExitsTwoWithOneLine(arguments: [String], mention: String) throws {
+        let outcome = try SenderBinary.run(arguments)
+        #expect(outcome.status == 2)
+        let lines = outcome.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(mention), "\(outcome.stderr)")
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test func badEnvironmentExitsTwo() throws {
+        let outcome = try SenderBinary.run(["collect", "--dry-run"], environment: ["METRICS_URL": "localhost:8080"])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("METRICS_URL"))
+    }
+
+    @Test func badConfigFileNamesFileAndLine() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sender-\(UUID()).toml")
+        try "url = \"http://x\"\ntimeout = 10\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let outcome = try SenderBinary.run(["collect", "--dry-run", "--config", file.path])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("timeout in \(file.path) must be a string"), "\(outcome.stderr)")
+        try "url = \"http://x\"\ncolectors = []\n".write(to: file, atomically: true, encoding: .utf8)
+        let typo = try SenderBinary.run(["collect", "--dry-run", "--config", file.path])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("unknown setting 'colectors'"), "\(typo.stderr)")
+    }
+
+    @Test func flagsBeatEnvironmentBeatsConfigFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sender-\(UUID()).toml")
+        try "host = \"from-file\"\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        func host(_ arguments: [String], _ environment: [String: String]) throws -> String {
+            let outcome = try SenderBinary.run(["ping", "job", "--dry-run", "--config", file.path] + arguments, environment: environment)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            return try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).host
+        }
+        #expect(try host([], [:]) == "from-file")
+        #expect(try host([], ["METRICS_HOST": "from-env"]) == "from-env")
+        #expect(try host(["--host", "from-flag"], ["METRICS_HOST": "from-env"]) == "from-flag")
+    }
+
+    @Test func pingDryRunPrintsAHeartbeat() throws {
+        let outcome = try SenderBinary.run(["ping", "backup-db", "--every", "1d", "--grace", "1h", "--fail", "--dry-run", "--host", "web-1"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
+        #expect(report.observations == [Observation(name: "backup-db", kind: .heartbeat, status: "fail", every: 86400, grace: 3600)])
+        #expect(report.sender == "metrics-sender/0.1.0")
+    }
+
+    @Test func unreachableBackendExitsThree() throws {
+        // Port 9 on loopback: nothing listens, so the connection is refused at once.
+        let outcome = try SenderBinary.run(["ping", "job", "--url", "http://127.0.0.1:9", "--timeout", "1s"])
+        #expect(outcome.status == 3)
+        #expect(outcome.stderr.contains("backend unreachable"), "\(outcome.stderr)")
+    }
+}
