@@ -1,90 +1,81 @@
+#define _GNU_SOURCE
 #include "statvfs_timeout.h"
 #include <errno.h>
-#include <pthread.h>
-#include <stdlib.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
-#include <time.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-// Shared between the caller and the worker; whoever finishes last frees it, so an
-// abandoned worker never writes into the caller's stack.
-struct job {
-    pthread_mutex_t lock;
-    pthread_cond_t done_cond;
-    int refs;
-    int done;
-    int result;
-    struct statvfs buf;
-    char path[];
+// One answer from the child; smaller than PIPE_BUF, so each write arrives whole.
+struct record {
+    int index;
+    int error;
+    struct statvfs stats;
 };
 
-static void release(struct job *j) {
-    int last;
-    pthread_mutex_lock(&j->lock);
-    last = --j->refs == 0;
-    pthread_mutex_unlock(&j->lock);
-    if (last) {
-        pthread_mutex_destroy(&j->lock);
-        pthread_cond_destroy(&j->done_cond);
-        free(j);
+// In the child only async-signal-safe calls: close, statvfs, write, _exit.
+static void measure_from(const char *const *paths, int first, int count, int fd) {
+    // A child stuck in the kernel outlives us; it must not hold our stdout open for a reader.
+    close(STDIN_FILENO);
+    close(STDOUT_FILENO);
+    close(STDERR_FILENO);
+    // Nor any other descriptor (a caller's pipes, sockets): keep only ours, as fd 3.
+    if (fd != 3) { if (dup2(fd, 3) < 0) _exit(1); fd = 3; }
+    if (syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
+        for (int other = 4; other < 4096; other++) close(other);
     }
+    for (int i = first; i < count; i++) {
+        struct record r;
+        memset(&r, 0, sizeof r);
+        r.index = i;
+        r.error = statvfs(paths[i], &r.stats) == 0 ? 0 : errno;
+        if (write(fd, &r, sizeof r) != (ssize_t)sizeof r) _exit(1);
+    }
+    _exit(0);
 }
 
-static void *worker(void *arg) {
-    struct job *j = arg;
-    struct statvfs buf;
-    int rc = statvfs(j->path, &buf) == 0 ? 0 : errno;
-    pthread_mutex_lock(&j->lock);
-    j->result = rc;
-    j->buf = buf;
-    j->done = 1;
-    pthread_cond_signal(&j->done_cond);
-    pthread_mutex_unlock(&j->lock);
-    release(j);
-    return NULL;
-}
+void csupport_statvfs_many(const char *const *paths, int count, struct csupport_statvfs_result *results, int timeout_ms) {
+    int next = 0;
+    while (next < count) {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) break;
+        pid_t pid = fork();
+        if (pid < 0) { close(fds[0]); close(fds[1]); break; }
+        if (pid == 0) { close(fds[0]); measure_from(paths, next, count, fds[1]); }
+        close(fds[1]);
 
-int csupport_statvfs_timeout(const char *path, struct statvfs *out, int timeout_ms) {
-    size_t len = strlen(path);
-    struct job *j = calloc(1, sizeof(struct job) + len + 1);
-    if (!j) return ENOMEM;
-    memcpy(j->path, path, len + 1);
-    pthread_mutex_init(&j->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&j->done_cond, &attr);
-    pthread_condattr_destroy(&attr);
-    j->refs = 2;
-
-    pthread_attr_t tattr;
-    pthread_attr_init(&tattr);
-    pthread_attr_setdetachstate(&tattr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&tattr, 64 * 1024);
-    pthread_t thread;
-    int rc = pthread_create(&thread, &tattr, worker, j);
-    pthread_attr_destroy(&tattr);
-    if (rc != 0) {
-        // No thread: fall back to a plain call rather than report nothing.
-        free(j);
-        return statvfs(path, out) == 0 ? 0 : errno;
+        int stuck = 0;
+        while (next < count) {
+            struct pollfd p = { .fd = fds[0], .events = POLLIN };
+            int ready = poll(&p, 1, timeout_ms);
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready == 0) { stuck = 1; break; }
+            struct record r;
+            ssize_t got = read(fds[0], &r, sizeof r);
+            if (got == (ssize_t)sizeof r && r.index >= next && r.index < count) {
+                results[r.index].error = r.error;
+                results[r.index].stats = r.stats;
+                next = r.index + 1;
+            } else {
+                results[next].error = got == 0 ? EIO : errno ? errno : EIO;  // the child died mid-way
+                next++;
+                break;
+            }
+        }
+        close(fds[0]);
+        if (stuck) {
+            results[next].error = ETIMEDOUT;
+            next++;
+            // The child may never come back from the kernel; do not wait for it.
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, WNOHANG);
+        } else {
+            waitpid(pid, NULL, 0);
+        }
     }
-
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
-
-    int result = ETIMEDOUT;
-    pthread_mutex_lock(&j->lock);
-    while (!j->done) {
-        if (pthread_cond_timedwait(&j->done_cond, &j->lock, &deadline) == ETIMEDOUT) break;
-    }
-    if (j->done) {
-        result = j->result;
-        if (result == 0) *out = j->buf;
-    }
-    pthread_mutex_unlock(&j->lock);
-    release(j);
-    return result;
+    // Whatever could not be measured at all (no pipe, no fork) is measured directly.
+    for (int i = next; i < count; i++) results[i].error = statvfs(paths[i], &results[i].stats) == 0 ? 0 : errno;
 }

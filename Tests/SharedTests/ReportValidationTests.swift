@@ -52,7 +52,7 @@ import Testing
         #expect(field(of: report([Observation(name: String(repeating: "x", count: 201), kind: .gauge)])) == "observations[0].name")
         #expect(field(of: report([Observation(name: "m", kind: .memory, value: .nan)])) == "observations[0].value")
         #expect(field(of: report([Observation(name: "m", kind: .memory, value: .infinity)])) == "observations[0].value")
-        #expect(field(of: report([Observation(name: "m", kind: .memory, details: ["x": ["y": .number(.nan)]])])) == "observations[0].details.x.y")
+        #expect(field(of: report([Observation(name: "m", kind: .memory, details: ["x": .object(["y": .number(.nan)])])])) == "observations[0].details.x.y")
         #expect(field(of: report([Observation(name: "m", kind: .memory, status: "weird")])) == "observations[0].status")
         #expect(field(of: report([Observation(name: "h", kind: .heartbeat, every: -1)])) == "observations[0].every")
         #expect(field(of: report([.init(name: "m", kind: .memory), .init(name: "m", kind: .memory)])) == "observations[1].name")

@@ -2,9 +2,16 @@
 #define CSUPPORT_STATVFS_TIMEOUT_H
 #include <sys/statvfs.h>
 
-/// statvfs(path) that gives up after timeout_ms. A hung NFS server blocks statvfs in the
-/// kernel where no signal reaches it, so the call runs on a detached thread we can abandon.
-/// Returns 0 on success, an errno value on failure, and ETIMEDOUT when it did not answer.
-int csupport_statvfs_timeout(const char *path, struct statvfs *out, int timeout_ms);
+struct csupport_statvfs_result {
+    /// 0 on success, an errno value on failure, ETIMEDOUT when the mount did not answer in time.
+    int error;
+    struct statvfs stats;
+};
+
+/// statvfs for each path, each allowed timeout_ms. A hung mount (NFS, FUSE) can block statvfs
+/// in the kernel where no signal ends it, and a thread stuck that way even keeps the process from
+/// exiting; so the calls run in a forked child that we can abandon, and a new child carries on
+/// with the paths after a stuck one.
+void csupport_statvfs_many(const char *const *paths, int count, struct csupport_statvfs_result *results, int timeout_ms);
 
 #endif

@@ -20,7 +20,23 @@ struct DiskCollector: Collector {
             guard context.explicit || context.root == "/" else { return [] }
             return [Observation(name: "disk", kind: .disk, status: ObservationStatus.error, error: error.description)]
         }
-        return Self.select(Mountinfo.parse(text), filter: filter).map { measure($0, context: context) }
+        let mounts = Self.select(Mountinfo.parse(text), filter: filter)
+        let results = Self.statvfsAll(mounts.map { context.path($0.mountPoint) }, timeout: statTimeout)
+        return zip(mounts, results).map { observation(for: $0, result: $1) }
+    }
+
+    private static func statvfsAll(_ paths: [String], timeout: TimeSpan) -> [csupport_statvfs_result] {
+        var results = [csupport_statvfs_result](repeating: csupport_statvfs_result(), count: paths.count)
+        guard !paths.isEmpty else { return results }
+        let pointers = paths.map { strdup($0) }
+        defer { pointers.forEach { free($0) } }
+        let constPointers = pointers.map { UnsafePointer($0) }
+        constPointers.withUnsafeBufferPointer { buffer in
+            results.withUnsafeMutableBufferPointer { out in
+                csupport_statvfs_many(buffer.baseAddress, Int32(paths.count), out.baseAddress, Int32(clamping: timeout.seconds * 1000))
+            }
+        }
+        return results
     }
 
     /// Admitted mounts, each filesystem once. A mount hidden under a later one at the same point
@@ -54,14 +70,13 @@ struct DiskCollector: Collector {
         return candidate.mountPoint.utf8.count < current.mountPoint.utf8.count
     }
 
-    private func measure(_ mount: Mount, context: CollectContext) -> Observation {
+    private func observation(for mount: Mount, result: csupport_statvfs_result) -> Observation {
         let name = "disk:\(mount.mountPoint)"
         var details: [String: JSONValue] = [
             "mountPoint": .string(mount.mountPoint), "device": .string(mount.source), "fsType": .string(mount.fsType),
         ]
-        var buffer = statvfs()
-        let timeoutMs = Int32(clamping: statTimeout.seconds * 1000)
-        let rc = csupport_statvfs_timeout(context.path(mount.mountPoint), &buffer, timeoutMs)
+        let rc = result.error
+        let buffer = result.stats
         guard rc == 0 else {
             let reason = rc == ETIMEDOUT
                 ? "statvfs did not answer within \(statTimeout); the mount looks stuck (a hung network filesystem?)"

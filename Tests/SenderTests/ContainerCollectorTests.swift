@@ -1,0 +1,101 @@
+import Foundation
+import Shared
+import Testing
+
+/// Docker's socket cannot be had here, so a real HTTP server on a unix socket stands in for it.
+@Suite struct ContainerCollectorTests {
+    static let containerList = """
+        [{"Id":"8dfafdbc3a40aa9f7e0c1a2b3c4d5e6f","Names":["/nginx"],"Image":"nginx:1.27","State":"running","Status":"Up 2 hours"},
+         {"Id":"1234567890abcdef1234","Names":["/runner-42"],"Image":"gitlab-runner","State":"running","Status":"Up 1 minute"},
+         {"Id":"fedcba0987654321fedc","Names":["/db"],"Image":"postgres:15","State":"running","Status":"Up 3 days (healthy)"}]
+        """
+
+    /// Serves `body` with `status` for GET /v1.41/containers/json on a unix socket until stopped.
+    final class DockerStandIn {
+        let directory: URL
+        let socket: String
+        var daemon: Daemon?
+
+        init(status: Int = 200, body: String) throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("docker-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            socket = directory.appendingPathComponent("docker.sock").path
+            let script = """
+                import http.server, os, socketserver, sys
+                os.closerange(3, 65536)  # tests run in parallel: keep no other test's pipe open
+                body = open(sys.argv[2], "rb").read()
+                class H(http.server.BaseHTTPRequestHandler):
+                    def address_string(self): return "unix"
+                    def do_GET(self):
+                        ok = self.path == "/v1.41/containers/json"
+                        self.send_response(\(status) if ok else 404)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body)
+                    def log_message(self, *a): pass
+                class S(socketserver.UnixStreamServer):
+                    def get_request(self):
+                        request, _ = self.socket.accept()
+                        return request, ("unix", 0)
+                S(sys.argv[1], H).serve_forever()
+                """
+            let bodyFile = directory.appendingPathComponent("body.json")
+            try Data(body.utf8).write(to: bodyFile)
+            daemon = try Daemon(["python3", "-c", script, socket, bodyFile.path])
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { usleep(50_000) }
+        }
+
+        func stop() {
+            daemon?.stop()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    @Test func runningContainersBecomeHeartbeats() throws {
+        let docker = try DockerStandIn(body: Self.containerList)
+        defer { docker.stop() }
+        let outcome = try SenderBinary.run([
+            "collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket, "--exclude-container", "runner-",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
+        #expect(report.observations.map(\.name) == ["container:db", "container:nginx"])
+        let nginx = try #require(report.observations.last)
+        #expect(nginx.kind == "container")
+        #expect(nginx.status == "ok")
+        #expect(nginx.details?["id"] == .string("8dfafdbc3a40"))
+        #expect(nginx.details?["image"] == .string("nginx:1.27"))
+    }
+
+    @Test func dockerErrorsBecomeAnErrorObservation() throws {
+        let docker = try DockerStandIn(status: 500, body: #"{"message":"daemon is sick"}"#)
+        defer { docker.stop() }
+        let outcome = try SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
+        #expect(report.observations.count == 1)
+        #expect(report.observations.first?.status == "error")
+        #expect(report.observations.first?.error?.contains("daemon is sick") == true)
+    }
+
+    @Test func missingSocketIsQuietUnlessAskedFor() throws {
+        let quiet = try SenderBinary.run(["collect", "--dry-run", "--docker-socket", "/nonexistent.sock"])
+        #expect(quiet.status == 0)
+        let quietReport = try Report.makeDecoder().decode(Report.self, from: Data(quiet.stdout.utf8))
+        #expect(!quietReport.observations.contains { $0.kind == "container" })
+
+        let asked = try SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", "/nonexistent.sock"])
+        let askedReport = try Report.makeDecoder().decode(Report.self, from: Data(asked.stdout.utf8))
+        #expect(askedReport.observations.first?.status == "error")
+        #expect(askedReport.observations.first?.error?.contains("/nonexistent.sock") == true)
+    }
+
+    @Test func garbageFromDockerDoesNotCrash() throws {
+        let docker = try DockerStandIn(body: "[{\"Id\": 5}")
+        defer { docker.stop() }
+        let outcome = try SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("could not be read"))
+    }
+}

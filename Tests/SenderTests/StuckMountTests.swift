@@ -1,0 +1,47 @@
+import Foundation
+import Shared
+import Testing
+
+/// A mount whose statfs never answers (a FUSE stand-in for a hung NFS server) is reported as an
+/// error observation, and the sender still finishes.
+@Suite struct StuckMountTests {
+    @Test func stuckMountBecomesAnErrorObservation() throws {
+        let python = "/usr/bin/python3"
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Support/stuck_fuse.py")
+        let prerequisites = FileManager.default.fileExists(atPath: "/dev/fuse") && FileManager.default.fileExists(atPath: "/usr/bin/fusermount3")
+            && FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/fusepy.py")
+        try #require(prerequisites, "needs /dev/fuse, fuse3 and python3-fusepy (scripts/install-deps installs them)")
+
+        let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("stuck-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        let daemon = try Daemon([python, script.path, mountPoint.path])
+        defer {
+            daemon.stop()
+            let unmount = Process()
+            unmount.executableURL = URL(fileURLWithPath: "/usr/bin/fusermount3")
+            unmount.arguments = ["-u", "-z", mountPoint.path]
+            try? unmount.run()
+            unmount.waitUntilExit()
+            try? FileManager.default.removeItem(at: mountPoint)
+        }
+        var mounted = false
+        for _ in 0..<100 {
+            let table = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+            if table.contains(" \(mountPoint.path) ") { mounted = true; break }
+            usleep(50_000)
+        }
+        try #require(mounted, "the stand-in filesystem did not mount")
+
+        let outcome = try SenderBinary.run([
+            "collect", "--dry-run", "--collector", "disk", "--include-mount", mountPoint.path, "--stat-timeout", "1s",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
+        let observation = try #require(report.observations.first)
+        #expect(report.observations.count == 1)
+        #expect(observation.name == "disk:\(mountPoint.path)")
+        #expect(observation.status == "error")
+        #expect(observation.value == nil)
+        #expect(observation.error?.contains("did not answer within 1s") == true, "\(observation.error ?? "")")
+    }
+}
