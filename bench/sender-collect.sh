@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Cost of one `metrics-sender collect --dry-run` (release, static stdlib), against the shell
+# one-liner users run today. Prints median wall time, peak RSS and the ratio.
+# Targets on a 2-core machine: median <= 12 ms, peak RSS <= 16 MB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-50}
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  swift build -c release --static-swift-stdlib --product metrics-sender >/dev/null
+fi
+bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/metrics-sender
+[ -x "$bin" ] || { echo "no release binary at $bin" >&2; exit 1; }
+
+for tool in hyperfine /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install hyperfine time)" >&2; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Prints "median_ms max_rss_kb" for the command line in $1, run $runs times each way.
+measure() {
+  local rss=0 kb
+  hyperfine -N --warmup 3 --runs "$runs" --export-json "$tmp/h.json" "$1" >/dev/null 2>&1
+  for ((i = 0; i < runs; i++)); do
+    /usr/bin/time -o "$tmp/rss" -f '%M' sh -c "exec $1" >/dev/null 2>&1 || true
+    kb=$(tail -n 1 "$tmp/rss")
+    (( kb > rss )) && rss=$kb
+  done
+  python3 -c "import json,sys; print('%.2f' % (json.load(open(sys.argv[1]))['results'][0]['median'] * 1000))" "$tmp/h.json" | tr -d '\n'
+  echo " $rss"
+}
+
+read -r ours_ms ours_kb < <(measure "$bin collect --dry-run")
+read -r peer_ms peer_kb < <(measure "sh -c 'df -P; cat /proc/meminfo /proc/mdstat 2>/dev/null; true'")
+
+printf '%-40s %10s %10s\n' "measure" "ms (p50)" "RSS KB"
+printf '%-40s %10s %10s\n' "metrics-sender collect --dry-run" "$ours_ms" "$ours_kb"
+printf '%-40s %10s %10s\n' "sh -c 'df -P; cat meminfo mdstat'" "$peer_ms" "$peer_kb"
+awk -v a="$ours_ms" -v b="$peer_ms" 'BEGIN { printf "ratio ours/peer wall time: %.2f\n", a / b }'
+awk -v ms="$ours_ms" -v kb="$ours_kb" 'BEGIN {
+  printf "target median <= 12 ms: %s\n", (ms <= 12 ? "met" : "MISSED");
+  printf "target peak RSS <= 16 MB (16384 KB): %s\n", (kb <= 16384 ? "met" : "MISSED") }'
