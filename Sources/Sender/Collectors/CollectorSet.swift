@@ -9,9 +9,8 @@ struct CollectorSet {
         let all: [any Collector] = [
             MemoryCollector(),
             DiskCollector(filter: settings.disk, statTimeout: settings.statTimeout),
-            //RAID RaidCollector(),
+            RaidCollector(),
             ContainerCollector(socket: settings.dockerSocket, excludePrefixes: settings.excludeContainers),
-            //ZPOOL ZpoolCollector(),
         ]
         let wanted = settings.collectors ?? SenderSettings.defaultCollectors
         collectors = all.filter { wanted.contains(type(of: $0).name) }

@@ -20,7 +20,7 @@ struct CommonOptions: ParsableArguments {
     var timeout: String?
     @Option(help: "Read DIR/proc, DIR/sys and mounts under DIR instead of the live system.")
     var root: String?
-    @Option(name: .customLong("collector"), help: "Collect only these (repeatable): memory, disk, raid, container, zpool.")
+    @Option(name: .customLong("collector"), help: "Collect only these (repeatable): memory, disk, raid, container.")
     var collectors: [String] = []
     @Option(help: "Skip containers whose name starts with PREFIX (repeatable).")
     var excludeContainer: [String] = []

@@ -14,7 +14,7 @@ struct SettingsError: Error, CustomStringConvertible {
 struct SenderSettings: Sendable {
     static let version = "0.1.0"
     static let defaultConfigPath = "/etc/metrics-sender.toml"
-    static let defaultCollectors = ["memory", "disk", "raid", "container", "zpool"]
+    static let defaultCollectors = ["memory", "disk", "raid", "container"]
 
     var url: String?
     var token: String?
