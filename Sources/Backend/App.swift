@@ -1,2 +1,0 @@
-// Replaced by the backend application.
-@main struct MetricsBackend { static func main() {} }
