@@ -11,6 +11,7 @@ struct CollectorSet {
             DiskCollector(filter: settings.disk, statTimeout: settings.statTimeout),
             RaidCollector(),
             ContainerCollector(socket: settings.dockerSocket, excludePrefixes: settings.excludeContainers),
+            ZpoolCollector(command: settings.zpoolCommand),
         ]
         let wanted = settings.collectors ?? SenderSettings.defaultCollectors
         collectors = all.filter { wanted.contains(type(of: $0).name) }

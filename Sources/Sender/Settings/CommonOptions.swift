@@ -20,7 +20,7 @@ struct CommonOptions: ParsableArguments {
     var timeout: String?
     @Option(help: "Read DIR/proc, DIR/sys and mounts under DIR instead of the live system.")
     var root: String?
-    @Option(name: .customLong("collector"), help: "Collect only these (repeatable): memory, disk, raid, container.")
+    @Option(name: .customLong("collector"), help: "Collect only these (repeatable): memory, disk, raid, container, zpool.")
     var collectors: [String] = []
     @Option(help: "Skip containers whose name starts with PREFIX (repeatable).")
     var excludeContainer: [String] = []
@@ -36,6 +36,8 @@ struct CommonOptions: ParsableArguments {
     var statTimeout: String?
     @Option(help: "Docker Engine API socket.")
     var dockerSocket: String?
+    @Option(help: "The zpool command (default: found where ZFS installs it).")
+    var zpool: String?
 
     func resolve() throws(SettingsError) -> SenderSettings {
         var settings = SenderSettings()
@@ -56,6 +58,7 @@ struct CommonOptions: ParsableArguments {
         if let timeout { settings.timeout = try SenderSettings.checkSpan(timeout, source: "--timeout") }
         if let statTimeout { settings.statTimeout = try SenderSettings.checkSpan(statTimeout, source: "--stat-timeout") }
         if let dockerSocket { settings.dockerSocket = dockerSocket }
+        if let zpool { settings.zpoolCommand = zpool }
         if !collectors.isEmpty { settings.collectors = try SenderSettings.checkCollectors(collectors, source: "--collector") }
         if !includeMount.isEmpty { settings.disk.includeMounts = includeMount }
         if !includeFsType.isEmpty { settings.disk.includeFsTypes = includeFsType }

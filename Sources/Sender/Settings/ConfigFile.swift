@@ -43,6 +43,7 @@ enum ConfigFile {
             case "disk.stat_timeout": settings.statTimeout = try SenderSettings.checkSpan(try string(value, source), source: source)
             case "container.exclude": settings.excludeContainers = try strings(value, source)
             case "container.socket": settings.dockerSocket = try string(value, source)
+            case "zpool.command": settings.zpoolCommand = try string(value, source)
             default:
                 throw SettingsError(message: "config file \(path): unknown setting '\(key)'; see `metrics-sender --help`")
             }

@@ -14,7 +14,7 @@ struct SettingsError: Error, CustomStringConvertible {
 struct SenderSettings: Sendable {
     static let version = "0.1.0"
     static let defaultConfigPath = "/etc/metrics-sender.toml"
-    static let defaultCollectors = ["memory", "disk", "raid", "container"]
+    static let defaultCollectors = ["memory", "disk", "raid", "container", "zpool"]
 
     var url: String?
     var token: String?
@@ -28,6 +28,8 @@ struct SenderSettings: Sendable {
     var statTimeout = TimeSpan(seconds: 2)
     var excludeContainers: [String] = []
     var dockerSocket = "/var/run/docker.sock"
+    /// The zpool binary; nil: found in /usr/sbin, /sbin or /usr/bin when ZFS is installed.
+    var zpoolCommand: String?
 
     /// How long retries may go on: four timeouts, and never past 40 s so a one-minute timer run
     /// ends before the next one starts.
@@ -91,7 +93,7 @@ struct SenderSettings: Sendable {
     static func systemHostname() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        let name = String(cString: buffer)
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return name.isEmpty ? "localhost" : name
     }
 }
