@@ -53,9 +53,9 @@ struct DiskCollector: Collector {
         for point in order {
             guard let mount = visible[point], filter.admits(mount) else { continue }
             if let current = byDevice[mount.device] {
-                if prefer(mount, over: current) {
+                if prefer(mount, over: current), let index = chosen.firstIndex(of: current.mountPoint) {
                     byDevice[mount.device] = mount
-                    chosen[chosen.firstIndex(of: current.mountPoint) ?? chosen.count - 1] = mount.mountPoint
+                    chosen[index] = mount.mountPoint
                 }
             } else {
                 byDevice[mount.device] = mount

@@ -8,8 +8,7 @@ enum ReportBuilder {
     static var senderName: String { "metrics-sender/\(SenderSettings.version)" }
 
     static func report(settings: SenderSettings, observations: [Observation]) -> Report {
-        let bootId = FileReader.readIfPresent(settings.root == "/" ? "/proc/sys/kernel/random/boot_id" : settings.root + "/proc/sys/kernel/random/boot_id")?
-            .trimmingNewline()
+        let bootId = FileReader.readIfPresent(CollectContext(root: settings.root).proc("sys/kernel/random/boot_id"))?.trimmingNewline()
         // Whole seconds: the backend recognises a retried report by (host, sentAt).
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         return Report(host: settings.host, bootId: bootId, sentAt: now, sender: senderName, observations: observations)

@@ -73,7 +73,8 @@ struct CommonOptions: ParsableArguments {
             settings.root = root
         }
         if settings.host.isEmpty {
-            let fromRoot = settings.root == "/" ? nil : FileReader.readIfPresent(settings.root + "/proc/sys/kernel/hostname")
+            // Under --root, the measured system's own name rather than this machine's.
+            let fromRoot = settings.root == "/" ? nil : FileReader.readIfPresent(CollectContext(root: settings.root).proc("sys/kernel/hostname"))
             let name = fromRoot?.trimmingNewline() ?? SenderSettings.systemHostname()
             settings.host = try SenderSettings.checkName(name, source: "the hostname")
         }

@@ -21,17 +21,13 @@ enum Clock {
 /// Retry delays that double from `first` and never run past a deadline: a sender started by a
 /// one-minute timer must be gone before the next run starts.
 struct Backoff {
-    var first: Double = 1
-    var maximum: Double = 8
-    var budget: Double
     private var next: Double
+    private let maximum: Double
     private let deadline: Double
 
     init(budget: Double, first: Double = 1, maximum: Double = 8) {
-        self.budget = budget
-        self.first = first
-        self.maximum = maximum
         self.next = first
+        self.maximum = maximum
         self.deadline = Clock.now() + budget
     }
 
