@@ -1,9 +1,10 @@
 import Foundation
+import TestSupport
 import Shared
 import Testing
 
 /// How the sender talks HTTP: bearer token, gzip, retries on 5xx, a 4xx is final.
-/// Until the backend lands, a recording HTTP server on loopback answers for it.
+/// A recording HTTP server on loopback answers, because it can fail on demand (503, then 200).
 @Suite struct DeliveryTests {
     final class RecordingServer {
         let directory: URL

@@ -1,29 +1,63 @@
 import Foundation
 
-/// A long-running helper process (a stand-in server) started with posix_spawn. Foundation's
-/// Process blocks its monitor thread in wait4 on a live child, which stalls every other
-/// Process in the test run, so stand-ins do not use it.
-final class Daemon {
-    let pid: pid_t
+/// A long-running helper process (a stand-in server, or our own backend) started with posix_spawn.
+/// Foundation's Process blocks its monitor thread in wait4 on a live child, which stalls every
+/// other Process in the test run, so long-lived children do not use it.
+public final class Daemon: @unchecked Sendable {
+    public let pid: pid_t
+    private var exited: Int32?
 
-    init(_ arguments: [String]) throws {
+    /// `stdout`/`stderr`: files to capture into; /dev/null when nil. `environment` replaces the
+    /// inherited one when given.
+    public init(_ arguments: [String], stdout: String? = nil, stderr: String? = nil, environment: [String: String]? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] {
-            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
-        }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        let rc: Int32
+        if let envp {
+            rc = envp.withUnsafeBufferPointer { posix_spawnp(&pid, arguments[0], &actions, nil, argv, $0.baseAddress) }
+        } else {
+            rc = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        }
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
         self.pid = pid
     }
 
-    func stop() {
+    /// Kills the process outright; what tests do to stand-ins when they are done.
+    public func stop() {
+        guard exited == nil else { return }
         kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        _ = waitForExit(timeout: 10)
     }
+
+    /// Sends `signal` and waits up to `timeout` seconds; the exit status, or nil if it did not end.
+    public func terminate(signal: Int32 = SIGTERM, timeout: TimeInterval) -> Int32? {
+        kill(pid, signal)
+        return waitForExit(timeout: timeout)
+    }
+
+    private func waitForExit(timeout: TimeInterval) -> Int32? {
+        if let exited { return exited }
+        let deadline = Date().addingTimeInterval(timeout)
+        var status: Int32 = 0
+        while Date() < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid {
+                // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
+                exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                return exited
+            }
+            usleep(20_000)
+        }
+        return nil
+    }
+
+    deinit { stop() }
 }
