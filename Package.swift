@@ -6,10 +6,17 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "metrics-sender", targets: ["Sender"]),
+        .executable(name: "metrics-backend", targets: ["Backend"]),
         .library(name: "Shared", targets: ["Shared"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // The wire protocol: Codable value types, validation, durations. No I/O.
@@ -26,7 +33,29 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "Backend",
+            dependencies: [
+                "Shared", "CZlib",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SharedTests", dependencies: ["Shared"]),
-        .testTarget(name: "SenderTests", dependencies: ["Sender", "Shared"]),
+        // Test helpers both test targets share: long-running child processes.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SenderTests", dependencies: ["Sender", "Shared", "TestSupport"]),
+        .testTarget(
+            name: "BackendTests",
+            dependencies: [
+                "Backend", "Shared", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

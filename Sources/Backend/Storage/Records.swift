@@ -1,0 +1,62 @@
+import Foundation
+import Shared
+
+/// The state of a check as alerting sees it.
+enum CheckState: String, Codable, Sendable, CaseIterable {
+    case ok, alert
+    case noData = "no-data"
+}
+
+struct HostRecord: Codable, Sendable, Equatable {
+    var name: String
+    var bootId: String?
+    var sender: String?
+    var firstSeen: Date
+    var lastReportAt: Date
+    var checks: Int
+}
+
+struct CheckRecord: Codable, Sendable, Equatable {
+    var host: String
+    var name: String
+    var kind: String
+    var value: Double?
+    var unit: String?
+    var status: String?
+    var error: String?
+    var details: [String: JSONValue]?
+    var state: CheckState
+    var since: Date
+    /// When the backend last received this check (its clock).
+    var lastSeen: Date
+    /// When the sender measured it (the report's `sentAt`).
+    var observedAt: Date
+    var every: Int?
+    var grace: Int?
+    var silencedUntil: Date?
+    var paused: Bool
+}
+
+struct SampleRecord: Codable, Sendable, Equatable {
+    var at: Date
+    var value: Double
+}
+
+struct NewToken: Sendable {
+    var hash: String
+    var prefix: String
+    var host: String?
+    var label: String?
+    var createdAt: Date
+}
+
+struct TokenRecord: Codable, Sendable, Equatable {
+    var id: Int64
+    /// The first characters of the token, so a user can tell tokens apart; never the whole token.
+    var prefix: String
+    /// When set, the token may only report for this host.
+    var host: String?
+    var label: String?
+    var createdAt: Date
+    var revokedAt: Date?
+}

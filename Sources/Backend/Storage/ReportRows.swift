@@ -1,0 +1,53 @@
+import Crypto
+import Foundation
+import Shared
+
+/// A validated report flattened into columns, the shape both engines insert in one statement.
+struct ReportRows: Sendable {
+    var host: String
+    var bootId: String?
+    var sender: String?
+    var sentAt: Date
+    /// Identifies the report across retries: its `reportId`, or its time and check names.
+    var dedupKey: String
+    var names: [String] = []
+    var kinds: [String] = []
+    var values: [Double?] = []
+    var units: [String?] = []
+    var statuses: [String?] = []
+    var errors: [String?] = []
+    var details: [String?] = []
+    var every: [Int?] = []
+    var grace: [Int?] = []
+
+    init(_ report: Report) {
+        host = report.host
+        bootId = report.bootId
+        sender = report.sender
+        sentAt = report.sentAt
+        if let id = report.reportId {
+            dedupKey = "id:" + id
+        } else {
+            // Two different pings in the same second must not look like one report retried.
+            let digest = SHA256.hash(data: Data(report.observations.map(\.name).sorted().joined(separator: "\n").utf8))
+            let short = digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+            dedupKey = "at:\(Int64((report.sentAt.timeIntervalSince1970 * 1000).rounded())):\(short)"
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for observation in report.observations {
+            names.append(observation.name)
+            kinds.append(observation.kind)
+            values.append(observation.value)
+            units.append(observation.unit)
+            statuses.append(observation.status)
+            errors.append(observation.error)
+            details.append(observation.details.flatMap { try? String(decoding: encoder.encode($0), as: UTF8.self) })
+            every.append(observation.every)
+            grace.append(observation.grace)
+        }
+    }
+
+    /// Numeric observations become samples.
+    var sampleCount: Int { values.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+}

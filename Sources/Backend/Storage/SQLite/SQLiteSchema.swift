@@ -1,0 +1,61 @@
+/// Versioned migrations of the SQLite engine. Times are microseconds since the epoch (UTC).
+/// Append new versions; never edit an applied one.
+enum SQLiteSchema {
+    static let migrations: [[String]] = [
+        // 1: hosts, checks, samples, flips, tokens, users and sessions.
+        [
+            """
+            CREATE TABLE hosts (
+                id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, boot_id TEXT, sender TEXT,
+                first_seen INTEGER NOT NULL, last_report_at INTEGER NOT NULL, last_sent_at INTEGER NOT NULL)
+            """,
+            """
+            CREATE TABLE checks (
+                id INTEGER PRIMARY KEY,
+                host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,
+                name TEXT NOT NULL, kind TEXT NOT NULL, value REAL, unit TEXT, status TEXT, error TEXT,
+                details TEXT, state TEXT NOT NULL DEFAULT 'ok', since INTEGER NOT NULL,
+                last_seen INTEGER NOT NULL, observed_at INTEGER NOT NULL,
+                every_seconds INTEGER, grace_seconds INTEGER, cron TEXT, timezone TEXT, rules TEXT,
+                silenced_until INTEGER, paused INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (host_id, name))
+            """,
+            """
+            CREATE TABLE samples (
+                check_id INTEGER NOT NULL, at INTEGER NOT NULL, value REAL NOT NULL,
+                PRIMARY KEY (check_id, at)) WITHOUT ROWID
+            """,
+            "CREATE INDEX samples_at ON samples (at)",
+            """
+            CREATE TABLE ingested_reports (
+                host_id INTEGER NOT NULL, report_key TEXT NOT NULL, received_at INTEGER NOT NULL,
+                PRIMARY KEY (host_id, report_key)) WITHOUT ROWID
+            """,
+            "CREATE INDEX ingested_reports_received ON ingested_reports (received_at)",
+            """
+            CREATE TABLE flips (
+                id INTEGER PRIMARY KEY,
+                check_id INTEGER NOT NULL REFERENCES checks(id) ON DELETE CASCADE,
+                at INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL,
+                value REAL, reason TEXT NOT NULL)
+            """,
+            "CREATE INDEX flips_check_at ON flips (check_id, at)",
+            """
+            CREATE TABLE api_tokens (
+                id INTEGER PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, prefix TEXT NOT NULL,
+                host TEXT, label TEXT, created_at INTEGER NOT NULL, revoked_at INTEGER)
+            """,
+            """
+            CREATE TABLE users (
+                id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                password_hash TEXT NOT NULL, created_at INTEGER NOT NULL)
+            """,
+            """
+            CREATE TABLE sessions (
+                id_hash TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)
+            """,
+        ],
+    ]
+}

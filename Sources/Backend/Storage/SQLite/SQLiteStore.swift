@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteNIO
+import Shared
+
+/// The embedded engine: one file in WAL mode. Writes go through `SQLiteWriter` (group commit,
+/// fsync before the caller hears back); reads use their own connection and never wait for writes.
+final class SQLiteStore: Store {
+    let engine = "sqlite"
+    let path: String
+    private let writer: SQLiteWriter
+    private let writeConnection: SQLiteConnection
+    private let readConnection: SQLiteConnection
+    private let sampleRetention: TimeSpan
+    private let logger: Logger
+
+    static func open(path: String, sampleRetention: TimeSpan, logger: Logger) async throws -> SQLiteStore {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        let write = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000"] {
+            _ = try await write.query(pragma)
+        }
+        let read = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        for pragma in ["PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000", "PRAGMA query_only = ON"] {
+            _ = try await read.query(pragma)
+        }
+        return SQLiteStore(path: path, write: write, read: read, sampleRetention: sampleRetention, logger: logger)
+    }
+
+    private init(path: String, write: SQLiteConnection, read: SQLiteConnection, sampleRetention: TimeSpan, logger: Logger) {
+        self.path = path
+        self.writeConnection = write
+        self.readConnection = read
+        self.writer = SQLiteWriter(connection: write)
+        self.sampleRetention = sampleRetention
+        self.logger = logger
+    }
+
+    func migrate() async throws {
+        let known = SQLiteSchema.migrations.count
+        let logger = self.logger
+        try await writer.write { db in
+            _ = try await db.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
+            let applied = try await db.query("SELECT coalesce(max(version), 0) AS v FROM schema_migrations").first?.column("v")?.integer ?? 0
+            guard applied <= known else { throw StoreError.schemaTooNew(applied: applied, known: known) }
+            for version in (applied + 1)..<(known + 1) {
+                for statement in SQLiteSchema.migrations[version - 1] { _ = try await db.query(statement) }
+                _ = try await db.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [.integer(version), .integer(Int(Date().microseconds))])
+                logger.info("applied migration", metadata: ["engine": "sqlite", "version": "\(version)"])
+            }
+        }
+    }
+
+    func maintain(now: Date) async throws -> MaintenanceReport {
+        let cutoff = now.addingTimeInterval(-Double(sampleRetention.seconds)).microseconds
+        let dedupCutoff = now.addingTimeInterval(-2 * 86400).microseconds
+        let deleted = try await writer.write { db in
+            var total = 0
+            // In slices, so retention never holds the write lock for long.
+            while true {
+                let rows = try await db.query(
+                    "DELETE FROM samples WHERE (check_id, at) IN (SELECT check_id, at FROM samples WHERE at < ? LIMIT 50000) RETURNING 1",
+                    [.integer(Int(cutoff))])
+                total += rows.count
+                if rows.count < 50000 { break }
+            }
+            let keys = try await db.query("DELETE FROM ingested_reports WHERE received_at < ? RETURNING 1", [.integer(Int(dedupCutoff))])
+            return total + keys.count
+        }
+        return MaintenanceReport(rowsDeleted: deleted)
+    }
+
+    func ping() async throws {
+        _ = try await readConnection.query("SELECT 1")
+    }
+
+    func close() async {
+        try? await readConnection.close()
+        try? await writeConnection.close()
+    }
+
+    func ingest(_ report: Report, receivedAt: Date) async throws -> IngestOutcome {
+        let rows = ReportRows(report)
+        let cutoff = receivedAt.addingTimeInterval(-Double(sampleRetention.seconds))
+        return try await writer.write { db in
+            try await SQLiteIngest.apply(rows, receivedAt: receivedAt, sampleCutoff: cutoff, on: db)
+        }
+    }
+
+    func hosts() async throws -> [HostRecord] {
+        let rows = try await readConnection.query("""
+            SELECT h.name, h.boot_id, h.sender, h.first_seen, h.last_report_at,
+                   (SELECT count(*) FROM checks c WHERE c.host_id = h.id) AS checks
+            FROM hosts h ORDER BY h.name
+            """)
+        return rows.map { row in
+            HostRecord(
+                name: row.column("name")?.string ?? "", bootId: row.column("boot_id")?.string, sender: row.column("sender")?.string,
+                firstSeen: row.date("first_seen"), lastReportAt: row.date("last_report_at"), checks: row.column("checks")?.integer ?? 0)
+        }
+    }
+
+    func checks(host: String?, state: CheckState?) async throws -> [CheckRecord] {
+        var sql = "SELECT h.name AS host, c.* FROM checks c JOIN hosts h ON h.id = c.host_id WHERE 1 = 1"
+        var binds: [SQLiteData] = []
+        if let host { sql += " AND h.name = ?"; binds.append(.text(host)) }
+        if let state { sql += " AND c.state = ?"; binds.append(.text(state.rawValue)) }
+        sql += " ORDER BY h.name, c.name"
+        return try await readConnection.query(sql, binds).map(CheckRecord.init(sqlite:))
+    }
+
+    func samples(host: String, name: String, from: Date, to: Date, limit: Int) async throws -> [SampleRecord]? {
+        let found = try await readConnection.query(
+            "SELECT c.id FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ? AND c.name = ?", [.text(host), .text(name)])
+        guard let id = found.first?.column("id")?.integer else { return nil }
+        let rows = try await readConnection.query(
+            "SELECT at, value FROM samples WHERE check_id = ? AND at >= ? AND at <= ? ORDER BY at LIMIT ?",
+            [.integer(id), .integer(Int(from.microseconds)), .integer(Int(to.microseconds)), .integer(limit)])
+        return rows.map { SampleRecord(at: $0.date("at"), value: $0.column("value")?.double ?? 0) }
+    }
+
+    func deleteCheck(host: String, name: String) async throws -> Bool {
+        try await writer.write { db in
+            let found = try await db.query(
+                "SELECT c.id FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ? AND c.name = ?", [.text(host), .text(name)])
+            guard let id = found.first?.column("id")?.integer else { return false }
+            _ = try await db.query("DELETE FROM samples WHERE check_id = ?", [.integer(id)])
+            _ = try await db.query("DELETE FROM checks WHERE id = ?", [.integer(id)])
+            return true
+        }
+    }
+
+    func createToken(_ token: NewToken) async throws -> TokenRecord {
+        try await writer.write { db in
+            let rows = try await db.query(
+                "INSERT INTO api_tokens (token_hash, prefix, host, label, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                [.text(token.hash), .text(token.prefix), token.host.map(SQLiteData.text) ?? .null,
+                 token.label.map(SQLiteData.text) ?? .null, .integer(Int(token.createdAt.microseconds))])
+            let id = Int64(rows.first?.column("id")?.integer ?? 0)
+            return TokenRecord(id: id, prefix: token.prefix, host: token.host, label: token.label, createdAt: token.createdAt, revokedAt: nil)
+        }
+    }
+
+    func tokens() async throws -> [TokenRecord] {
+        try await readConnection.query("SELECT * FROM api_tokens ORDER BY id").map(TokenRecord.init(sqlite:))
+    }
+
+    func revokeToken(id: Int64, at: Date) async throws -> Bool {
+        try await writer.write { db in
+            let rows = try await db.query(
+                "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING id",
+                [.integer(Int(at.microseconds)), .integer(Int(id))])
+            return !rows.isEmpty
+        }
+    }
+
+    func token(hash: String) async throws -> TokenRecord? {
+        try await readConnection.query("SELECT * FROM api_tokens WHERE token_hash = ?", [.text(hash)]).first.map(TokenRecord.init(sqlite:))
+    }
+}
