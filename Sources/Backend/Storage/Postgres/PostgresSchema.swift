@@ -1,0 +1,67 @@
+/// Versioned migrations of the PostgreSQL engine. Append new versions; never edit an applied one.
+enum PostgresSchema {
+    enum Step: Sendable {
+        case sql(String)
+        /// A time-partitioned table: hypertable or native partitions, decided when it is created.
+        case timePartitioned(TimePartitionedTable)
+    }
+
+    static func migrations(samples: TimePartitionedTable) -> [[Step]] {
+        [
+            // 1: hosts, checks, flips, tokens, users and sessions.
+            [
+                .sql("""
+                    CREATE TABLE hosts (
+                        id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, boot_id text, sender text,
+                        first_seen timestamptz NOT NULL, last_report_at timestamptz NOT NULL,
+                        last_sent_at timestamptz NOT NULL)
+                    """),
+                .sql("""
+                    CREATE TABLE checks (
+                        id bigserial PRIMARY KEY,
+                        host_id bigint NOT NULL REFERENCES hosts (id) ON DELETE CASCADE,
+                        name text NOT NULL, kind text NOT NULL, value double precision, unit text,
+                        status text, error text, details jsonb,
+                        state text NOT NULL DEFAULT 'ok' CHECK (state IN ('ok', 'alert', 'no-data')),
+                        since timestamptz NOT NULL, last_seen timestamptz NOT NULL, observed_at timestamptz NOT NULL,
+                        every_seconds integer, grace_seconds integer, cron text, timezone text, rules jsonb,
+                        silenced_until timestamptz, paused boolean NOT NULL DEFAULT false,
+                        UNIQUE (host_id, name))
+                    """),
+                .sql("""
+                    CREATE TABLE ingested_reports (
+                        host_id bigint NOT NULL, report_key text NOT NULL, received_at timestamptz NOT NULL,
+                        PRIMARY KEY (host_id, report_key))
+                    """),
+                .sql("CREATE INDEX ingested_reports_received ON ingested_reports (received_at)"),
+                .sql("""
+                    CREATE TABLE flips (
+                        id bigserial PRIMARY KEY,
+                        check_id bigint NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+                        at timestamptz NOT NULL, from_state text NOT NULL, to_state text NOT NULL,
+                        value double precision, reason text NOT NULL)
+                    """),
+                .sql("CREATE INDEX flips_check_at ON flips (check_id, at)"),
+                .sql("""
+                    CREATE TABLE api_tokens (
+                        id bigserial PRIMARY KEY, token_hash text NOT NULL UNIQUE, prefix text NOT NULL,
+                        host text, label text, created_at timestamptz NOT NULL, revoked_at timestamptz)
+                    """),
+                .sql("""
+                    CREATE TABLE users (
+                        id bigserial PRIMARY KEY, email text NOT NULL, password_hash text NOT NULL,
+                        created_at timestamptz NOT NULL)
+                    """),
+                .sql("CREATE UNIQUE INDEX users_email ON users (lower(email))"),
+                .sql("""
+                    CREATE TABLE sessions (
+                        id_hash text PRIMARY KEY,
+                        user_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                        csrf_token text NOT NULL, created_at timestamptz NOT NULL, expires_at timestamptz NOT NULL)
+                    """),
+            ],
+            // 2: samples, time-partitioned.
+            [.timePartitioned(samples)],
+        ]
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// The production engine on PostgreSQL, through PostgresNIO's connection pool. `client` must be
+/// running (`client.run()`, a ServiceLifecycle service) before any call.
+final class PostgresStore: Store {
+    let client: PostgresClient
+    let samples: TimePartitionedTable
+    private let logger: Logger
+    private let modeBox = ModeBox()
+
+    var engine: String { modeBox.mode == .timescale ? "postgres+timescaledb" : "postgres" }
+
+    /// Guards `pg_advisory_lock` for migrations: the same number in every backend.
+    private static let migrationLock: Int64 = 0x6D65_7472_6963_73  // "metrics"
+
+    init(url: DatabaseURL, poolSize: Int, sampleRetention: TimeSpan, logger: Logger) {
+        var configuration: PostgresClient.Configuration
+        if let socket = url.socketDirectory {
+            configuration = .init(unixSocketPath: "\(socket)/.s.PGSQL.\(url.port)", username: url.username, password: url.password, database: url.database)
+        } else {
+            let tls: PostgresClient.Configuration.TLS
+            switch url.tls {
+            case .disable: tls = .disable
+            case .prefer: tls = .prefer(.makeClientConfiguration())
+            case .require: tls = .require(.makeClientConfiguration())
+            }
+            configuration = .init(host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: tls)
+        }
+        configuration.options.maximumConnections = poolSize
+        configuration.options.minimumConnections = 1
+        configuration.options.connectTimeout = .seconds(5)
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        samples = TimePartitionedTable(
+            name: "samples",
+            columns: "check_id bigint NOT NULL, at timestamptz NOT NULL, value double precision NOT NULL, PRIMARY KEY (check_id, at)",
+            timeColumn: "at", segmentBy: "check_id", retention: sampleRetention)
+        self.logger = logger
+    }
+
+    func migrate() async throws {
+        let migrations = PostgresSchema.migrations(samples: samples)
+        let logger = self.logger
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
+            do {
+                try await self.migrate(migrations, on: connection)
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func migrate(_ migrations: [[PostgresSchema.Step]], on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+            """, logger: logger)
+        var applied = 0
+        for try await version in try await connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger).decode(Int.self) {
+            applied = version
+        }
+        guard applied <= migrations.count else { throw StoreError.schemaTooNew(applied: applied, known: migrations.count) }
+        let mode = try await detectMode(on: connection)
+        for version in (applied + 1)..<(migrations.count + 1) {
+            try await connection.withTransaction(logger: logger) { tx in
+                for step in migrations[version - 1] {
+                    switch step {
+                    case .sql(let sql): try await tx.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                    case .timePartitioned(let table): try await table.create(mode: mode, on: tx, logger: logger)
+                    }
+                }
+                try await tx.query("INSERT INTO schema_migrations (version) VALUES (\(version))", logger: logger)
+            }
+            logger.info("applied migration", metadata: ["engine": "\(engine)", "version": "\(version)"])
+        }
+        modeBox.mode = try await tableMode(samples.name, on: connection)
+        if modeBox.mode == .timescale {
+            try await samples.applyPolicies(on: connection, logger: logger)
+        } else {
+            // A migrated database takes reports at once, before the first maintenance run.
+            _ = try await samples.maintain(now: Date(), on: connection, logger: logger)
+        }
+    }
+
+    /// TimescaleDB when the extension is installed or can be; native partitions otherwise.
+    private func detectMode(on connection: PostgresConnection) async throws -> TimePartitionedTable.Mode {
+        var available = false
+        for try await _ in try await connection.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'", logger: logger) {
+            available = true
+        }
+        guard available else { return .native }
+        do {
+            try await connection.query("CREATE EXTENSION IF NOT EXISTS timescaledb", logger: logger)
+            return .timescale
+        } catch {
+            // Installed but not in shared_preload_libraries, or no privilege: partitions still work.
+            logger.warning("timescaledb is available but could not be enabled; using native partitions", metadata: ["error": "\(String(reflecting: error))"])
+            return .native
+        }
+    }
+
+    /// How an existing table was created: a hypertable stays one, whatever is installed now.
+    private func tableMode(_ table: String, on connection: PostgresConnection) async throws -> TimePartitionedTable.Mode {
+        var hasExtension = false
+        for try await _ in try await connection.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'", logger: logger) {
+            hasExtension = true
+        }
+        guard hasExtension else { return .native }
+        for try await _ in try await connection.query(
+            "SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = \(table)", logger: logger) {
+            return .timescale
+        }
+        return .native
+    }
+
+    func maintain(now: Date) async throws -> MaintenanceReport {
+        var report = MaintenanceReport()
+        let logger = self.logger
+        let mode = modeBox.mode
+        let samples = self.samples
+        try await client.withConnection { connection in
+            switch mode {
+            case .native:
+                let (created, dropped) = try await samples.maintain(now: now, on: connection, logger: logger)
+                report.partitionsCreated += created
+                report.partitionsDropped += dropped
+            case .timescale:
+                report.partitionsDropped += try await samples.dropExpiredChunks(now: now, on: connection, logger: logger)
+            }
+            let cutoff = now.addingTimeInterval(-2 * 86400)
+            let rows = try await connection.query("DELETE FROM ingested_reports WHERE received_at < \(cutoff)", logger: logger)
+            for try await _ in rows {}
+        }
+        return report
+    }
+
+    func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+
+    func close() async {}
+
+    func ingest(_ report: Report, receivedAt: Date) async throws -> IngestOutcome {
+        try await PostgresIngest.apply(ReportRows(report), receivedAt: receivedAt, sampleCutoff: samples.insertCutoff(now: receivedAt), client: client, logger: logger)
+    }
+
+    func hosts() async throws -> [HostRecord] {
+        let rows = try await client.query("""
+            SELECT h.name, h.boot_id, h.sender, h.first_seen, h.last_report_at,
+                   (SELECT count(*) FROM checks c WHERE c.host_id = h.id)::bigint
+            FROM hosts h ORDER BY h.name
+            """, logger: logger)
+        var hosts: [HostRecord] = []
+        for try await (name, bootId, sender, firstSeen, last, checks) in rows.decode((String, String?, String?, Date, Date, Int64).self) {
+            hosts.append(HostRecord(name: name, bootId: bootId, sender: sender, firstSeen: firstSeen, lastReportAt: last, checks: Int(checks)))
+        }
+        return hosts
+    }
+
+    func checks(host: String?, state: CheckState?) async throws -> [CheckRecord] {
+        let rows = try await client.query("""
+            SELECT h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
+                   c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused
+            FROM checks c JOIN hosts h ON h.id = c.host_id
+            WHERE (\(host)::text IS NULL OR h.name = \(host)) AND (\(state?.rawValue)::text IS NULL OR c.state = \(state?.rawValue))
+            ORDER BY h.name, c.name
+            """, logger: logger)
+        var checks: [CheckRecord] = []
+        for try await row in rows {
+            checks.append(try CheckRecord(postgres: row.makeRandomAccess()))
+        }
+        return checks
+    }
+
+    func samples(host: String, name: String, from: Date, to: Date, limit: Int) async throws -> [SampleRecord]? {
+        guard let id = try await checkID(host: host, name: name) else { return nil }
+        let rows = try await client.query("""
+            SELECT at, value FROM samples WHERE check_id = \(id) AND at >= \(from) AND at <= \(to) ORDER BY at LIMIT \(limit)
+            """, logger: logger)
+        var samples: [SampleRecord] = []
+        for try await (at, value) in rows.decode((Date, Double).self) { samples.append(SampleRecord(at: at, value: value)) }
+        return samples
+    }
+
+    private func checkID(host: String, name: String) async throws -> Int64? {
+        let rows = try await client.query(
+            "SELECT c.id FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = \(host) AND c.name = \(name)", logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        return nil
+    }
+
+    func deleteCheck(host: String, name: String) async throws -> Bool {
+        try await client.withTransaction(logger: logger) { tx in
+            let rows = try await tx.query("""
+                DELETE FROM checks c USING hosts h WHERE h.id = c.host_id AND h.name = \(host) AND c.name = \(name) RETURNING c.id
+                """, logger: logger)
+            var deleted: Int64?
+            for try await id in rows.decode(Int64.self) { deleted = id }
+            guard let deleted else { return false }
+            try await tx.query("DELETE FROM samples WHERE check_id = \(deleted)", logger: logger)
+            return true
+        }
+    }
+
+    func createToken(_ token: NewToken) async throws -> TokenRecord {
+        let rows = try await client.query("""
+            INSERT INTO api_tokens (token_hash, prefix, host, label, created_at)
+            VALUES (\(token.hash), \(token.prefix), \(token.host), \(token.label), \(token.createdAt)) RETURNING id
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) {
+            return TokenRecord(id: id, prefix: token.prefix, host: token.host, label: token.label, createdAt: token.createdAt, revokedAt: nil)
+        }
+        throw StoreError.unavailable("the new token's id was not returned")
+    }
+
+    func tokens() async throws -> [TokenRecord] {
+        let rows = try await client.query("SELECT id, prefix, host, label, created_at, revoked_at FROM api_tokens ORDER BY id", logger: logger)
+        var tokens: [TokenRecord] = []
+        for try await (id, prefix, host, label, created, revoked) in rows.decode((Int64, String, String?, String?, Date, Date?).self) {
+            tokens.append(TokenRecord(id: id, prefix: prefix, host: host, label: label, createdAt: created, revokedAt: revoked))
+        }
+        return tokens
+    }
+
+    func revokeToken(id: Int64, at: Date) async throws -> Bool {
+        let rows = try await client.query(
+            "UPDATE api_tokens SET revoked_at = \(at) WHERE id = \(id) AND revoked_at IS NULL RETURNING id", logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    func token(hash: String) async throws -> TokenRecord? {
+        let rows = try await client.query(
+            "SELECT id, prefix, host, label, created_at, revoked_at FROM api_tokens WHERE token_hash = \(hash)", logger: logger)
+        for try await (id, prefix, host, label, created, revoked) in rows.decode((Int64, String, String?, String?, Date, Date?).self) {
+            return TokenRecord(id: id, prefix: prefix, host: host, label: label, createdAt: created, revokedAt: revoked)
+        }
+        return nil
+    }
+}
+
+/// Which partitioning the samples table uses, learnt at migration.
+private final class ModeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: TimePartitionedTable.Mode = .native
+    var mode: TimePartitionedTable.Mode {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
+
+extension CheckRecord {
+    init(postgres row: PostgresRandomAccessRow) throws {
+        self.init(
+            host: try row[0].decode(String.self), name: try row[1].decode(String.self), kind: try row[2].decode(String.self),
+            value: try row[3].decode(Double?.self), unit: try row[4].decode(String?.self), status: try row[5].decode(String?.self),
+            error: try row[6].decode(String?.self), details: try row[7].decode(String?.self).flatMap(JSONValue.decodeObject),
+            state: CheckState(rawValue: try row[8].decode(String.self)) ?? .ok, since: try row[9].decode(Date.self),
+            lastSeen: try row[10].decode(Date.self), observedAt: try row[11].decode(Date.self),
+            every: try row[12].decode(Int?.self), grace: try row[13].decode(Int?.self),
+            silencedUntil: try row[14].decode(Date?.self), paused: try row[15].decode(Bool.self))
+    }
+}
