@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import Shared
+
+/// Every setting of the backend, read once from the environment at start-up.
+struct BackendConfig: Sendable {
+    var databaseURL: String?
+    var dataDirectory: String
+    var sampleRetention: TimeSpan
+    var allowAnonymousIngest: Bool
+    var publicURL: String?
+    var logLevel: Logger.Level
+    /// Largest request body, compressed or not (413 beyond it).
+    var maxReportBytes: Int
+    var reportLimits: ReportLimits
+    /// How often the maintenance service creates partitions ahead and drops expired ones.
+    var maintenanceInterval: TimeSpan
+    /// PostgreSQL connections per backend process.
+    var databasePoolSize: Int
+
+    static let defaults = BackendConfig(
+        databaseURL: nil, dataDirectory: "./data", sampleRetention: TimeSpan(seconds: 30 * 86400),
+        allowAnonymousIngest: false, publicURL: nil, logLevel: .info, maxReportBytes: 1 << 20,
+        reportLimits: .standard, maintenanceInterval: TimeSpan(seconds: 3600), databasePoolSize: 16)
+
+    /// Reads the settings; a bad value throws a one-line error naming the variable.
+    static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> BackendConfig {
+        var config = BackendConfig.defaults
+        func value(_ key: String) -> String? {
+            guard let raw = env[key]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func span(_ key: String) throws -> TimeSpan? {
+            guard let raw = value(key) else { return nil }
+            do { return try TimeSpan(parsing: raw) } catch {
+                throw ConfigError(variable: key, message: "\(error)")
+            }
+        }
+        func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard let raw = value(key) else { return nil }
+            guard let number = Int(raw), range.contains(number) else {
+                throw ConfigError(variable: key, message: "'\(raw)' is not a whole number between \(range.lowerBound) and \(range.upperBound)")
+            }
+            return number
+        }
+        if let url = value("DATABASE_URL") {
+            _ = try DatabaseURL(parsing: url, variable: "DATABASE_URL")
+            config.databaseURL = url
+        }
+        if let dir = value("DATA_DIR") { config.dataDirectory = dir }
+        if let retention = try span("SAMPLE_RETENTION") {
+            guard retention.seconds >= 86400 else {
+                throw ConfigError(variable: "SAMPLE_RETENTION", message: "must be at least 1d, because samples are kept in daily partitions")
+            }
+            config.sampleRetention = retention
+        }
+        if let flag = value("ALLOW_ANONYMOUS_INGEST") {
+            switch flag.lowercased() {
+            case "1", "true", "yes", "on": config.allowAnonymousIngest = true
+            case "0", "false", "no", "off": config.allowAnonymousIngest = false
+            default: throw ConfigError(variable: "ALLOW_ANONYMOUS_INGEST", message: "'\(flag)' is not 1 or 0")
+            }
+        }
+        if let url = value("PUBLIC_URL") {
+            guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
+                throw ConfigError(variable: "PUBLIC_URL", message: "'\(url)' is not an http(s) URL such as https://metrics.example.com")
+            }
+            config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        if let level = value("LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigError(variable: "LOG_LEVEL", message: "'\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            config.logLevel = parsed
+        }
+        if let bytes = try integer("REPORT_MAX_BYTES", in: 1024...(64 << 20)) { config.maxReportBytes = bytes }
+        if let count = try integer("REPORT_MAX_OBSERVATIONS", in: 1...100_000) { config.reportLimits.maxObservations = count }
+        if let length = try integer("NAME_MAX_LENGTH", in: 16...4096) { config.reportLimits.maxNameLength = length }
+        if let interval = try span("MAINTENANCE_INTERVAL") { config.maintenanceInterval = interval }
+        if let size = try integer("DATABASE_POOL_SIZE", in: 1...500) { config.databasePoolSize = size }
+        return config
+    }
+}
+
+struct ConfigError: Error, CustomStringConvertible {
+    var variable: String
+    var message: String
+    var description: String { "\(variable): \(message)" }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+
+/// `/healthz`: the process answers. `/readyz`: the database answers too, within two seconds.
+struct HealthController<Context: RequestContext> {
+    let store: any Store
+
+    var endpoints: RouteCollection<Context> {
+        RouteCollection(context: Context.self)
+            .get("healthz", use: healthz)
+            .get("readyz", use: readyz)
+    }
+
+    @Sendable func healthz(_ request: Request, context: Context) async throws -> Response {
+        try JSONBody.response(["status": "ok"])
+    }
+
+    @Sendable func readyz(_ request: Request, context: Context) async throws -> Response {
+        let store = self.store
+        let answered = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await store.ping()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        guard answered else {
+            return try JSONBody.response(["status": "unavailable", "engine": store.engine], status: .serviceUnavailable)
+        }
+        return try JSONBody.response(["status": "ready", "engine": store.engine])
+    }
+}

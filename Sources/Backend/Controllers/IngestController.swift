@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// `POST /api/v1/report`: a sender's report, stored in one transaction and acknowledged after commit.
+struct IngestController<Context: RequestContext> {
+    let store: any Store
+    let auth: TokenAuthenticator
+    let config: BackendConfig
+
+    var endpoints: RouteCollection<Context> {
+        RouteCollection(context: Context.self)
+            .post("report", use: report)
+    }
+
+    struct Receipt: Encodable {
+        var stored: Int
+        var duplicate: Bool
+    }
+
+    @Sendable func report(_ request: Request, context: Context) async throws -> Response {
+        let caller = try await auth.caller(of: request, allowAnonymous: config.allowAnonymousIngest)
+        let body = try await RequestBody.collect(request, limit: config.maxReportBytes)
+        let report: Report
+        do {
+            report = try Report.makeDecoder().decode(Report.self, from: body)
+        } catch let error as DecodingError {
+            let (field, message) = error.fieldAndMessage
+            throw APIError(.badRequest, message, field: field)
+        }
+        try Self.accept(report, from: caller, limits: config.reportLimits)
+        let outcome = try await withStorage(context.logger) { try await store.ingest(report, receivedAt: Date()) }
+        switch outcome {
+        case .stored(let samples): return try JSONBody.response(Receipt(stored: samples, duplicate: false))
+        case .duplicate: return try JSONBody.response(Receipt(stored: 0, duplicate: true))
+        }
+    }
+
+    /// The checks every ingest path makes before storing: the protocol's rules, then the token's scope.
+    static func accept(_ report: Report, from caller: Caller, limits: ReportLimits) throws {
+        do {
+            try report.validate(limits: limits)
+        } catch {
+            throw APIError.invalid(error)
+        }
+        guard caller.mayReport(for: report.host) else {
+            throw APIError(.forbidden, "this token may only report for host '\(caller.host ?? "")'", field: "host")
+        }
+    }
+}

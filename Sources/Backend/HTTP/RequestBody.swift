@@ -1,0 +1,37 @@
+import Hummingbird
+import NIOCore
+
+/// Reads a request body within a byte limit, inflating gzip when the sender compressed it.
+/// Both the bytes on the wire and the inflated bytes are bounded, so a zip bomb gets a 413.
+enum RequestBody {
+    static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw tooLarge(limit)
+        }
+        let body = request.body
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge(limit)
+        }
+        switch request.headers[.contentEncoding]?.lowercased() {
+        case nil, "identity":
+            return buffer
+        case "gzip", "x-gzip":
+            do {
+                return try Inflate.gunzip(buffer, limit: limit)
+            } catch Inflate.Failure.tooLarge {
+                throw tooLarge(limit)
+            } catch {
+                throw APIError(.badRequest, "the body is not valid gzip", field: "Content-Encoding")
+            }
+        case let other?:
+            throw APIError(.unsupportedMediaType, "Content-Encoding '\(other.prefix(40))' is not supported; send identity or gzip", field: "Content-Encoding")
+        }
+    }
+
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "the body is larger than \(limit) bytes; send fewer observations or raise REPORT_MAX_BYTES")
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Logs each request's method, path (never the query, which may hold `?token=`), status and time.
+/// Successes at debug, so a busy ingest does not flood the log; server errors at error.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, context: context, status: response.status, start: start)
+            return response
+        } catch let error as any HTTPResponseError {
+            log(request, context: context, status: error.status, start: start)
+            throw error
+        } catch {
+            context.logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, context: Context, status: HTTPResponse.Status, start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let metadata: Logger.Metadata = [
+            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status.code)",
+            "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
+        ]
+        if status.code >= 500 {
+            context.logger.error("request", metadata: metadata)
+        } else {
+            context.logger.debug("request", metadata: metadata)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Crypto
+import Foundation
+import Hummingbird
+
+/// Who is calling: a token (perhaps scoped to one host) or, where allowed, nobody.
+struct Caller: Sendable {
+    var tokenID: Int64?
+    /// A host-scoped token may only report for this host, and may not read.
+    var host: String?
+
+    var isAnonymous: Bool { tokenID == nil }
+
+    func mayReport(for reportHost: String) -> Bool { host == nil || host == reportHost }
+}
+
+/// Resolves bearer tokens to callers. Tokens are looked up by their SHA-256, so the database never
+/// holds a usable token and lookups take the same time whatever the token. Answers are cached for
+/// a few seconds, so ingest at thousands of reports a second does not query tokens each time; a
+/// revocation takes effect within `ttl`.
+actor TokenAuthenticator {
+    private let store: any Store
+    private let ttl: TimeInterval
+    private var cache: [String: (token: TokenRecord?, until: Date)] = [:]
+    private let maxEntries = 10_000
+
+    init(store: any Store, ttl: TimeInterval = 5) {
+        self.store = store
+        self.ttl = ttl
+    }
+
+    /// The caller of a request. `queryToken` allows `?token=` (the original sender's style).
+    nonisolated func caller(of request: Request, queryToken: Bool = false, allowAnonymous: Bool = false) async throws -> Caller {
+        guard let presented = Self.presentedToken(request, queryToken: queryToken) else {
+            if allowAnonymous { return Caller() }
+            throw APIError.unauthorized("a bearer token is required: send Authorization: Bearer TOKEN (create one with metrics-backend token create HOST)")
+        }
+        guard let token = try await lookup(TokenHash.of(presented)), token.revokedAt == nil else {
+            throw APIError.unauthorized("the token is unknown or revoked")
+        }
+        return Caller(tokenID: token.id, host: token.host)
+    }
+
+    /// A caller that may read everything: a token not scoped to one host.
+    nonisolated func reader(of request: Request) async throws -> Caller {
+        let caller = try await caller(of: request)
+        guard caller.host == nil else {
+            throw APIError(.forbidden, "this token may only report for host '\(caller.host ?? "")'; reading needs a token not scoped to a host")
+        }
+        return caller
+    }
+
+    func forget() { cache.removeAll() }
+
+    private func lookup(_ hash: String) async throws -> TokenRecord? {
+        let now = Date()
+        if let hit = cache[hash], hit.until > now { return hit.token }
+        let token: TokenRecord?
+        do {
+            token = try await store.token(hash: hash)
+        } catch {
+            throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
+        }
+        if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
+        cache[hash] = (token, now.addingTimeInterval(ttl))
+        return token
+    }
+
+    static func presentedToken(_ request: Request, queryToken: Bool) -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                let token = parts[1].trimmingCharacters(in: .whitespaces)
+                return token.isEmpty || token.count > 512 ? nil : token
+            }
+        }
+        if queryToken, let token = request.uri.queryParameters.get("token"), !token.isEmpty, token.count <= 512 {
+            return token
+        }
+        return nil
+    }
+}
+
+/// How API tokens are made and stored.
+enum TokenHash {
+    static func of(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A new token: "mt_" and 32 random bytes in hex, from the system's CSPRNG.
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return "mt_" + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// What lists show: enough to tell tokens apart, useless to an attacker.
+    static func prefix(of token: String) -> String { String(token.prefix(9)) }
+}
