@@ -1,0 +1,112 @@
+import Foundation
+import Shared
+import TestSupport
+import Testing
+@testable import Backend
+
+/// The real programs, as a user runs them: `metrics-backend serve` on a random port with the
+/// embedded store, `metrics-sender run` against it, then the read API.
+@Suite struct EndToEndTests {
+    static var buildDirectory: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// A short-lived command, with a clean environment plus `environment`.
+    static func run(_ program: String, _ arguments: [String], environment: [String: String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func get(_ url: String, token: String) throws -> Data {
+        let outcome = try run("/usr/bin/curl", ["-sS", "--fail-with-body", "-H", "Authorization: Bearer \(token)", url], environment: [:])
+        guard outcome.status == 0 else { throw TestSetupError("GET \(url) failed: \(outcome.stdout) \(outcome.stderr)") }
+        return Data(outcome.stdout.utf8)
+    }
+
+    @Test func aSenderRunShowsUpInTheReadAPI() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: data) }
+        let backend = Self.buildDirectory.appendingPathComponent("metrics-backend").path
+        let sender = Self.buildDirectory.appendingPathComponent("metrics-sender").path
+        let env = ["DATA_DIR": data.appendingPathComponent("db").path]
+
+        let hostToken = try Self.run(backend, ["token", "create", "e2e-host"], environment: env)
+        #expect(hostToken.status == 0, "\(hostToken.stderr)")
+        let readToken = try Self.run(backend, ["token", "create", "--all-hosts", "--label", "e2e"], environment: env)
+        let token = hostToken.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reader = readToken.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("mt_"))
+
+        let stdout = data.appendingPathComponent("stdout").path
+        let server = try Daemon([backend, "serve", "--hostname", "127.0.0.1", "--port", "0"], stdout: stdout,
+                                stderr: data.appendingPathComponent("stderr").path, environment: env.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+        defer { server.stop() }
+        var url: String?
+        for _ in 0..<400 where url == nil {
+            let text = (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? ""
+            url = text.split(separator: "\n").first { $0.hasPrefix("metrics-backend listening on ") }.map { String($0.dropFirst("metrics-backend listening on ".count)) }
+            if url == nil { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        let base = try #require(url, "the backend did not say where it listens")
+
+        let senderEnv = ["METRICS_URL": base, "METRICS_TOKEN": token, "METRICS_HOST": "e2e-host", "METRICS_STATE_DIR": data.appendingPathComponent("state").path]
+        let first = try Self.run(sender, ["run", "--collector", "memory", "--collector", "disk"], environment: senderEnv)
+        #expect(first.status == 0, "\(first.stderr)")
+        try await Task.sleep(for: .milliseconds(1100))  // the next report has a later sentAt
+        let second = try Self.run(sender, ["run", "--collector", "memory", "--collector", "disk"], environment: senderEnv)
+        #expect(second.status == 0, "\(second.stderr)")
+
+        // The wrong host for this token is refused, and the sender says so with exit code 3.
+        let wrongHost = try Self.run(sender, ["run", "--collector", "memory"], environment: senderEnv.merging(["METRICS_HOST": "other"]) { $1 })
+        #expect(wrongHost.status == 3)
+        #expect(wrongHost.stderr.contains("only report for host"))
+
+        let hosts = try JSONSerialization.jsonObject(with: Self.get("\(base)/api/v1/hosts", token: reader)) as? [String: [[String: Any]]]
+        #expect(hosts?["hosts"]?.compactMap { $0["name"] as? String } == ["e2e-host"])
+        let checks = try Report.makeDecoder().decode([String: [CheckRecord]].self, from: Self.get("\(base)/api/v1/checks?host=e2e-host", token: reader))
+        let names = checks["checks"]?.map(\.name) ?? []
+        #expect(names.contains("memory"))
+        #expect(names.contains { $0.hasPrefix("disk:") })
+        let memory = try JSONSerialization.jsonObject(with: Self.get("\(base)/api/v1/checks/e2e-host/memory/samples?from=0", token: reader)) as? [String: Any]
+        #expect((memory?["samples"] as? [Any])?.count == 2)
+
+        // SIGTERM shuts down gracefully: exit status 0.
+        #expect(server.terminate(timeout: 15) == 0)
+    }
+
+    @Test func badSettingsGiveOneLineAndExitCode2() throws {
+        let backend = Self.buildDirectory.appendingPathComponent("metrics-backend").path
+        for (env, variable) in [
+            (["SAMPLE_RETENTION": "30"], "SAMPLE_RETENTION"),
+            (["DATABASE_URL": "mysql://x"], "DATABASE_URL"),
+            (["ALLOW_ANONYMOUS_INGEST": "maybe"], "ALLOW_ANONYMOUS_INGEST"),
+            (["REPORT_MAX_BYTES": "-1"], "REPORT_MAX_BYTES"),
+        ] {
+            let outcome = try Self.run(backend, ["migrate"], environment: env.merging(["DATA_DIR": "/nonexistent-for-test"]) { $1 })
+            #expect(outcome.status == 2, "\(variable)")
+            #expect(outcome.stderr.hasPrefix("metrics-backend: \(variable)"), "\(outcome.stderr)")
+            #expect(outcome.stderr.split(separator: "\n").count == 1)
+        }
+        let unknownFlag = try Self.run(backend, ["serve", "--colour"], environment: [:])
+        #expect(unknownFlag.status == 2)
+        #expect(unknownFlag.stderr.split(separator: "\n").count == 1)
+        let revokeMissing = try Self.run(backend, ["token", "revoke", "99"], environment: ["DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("revoke-\(UUID().uuidString.prefix(6))").path])
+        #expect(revokeMissing.status == 1)
+        #expect(revokeMissing.stderr.contains("no live token"))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+import Testing
+@testable import Backend
+
+/// The engines every Store contract case runs against. PostgreSQL joins when TEST_DATABASE_URL is
+/// set; in CI (CI=true) it must be, and a missing database fails the run instead of skipping.
+enum Engine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    static var available: [Engine] {
+        let env = ProcessInfo.processInfo.environment
+        return env["TEST_DATABASE_URL"] != nil || env["CI"] == "true" ? [.sqlite, .postgres] : [.sqlite]
+    }
+}
+
+enum TestStores {
+    static let logger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    static func config(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 30 * 86400)) throws -> (BackendConfig, cleanup: @Sendable () async -> Void) {
+        var config = BackendConfig.defaults
+        config.sampleRetention = retention
+        config.databasePoolSize = 4
+        switch engine {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString.prefix(8))")
+            config.dataDirectory = directory.path
+            return (config, { try? FileManager.default.removeItem(at: directory) })
+        case .postgres:
+            guard let base = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else {
+                throw TestSetupError("TEST_DATABASE_URL is not set; run the tests through scripts/test, which starts a throwaway PostgreSQL")
+            }
+            let name = "metrics_test_\(UUID().uuidString.prefix(8).lowercased())"
+            try runAdmin(base, "CREATE DATABASE \(name)")
+            config.databaseURL = replacingDatabase(in: base, with: name)
+            return (config, { try? runAdmin(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
+        }
+    }
+
+    /// Runs `body` on a migrated store of `engine`, in a database of its own.
+    static func with(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 30 * 86400), _ body: @escaping @Sendable (any Store) async throws -> Void) async throws {
+        let (config, cleanup) = try config(engine, retention: retention)
+        do {
+            try await withStore(config, logger: logger) { store in
+                try await store.migrate()
+                try await body(store)
+            }
+        } catch {
+            await cleanup()
+            throw error
+        }
+        await cleanup()
+    }
+
+    static func replacingDatabase(in url: String, with database: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.path = "/" + database
+        return components.string ?? url
+    }
+
+    /// CREATE and DROP DATABASE through psql, which cannot run them inside a transaction either.
+    static func runAdmin(_ url: String, _ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSetupError("psql failed: \(String(decoding: message, as: UTF8.self))")
+        }
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Reports as a sender would build them.
+enum Reports {
+    static func sample(host: String = "web-1", sentAt: Date = Date(), memory: Double = 37.5, reportId: String? = nil) -> Report {
+        Report(host: host, bootId: "boot-1", sentAt: sentAt, sender: "metrics-sender/test", reportId: reportId, observations: [
+            Observation(name: "memory", kind: .memory, value: memory, unit: "%", details: ["totalBytes": 1000, "availableBytes": 625]),
+            Observation(name: "disk:/", kind: .disk, value: 71, unit: "%", details: ["mountPoint": "/", "fsType": "ext4"]),
+            Observation(name: "raid:md0", kind: .raid, status: "degraded", details: ["level": "raid1", "disksActive": 1]),
+            Observation(name: "backup-db", kind: .heartbeat, status: "ok", every: 86400, grace: 3600),
+        ])
+    }
+
+    /// A time rounded to the microsecond, as both engines store it.
+    static func now(offset: TimeInterval = 0) -> Date {
+        Date(microseconds: Date().addingTimeInterval(offset).microseconds)
+    }
+}
