@@ -1,4 +1,6 @@
 /// Versioned migrations of the PostgreSQL engine. Append new versions; never edit an applied one.
+/// hosts and checks are updated by every report: free space in each page (fillfactor) lets those
+/// updates stay heap-only, without touching indexes.
 enum PostgresSchema {
     enum Step: Sendable {
         case sql(String)
@@ -15,6 +17,7 @@ enum PostgresSchema {
                         id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, boot_id text, sender text,
                         first_seen timestamptz NOT NULL, last_report_at timestamptz NOT NULL,
                         last_sent_at timestamptz NOT NULL)
+                    WITH (fillfactor = 70)
                     """),
                 .sql("""
                     CREATE TABLE checks (
@@ -27,6 +30,7 @@ enum PostgresSchema {
                         every_seconds integer, grace_seconds integer, cron text, timezone text, rules jsonb,
                         silenced_until timestamptz, paused boolean NOT NULL DEFAULT false,
                         UNIQUE (host_id, name))
+                    WITH (fillfactor = 70)
                     """),
                 .sql("""
                     CREATE TABLE ingested_reports (
