@@ -193,3 +193,16 @@ import Testing
         }
     }
 }
+
+/// Details are stored as JSON text written by hand; it must read back exactly.
+@Suite struct DetailsJSONTests {
+    @Test func detailsRoundTripThroughTheirStoredText() throws {
+        let details: [String: JSONValue] = [
+            "mountPoint": "/srv/a \"b\"\\c\n\t\u{1}é✓", "size": 270553174016, "ratio": 0.125, "negative": -3,
+            "flag": true, "none": nil, "members": .array([.object(["name": "sda1", "slot": 0]), "x"]),
+        ]
+        let text = DetailsJSON.encode(details)
+        #expect(JSONValue.decodeObject(text) == details)
+        #expect(text.hasPrefix(#"{"flag":true,"members":[{"name":"sda1","slot":0},"x"],"mountPoint":"#))
+    }
+}

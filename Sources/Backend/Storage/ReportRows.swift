@@ -33,8 +33,6 @@ struct ReportRows: Sendable {
             let short = digest.prefix(8).map { String(format: "%02x", $0) }.joined()
             dedupKey = "at:\(Int64((report.sentAt.timeIntervalSince1970 * 1000).rounded())):\(short)"
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         for observation in report.observations {
             names.append(observation.name)
             kinds.append(observation.kind)
@@ -42,7 +40,7 @@ struct ReportRows: Sendable {
             units.append(observation.unit)
             statuses.append(observation.status)
             errors.append(observation.error)
-            details.append(observation.details.flatMap { try? String(decoding: encoder.encode($0), as: UTF8.self) })
+            details.append(observation.details.map(DetailsJSON.encode))
             every.append(observation.every)
             grace.append(observation.grace)
         }
