@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import Synchronization
 
 /// Who is calling: a token (perhaps scoped to one host) or, where allowed, nobody.
 struct Caller: Sendable {
@@ -16,11 +17,11 @@ struct Caller: Sendable {
 /// Resolves bearer tokens to callers. Tokens are looked up by their SHA-256, so the database never
 /// holds a usable token and lookups take the same time whatever the token. Answers are cached for
 /// a few seconds, so ingest at thousands of reports a second does not query tokens each time; a
-/// revocation takes effect within `ttl`.
-actor TokenAuthenticator {
+/// revocation takes effect within `ttl`. A lock, not an actor: every request passes here.
+final class TokenAuthenticator: Sendable {
     private let store: any Store
     private let ttl: TimeInterval
-    private var cache: [String: (token: TokenRecord?, until: Date)] = [:]
+    private let cache = Mutex<[String: (token: TokenRecord?, until: Date)]>([:])
     private let maxEntries = 10_000
 
     init(store: any Store, ttl: TimeInterval = 5) {
@@ -29,7 +30,7 @@ actor TokenAuthenticator {
     }
 
     /// The caller of a request. `queryToken` allows `?token=` (the original sender's style).
-    nonisolated func caller(of request: Request, queryToken: Bool = false, allowAnonymous: Bool = false) async throws -> Caller {
+    func caller(of request: Request, queryToken: Bool = false, allowAnonymous: Bool = false) async throws -> Caller {
         guard let presented = Self.presentedToken(request, queryToken: queryToken) else {
             if allowAnonymous { return Caller() }
             throw APIError.unauthorized("a bearer token is required: send Authorization: Bearer TOKEN (create one with metrics-backend token create HOST)")
@@ -41,7 +42,7 @@ actor TokenAuthenticator {
     }
 
     /// A caller that may read everything: a token not scoped to one host.
-    nonisolated func reader(of request: Request) async throws -> Caller {
+    func reader(of request: Request) async throws -> Caller {
         let caller = try await caller(of: request)
         guard caller.host == nil else {
             throw APIError(.forbidden, "this token may only report for host '\(caller.host ?? "")'; reading needs a token not scoped to a host")
@@ -49,19 +50,21 @@ actor TokenAuthenticator {
         return caller
     }
 
-    func forget() { cache.removeAll() }
+    func forget() { cache.withLock { $0.removeAll() } }
 
     private func lookup(_ hash: String) async throws -> TokenRecord? {
         let now = Date()
-        if let hit = cache[hash], hit.until > now { return hit.token }
+        if let hit = cache.withLock({ $0[hash] }), hit.until > now { return hit.token }
         let token: TokenRecord?
         do {
             token = try await store.token(hash: hash)
         } catch {
             throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
         }
-        if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
-        cache[hash] = (token, now.addingTimeInterval(ttl))
+        cache.withLock { cache in
+            if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
+            cache[hash] = (token, now.addingTimeInterval(ttl))
+        }
         return token
     }
 
