@@ -1,12 +1,9 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `metrics-sender` as a user would, and captures what it says.
 struct SenderBinary {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Outcome = CommandOutcome
 
     /// The product sits next to the test bundle in SwiftPM's build directory.
     static var path: String {
@@ -20,20 +17,6 @@ struct SenderBinary {
 
     /// Runs with a clean environment (no METRICS_* from the developer's shell) plus `environment`.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"].merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+        try runCommand(path, arguments, environment: environment)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Shared
 
 /// `POST /api/v1/report`: a sender's report, stored in one transaction and acknowledged after commit.
@@ -29,7 +30,12 @@ struct IngestController<Context: RequestContext> {
             throw APIError(.badRequest, message, field: field)
         }
         try Self.accept(report, from: caller, limits: config.reportLimits)
-        let outcome = try await withStorage(context.logger) { try await store.ingest(report, receivedAt: Date()) }
+        return try await Self.store(report, in: store, logger: context.logger)
+    }
+
+    /// Stores an accepted report and answers with what was stored, after commit.
+    static func store(_ report: Report, in store: any Store, logger: Logger) async throws -> Response {
+        let outcome = try await withStorage(logger) { try await store.ingest(report, receivedAt: Date()) }
         switch outcome {
         case .stored(let samples): return try JSONBody.response(Receipt(stored: samples, duplicate: false))
         case .duplicate: return try JSONBody.response(Receipt(stored: 0, duplicate: true))

@@ -19,11 +19,7 @@ struct MetricCompatController<Context: RequestContext> {
         let body = try await RequestBody.collect(request, limit: min(config.maxReportBytes, 64 * 1024))
         let report = try LegacyMetric.report(from: body, now: Date())
         try IngestController<Context>.accept(report, from: caller, limits: config.reportLimits)
-        let outcome = try await withStorage(context.logger) { try await store.ingest(report, receivedAt: Date()) }
-        switch outcome {
-        case .stored(let samples): return try JSONBody.response(IngestController<Context>.Receipt(stored: samples, duplicate: false))
-        case .duplicate: return try JSONBody.response(IngestController<Context>.Receipt(stored: 0, duplicate: true))
-        }
+        return try await IngestController<Context>.store(report, in: store, logger: context.logger)
     }
 }
 
