@@ -22,13 +22,7 @@ struct IngestController<Context: RequestContext> {
     @Sendable func report(_ request: Request, context: Context) async throws -> Response {
         let caller = try await auth.caller(of: request, allowAnonymous: config.allowAnonymousIngest)
         let body = try await RequestBody.collect(request, limit: config.maxReportBytes)
-        let report: Report
-        do {
-            report = try Report.makeDecoder().decode(Report.self, from: body)
-        } catch let error as DecodingError {
-            let (field, message) = error.fieldAndMessage
-            throw APIError(.badRequest, message, field: field)
-        }
+        let report = try ReportReader.report(from: body)
         try Self.accept(report, from: caller, limits: config.reportLimits)
         return try await Self.store(report, in: store, logger: context.logger)
     }

@@ -29,7 +29,7 @@ enum LegacyMetric {
     static let defaultPingMinutes = 5
 
     static func report(from body: ByteBuffer, now: Date) throws -> Report {
-        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: body) else {
+        guard case .object(let object)? = try? ReportReader.parse(body) else {
             throw APIError(.badRequest, "the body must be a JSON object {\"host\", \"name\", \"type\", \"timestamp\", \"value\"}")
         }
         let host = try string(object, "host")

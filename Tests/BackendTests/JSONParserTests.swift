@@ -1,0 +1,52 @@
+import Foundation
+import NIOCore
+import Shared
+import Testing
+@testable import Backend
+
+/// The ingest parser must read what Foundation's reads and refuse what it refuses.
+@Suite struct JSONParserTests {
+    static func parse(_ text: String) throws -> JSONValue {
+        var bytes = Array(text.utf8)
+        return try bytes.withUnsafeMutableBytes { try JSONParser.parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    @Test(arguments: [
+        #"{"a":[1,-2.5,3e2,0.125E-1,true,false,null],"b":{"c":"d"},"e":"","f":[],"g":{}}"#,
+        #"  "tab\t \"quote\" back\\slash \/ \u00e9 \ud83d\ude00 ✓"  "#,
+        "-0", "123456789012345", "[[[[[]]]]]",
+    ])
+    func agreesWithFoundation(_ text: String) throws {
+        let ours = try Self.parse(text)
+        let foundation = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(ours == foundation)
+    }
+
+    @Test(arguments: [
+        "", "{", "[1,]", #"{"a" 1}"#, #"{"a":1,}"#, "01", "1.", "-", "1e", "tru", "nul", #""\x""#, #""\u12""#,
+        #""\ud800""#, "\"a\u{1}b\"", "{} {}", "[1 2]", "NaN", "1e999",
+    ])
+    func refusesWhatIsNotJSON(_ text: String) {
+        #expect(throws: JSONParser.Failure.self) { try Self.parse(text) }
+    }
+
+    @Test func refusesInvalidUTF8AndDeepNesting() {
+        var invalid: [UInt8] = Array(#"{"a":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
+        #expect(throws: JSONParser.Failure.self) {
+            try invalid.withUnsafeMutableBytes { try JSONParser.parse(UnsafeRawBufferPointer($0)) }
+        }
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        #expect(throws: JSONParser.Failure.self) { try Self.parse(deep) }
+        let fine = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect((try? Self.parse(fine)) != nil)
+    }
+
+    @Test func readsTheReportTheSenderWrites() throws {
+        let report = Reports.sample()
+        let data = try Report.makeEncoder().encode(report)
+        let read = try ReportReader.report(from: ByteBuffer(data: data))
+        #expect(read.host == report.host)
+        #expect(read.observations == report.observations)
+        #expect(abs(read.sentAt.timeIntervalSince(report.sentAt)) < 1)
+    }
+}
