@@ -6,6 +6,8 @@ enum PostgresSchema {
         case sql(String)
         /// A time-partitioned table: hypertable or native partitions, decided when it is created.
         case timePartitioned(TimePartitionedTable)
+        /// Runs only when pg_trgm is enabled (a trigram index for substring search).
+        case withTrigram(String)
     }
 
     static func migrations(samples: TimePartitionedTable) -> [[Step]] {

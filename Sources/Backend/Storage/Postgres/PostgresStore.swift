@@ -13,10 +13,8 @@ final class PostgresStore: Store {
 
     var engine: String { modeBox.mode == .timescale ? "postgres+timescaledb" : "postgres" }
 
-    /// Guards `pg_advisory_lock` for migrations: the same number in every backend.
-    private static let migrationLock: Int64 = 0x6D65_7472_6963_73  // "metrics"
-
-    init(url: DatabaseURL, poolSize: Int, sampleRetention: TimeSpan, logger: Logger) {
+    /// A connection pool for a database URL; it must run as a service before use.
+    static func makeClient(url: DatabaseURL, poolSize: Int, logger: Logger) -> PostgresClient {
         var configuration: PostgresClient.Configuration
         if let socket = url.socketDirectory {
             configuration = .init(unixSocketPath: "\(socket)/.s.PGSQL.\(url.port)", username: url.username, password: url.password, database: url.database)
@@ -32,7 +30,14 @@ final class PostgresStore: Store {
         configuration.options.maximumConnections = poolSize
         configuration.options.minimumConnections = 1
         configuration.options.connectTimeout = .seconds(5)
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    /// Guards `pg_advisory_lock` for migrations: the same number in every backend.
+    private static let migrationLock: Int64 = 0x6D65_7472_6963_73  // "metrics"
+
+    init(client: PostgresClient, sampleRetention: TimeSpan, logger: Logger) {
+        self.client = client
         samples = TimePartitionedTable(
             name: "samples",
             columns: "check_id bigint NOT NULL, at timestamptz NOT NULL, value double precision NOT NULL, PRIMARY KEY (check_id, at)",
@@ -41,101 +46,25 @@ final class PostgresStore: Store {
     }
 
     func migrate() async throws {
-        let migrations = PostgresSchema.migrations(samples: samples)
+        let migrator = PostgresMigrator(client: client, lockKey: Self.migrationLock, versionTable: "schema_migrations", logger: logger)
+        let samples = self.samples
         let logger = self.logger
-        try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
-            do {
-                try await self.migrate(migrations, on: connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
-                throw error
-            }
+        modeBox.mode = try await migrator.migrate(PostgresSchema.migrations(samples: samples)) { connection in
+            try await samples.prepare(on: connection, logger: logger)
         }
-    }
-
-    private func migrate(_ migrations: [[PostgresSchema.Step]], on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
-            """, logger: logger)
-        var applied = 0
-        for try await version in try await connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger).decode(Int.self) {
-            applied = version
-        }
-        guard applied <= migrations.count else { throw StoreError.schemaTooNew(applied: applied, known: migrations.count) }
-        let mode = try await detectMode(on: connection)
-        for version in (applied + 1)..<(migrations.count + 1) {
-            try await connection.withTransaction(logger: logger) { tx in
-                for step in migrations[version - 1] {
-                    switch step {
-                    case .sql(let sql): try await tx.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-                    case .timePartitioned(let table): try await table.create(mode: mode, on: tx, logger: logger)
-                    }
-                }
-                try await tx.query("INSERT INTO schema_migrations (version) VALUES (\(version))", logger: logger)
-            }
-            logger.info("applied migration", metadata: ["engine": "\(engine)", "version": "\(version)"])
-        }
-        modeBox.mode = try await tableMode(samples.name, on: connection)
-        if modeBox.mode == .timescale {
-            try await samples.applyPolicies(on: connection, logger: logger)
-        } else {
-            // A migrated database takes reports at once, before the first maintenance run.
-            _ = try await samples.maintain(now: Date(), on: connection, logger: logger)
-        }
-    }
-
-    /// TimescaleDB when the extension is installed or can be; native partitions otherwise.
-    private func detectMode(on connection: PostgresConnection) async throws -> TimePartitionedTable.Mode {
-        var available = false
-        for try await _ in try await connection.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'", logger: logger) {
-            available = true
-        }
-        guard available else { return .native }
-        do {
-            try await connection.query("CREATE EXTENSION IF NOT EXISTS timescaledb", logger: logger)
-            return .timescale
-        } catch {
-            // Installed but not in shared_preload_libraries, or no privilege: partitions still work.
-            logger.warning("timescaledb is available but could not be enabled; using native partitions", metadata: ["error": "\(String(reflecting: error))"])
-            return .native
-        }
-    }
-
-    /// How an existing table was created: a hypertable stays one, whatever is installed now.
-    private func tableMode(_ table: String, on connection: PostgresConnection) async throws -> TimePartitionedTable.Mode {
-        var hasExtension = false
-        for try await _ in try await connection.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'", logger: logger) {
-            hasExtension = true
-        }
-        guard hasExtension else { return .native }
-        for try await _ in try await connection.query(
-            "SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = \(table)", logger: logger) {
-            return .timescale
-        }
-        return .native
     }
 
     func maintain(now: Date) async throws -> MaintenanceReport {
-        var report = MaintenanceReport()
         let logger = self.logger
         let mode = modeBox.mode
         let samples = self.samples
-        try await client.withConnection { connection in
-            switch mode {
-            case .native:
-                let (created, dropped) = try await samples.maintain(now: now, on: connection, logger: logger)
-                report.partitionsCreated += created
-                report.partitionsDropped += dropped
-            case .timescale:
-                report.partitionsDropped += try await samples.dropExpiredChunks(now: now, on: connection, logger: logger)
-            }
+        return try await client.withConnection { connection in
+            let report = try await samples.maintain(mode: mode, now: now, on: connection, logger: logger)
             let cutoff = now.addingTimeInterval(-2 * 86400)
             let rows = try await connection.query("DELETE FROM ingested_reports WHERE received_at < \(cutoff)", logger: logger)
             for try await _ in rows {}
+            return report
         }
-        return report
     }
 
     func ping() async throws {
@@ -240,16 +169,6 @@ final class PostgresStore: Store {
             return TokenRecord(id: id, prefix: prefix, host: host, label: label, createdAt: created, revokedAt: revoked)
         }
         return nil
-    }
-}
-
-/// Which partitioning the samples table uses, learnt at migration.
-private final class ModeBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: TimePartitionedTable.Mode = .native
-    var mode: TimePartitionedTable.Mode {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
     }
 }
 

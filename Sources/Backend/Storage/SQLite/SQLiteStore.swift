@@ -17,18 +17,7 @@ final class SQLiteStore: Store {
     private let logger: Logger
 
     static func open(path: String, sampleRetention: TimeSpan, logger: Logger) async throws -> SQLiteStore {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        }
-        let write = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000"] {
-            _ = try await write.query(pragma)
-        }
-        let read = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        for pragma in ["PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000", "PRAGMA query_only = ON"] {
-            _ = try await read.query(pragma)
-        }
+        let (write, read) = try await SQLiteMigrator.open(path: path, logger: logger)
         return SQLiteStore(path: path, write: write, read: read, sampleRetention: sampleRetention, logger: logger)
     }
 
@@ -42,17 +31,9 @@ final class SQLiteStore: Store {
     }
 
     func migrate() async throws {
-        let known = SQLiteSchema.migrations.count
         let logger = self.logger
         try await writer.write { db in
-            _ = try await db.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
-            let applied = try await db.query("SELECT coalesce(max(version), 0) AS v FROM schema_migrations").first?.column("v")?.integer ?? 0
-            guard applied <= known else { throw StoreError.schemaTooNew(applied: applied, known: known) }
-            for version in (applied + 1)..<(known + 1) {
-                for statement in SQLiteSchema.migrations[version - 1] { _ = try await db.query(statement) }
-                _ = try await db.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [.integer(version), .integer(Int(Date().microseconds))])
-                logger.info("applied migration", metadata: ["engine": "sqlite", "version": "\(version)"])
-            }
+            try await SQLiteMigrator.apply(SQLiteSchema.migrations, on: db, label: "metrics.sqlite", logger: logger)
         }
     }
 
