@@ -11,11 +11,12 @@ import Testing
     /// A backend on a fresh SQLite file with a token for web-1 and a token for all hosts.
     struct Harness {
         var store: any Store
+        var journal: any JournalStore
         var hostToken: String
         var allToken: String
         var config: BackendConfig
 
-        var app: some ApplicationProtocol { Application(router: buildRouter(store: store, config: config)) }
+        var app: some ApplicationProtocol { Application(router: buildRouter(store: store, journal: journal, config: config)) }
     }
 
     static func withHarness(_ adjust: @Sendable (inout BackendConfig) -> Void = { _ in }, _ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
@@ -23,12 +24,13 @@ import Testing
         adjust(&config)
         let final = config
         do {
-            try await withStore(final, logger: TestStores.logger) { store in
-                try await store.migrate()
+            try await withStores(final, logger: TestStores.logger) { stores in
+                try await stores.migrate()
+                let store = stores.store
                 let host = TokenHash.generate(), all = TokenHash.generate()
                 _ = try await store.createToken(NewToken(hash: TokenHash.of(host), prefix: TokenHash.prefix(of: host), host: "web-1", createdAt: Date()))
                 _ = try await store.createToken(NewToken(hash: TokenHash.of(all), prefix: TokenHash.prefix(of: all), createdAt: Date()))
-                try await body(Harness(store: store, hostToken: host, allToken: all, config: final))
+                try await body(Harness(store: store, journal: stores.journal, hostToken: host, allToken: all, config: final))
             }
         } catch {
             await cleanup()

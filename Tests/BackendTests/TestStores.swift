@@ -60,6 +60,23 @@ enum TestStores {
         await cleanup()
     }
 
+    /// Runs `body` on a migrated journal store of `engine`, in a database of its own.
+    static func withJournal(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 7 * 86400), _ body: @escaping @Sendable (any JournalStore) async throws -> Void) async throws {
+        var (config, cleanup) = try config(engine)
+        config.journalRetention = retention
+        let final = config
+        do {
+            try await withStores(final, logger: logger) { stores in
+                try await stores.migrate()
+                try await body(stores.journal)
+            }
+        } catch {
+            await cleanup()
+            throw error
+        }
+        await cleanup()
+    }
+
     static func replacingDatabase(in url: String, with database: String) -> String {
         guard var components = URLComponents(string: url) else { return url }
         components.path = "/" + database

@@ -5,8 +5,14 @@ import Shared
 /// Every setting of the backend, read once from the environment at start-up.
 struct BackendConfig: Sendable {
     var databaseURL: String?
+    /// The journal's own database; unset: beside everything else.
+    var journalDatabaseURL: String?
     var dataDirectory: String
     var sampleRetention: TimeSpan
+    var journalRetention: TimeSpan
+    /// Largest journal batch, compressed or not (413 beyond it).
+    var maxJournalBytes: Int
+    var maxJournalEntries: Int
     var allowAnonymousIngest: Bool
     var publicURL: String?
     var logLevel: Logger.Level
@@ -19,7 +25,8 @@ struct BackendConfig: Sendable {
     var databasePoolSize: Int
 
     static let defaults = BackendConfig(
-        databaseURL: nil, dataDirectory: "./data", sampleRetention: TimeSpan(seconds: 30 * 86400),
+        databaseURL: nil, journalDatabaseURL: nil, dataDirectory: "./data", sampleRetention: TimeSpan(seconds: 30 * 86400),
+        journalRetention: TimeSpan(seconds: 7 * 86400), maxJournalBytes: 8 << 20, maxJournalEntries: 10_000,
         allowAnonymousIngest: false, publicURL: nil, logLevel: .info, maxReportBytes: 1 << 20,
         reportLimits: .standard, maintenanceInterval: TimeSpan(seconds: 3600), databasePoolSize: 16)
 
@@ -47,12 +54,22 @@ struct BackendConfig: Sendable {
             _ = try DatabaseURL(parsing: url, variable: "DATABASE_URL")
             config.databaseURL = url
         }
+        if let url = value("JOURNAL_DATABASE_URL") {
+            _ = try DatabaseURL(parsing: url, variable: "JOURNAL_DATABASE_URL")
+            config.journalDatabaseURL = url
+        }
         if let dir = value("DATA_DIR") { config.dataDirectory = dir }
         if let retention = try span("SAMPLE_RETENTION") {
             guard retention.seconds >= 86400 else {
                 throw ConfigError(variable: "SAMPLE_RETENTION", message: "must be at least 1d, because samples are kept in daily partitions")
             }
             config.sampleRetention = retention
+        }
+        if let retention = try span("JOURNAL_RETENTION") {
+            guard retention.seconds >= 86400 else {
+                throw ConfigError(variable: "JOURNAL_RETENTION", message: "must be at least 1d, because entries are kept in daily partitions")
+            }
+            config.journalRetention = retention
         }
         if let flag = value("ALLOW_ANONYMOUS_INGEST") {
             switch flag.lowercased() {
@@ -76,9 +93,17 @@ struct BackendConfig: Sendable {
         if let bytes = try integer("REPORT_MAX_BYTES", in: 1024...(64 << 20)) { config.maxReportBytes = bytes }
         if let count = try integer("REPORT_MAX_OBSERVATIONS", in: 1...100_000) { config.reportLimits.maxObservations = count }
         if let length = try integer("NAME_MAX_LENGTH", in: 16...4096) { config.reportLimits.maxNameLength = length }
+        if let bytes = try integer("JOURNAL_MAX_BYTES", in: 1024...(256 << 20)) { config.maxJournalBytes = bytes }
+        if let count = try integer("JOURNAL_MAX_ENTRIES", in: 1...1_000_000) { config.maxJournalEntries = count }
         if let interval = try span("MAINTENANCE_INTERVAL") { config.maintenanceInterval = interval }
         if let size = try integer("DATABASE_POOL_SIZE", in: 1...500) { config.databasePoolSize = size }
         return config
+    }
+}
+
+extension BackendConfig {
+    var journalLimits: JournalLimits {
+        JournalLimits(maxEntries: maxJournalEntries, retention: journalRetention)
     }
 }
 

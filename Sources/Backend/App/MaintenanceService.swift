@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Keeps time-partitioned tables within retention: creates partitions ahead, drops expired ones
 /// (or deletes expired rows on SQLite). Start-up runs it once before serving; this repeats it.
 struct MaintenanceService: Service {
-    let store: any Store
+    let stores: OpenedStore
     let interval: Duration
     let logger: Logger
 
@@ -16,32 +16,38 @@ struct MaintenanceService: Service {
             } catch {
                 return
             }
-            await Self.runOnce(store: store, logger: logger)
+            await Self.runOnce(stores: stores, logger: logger)
         }
     }
 
-    static func runOnce(store: any Store, logger: Logger) async {
+    static func runOnce(stores: OpenedStore, logger: Logger) async {
+        await runOnce(name: "metrics", logger: logger) { try await stores.store.maintain(now: Date()) }
+        await runOnce(name: "journal", logger: logger) { try await stores.journal.maintain(now: Date()) }
+    }
+
+    private static func runOnce(name: String, logger: Logger, _ maintain: () async throws -> MaintenanceReport) async {
         do {
-            let report = try await store.maintain(now: Date())
+            let report = try await maintain()
             if !report.partitionsCreated.isEmpty || !report.partitionsDropped.isEmpty || report.rowsDeleted > 0 {
                 logger.info("maintenance", metadata: [
+                    "store": "\(name)",
                     "created": "\(report.partitionsCreated.joined(separator: ","))",
                     "dropped": "\(report.partitionsDropped.joined(separator: ","))",
                     "rowsDeleted": "\(report.rowsDeleted)",
                 ])
             }
         } catch {
-            logger.error("maintenance failed; it runs again at the next interval", metadata: ["error": "\(String(reflecting: error))"])
+            logger.error("maintenance failed; it runs again at the next interval", metadata: ["store": "\(name)", "error": "\(String(reflecting: error))"])
         }
     }
 }
 
 /// Closes the store after everything else has stopped (it is the first service, so the last to end).
 struct StoreCloser: Service {
-    let store: any Store
+    let stores: OpenedStore
 
     func run() async throws {
         try? await gracefulShutdown()
-        await store.close()
+        await stores.close()
     }
 }

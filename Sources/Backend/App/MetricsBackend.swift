@@ -84,10 +84,10 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let config = try BackendConfig.fromEnvironment()
         let logger = MetricsBackend.makeLogger(config)
-        let engine = try await withStore(config, logger: logger) { store in
-            try await store.migrate()
-            await MaintenanceService.runOnce(store: store, logger: logger)
-            return store.engine
+        let engine = try await withStores(config, logger: logger) { stores in
+            try await stores.migrate()
+            await MaintenanceService.runOnce(stores: stores, logger: logger)
+            return "\(stores.store.engine), journal on \(stores.journal.engine)"
         }
         print("migrated (\(engine))")
     }

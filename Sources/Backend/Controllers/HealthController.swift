@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
 
-/// `/healthz`: the process answers. `/readyz`: the database answers too, within two seconds.
+/// `/healthz`: the process answers. `/readyz`: the databases answer too, within two seconds.
 struct HealthController<Context: RequestContext> {
     let store: any Store
+    let journal: any JournalStore
 
     var endpoints: RouteCollection<Context> {
         RouteCollection(context: Context.self)
@@ -16,9 +17,12 @@ struct HealthController<Context: RequestContext> {
     }
 
     @Sendable func readyz(_ request: Request, context: Context) async throws -> Response {
-        let store = self.store
+        let (store, journal) = (self.store, self.journal)
         let answered = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await store.ping()) != nil }
+            group.addTask {
+                guard (try? await store.ping()) != nil else { return false }
+                return (try? await journal.ping()) != nil
+            }
             group.addTask {
                 try? await Task.sleep(for: .seconds(2))
                 return false
