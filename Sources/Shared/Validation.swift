@@ -64,50 +64,50 @@ extension Report {
         guard observations.count <= limits.maxObservations else {
             throw ValidationError(field: "observations", message: "\(observations.count) observations is more than the limit of \(limits.maxObservations); exclude some mounts or containers")
         }
-        var seen = Set<String>()
+        var seen = Set<String>(minimumCapacity: observations.count)
         for (index, observation) in observations.enumerated() {
-            let path = "observations[\(index)]"
-            try observation.validate(path: path, limits: limits)
+            try observation.validate(path: "observations[\(index)]", limits: limits)
             guard seen.insert(observation.name).inserted else {
-                throw ValidationError(field: "\(path).name", message: "'\(observation.name)' appears twice in one report; names must be unique")
+                throw ValidationError(field: "observations[\(index)].name", message: "'\(observation.name)' appears twice in one report; names must be unique")
             }
         }
     }
 }
 
 extension Observation {
-    public func validate(path: String, limits: ReportLimits = .standard) throws(ValidationError) {
-        try Names.check(name, field: "\(path).name", maxLength: limits.maxNameLength)
+    /// `path` is built only when there is an error to name: validation runs for every observation.
+    public func validate(path makePath: @autoclosure () -> String, limits: ReportLimits = .standard) throws(ValidationError) {
+        try Names.check(name, field: "\(makePath()).name", maxLength: limits.maxNameLength)
         guard knownKind != nil else {
             let known = ObservationKind.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError(field: "\(path).kind", message: "unknown kind '\(kind.prefix(40))'; use one of \(known)")
+            throw ValidationError(field: "\(makePath()).kind", message: "unknown kind '\(kind.prefix(40))'; use one of \(known)")
         }
         if let value, !value.isFinite {
-            throw ValidationError(field: "\(path).value", message: "must be a finite number")
+            throw ValidationError(field: "\(makePath()).value", message: "must be a finite number")
         }
-        if let unit { try Names.check(unit, field: "\(path).unit", maxLength: 16) }
+        if let unit { try Names.check(unit, field: "\(makePath()).unit", maxLength: 16) }
         if let status {
             guard ObservationStatus.all.contains(status) else {
                 let known = ObservationStatus.all.sorted().joined(separator: ", ")
-                throw ValidationError(field: "\(path).status", message: "unknown status '\(status.prefix(40))'; use one of \(known)")
+                throw ValidationError(field: "\(makePath()).status", message: "unknown status '\(status.prefix(40))'; use one of \(known)")
             }
         }
-        if let error { try Names.check(error, field: "\(path).error", maxLength: limits.maxTextLength) }
+        if let error { try Names.check(error, field: "\(makePath()).error", maxLength: limits.maxTextLength) }
         for (field, seconds) in [("every", every), ("grace", grace)] {
             guard let seconds else { continue }
             guard seconds >= 0, seconds <= TimeSpan.maximum.seconds else {
-                throw ValidationError(field: "\(path).\(field)", message: "must be between 0 seconds and 10 years")
+                throw ValidationError(field: "\(makePath()).\(field)", message: "must be between 0 seconds and 10 years")
             }
         }
         if let details {
             guard details.count <= limits.maxDetailKeys else {
-                throw ValidationError(field: "\(path).details", message: "more than \(limits.maxDetailKeys) keys")
+                throw ValidationError(field: "\(makePath()).details", message: "more than \(limits.maxDetailKeys) keys")
             }
             let wrapped = JSONValue.object(details)
             guard wrapped.depth <= limits.maxDetailDepth else {
-                throw ValidationError(field: "\(path).details", message: "nested deeper than \(limits.maxDetailDepth) levels")
+                throw ValidationError(field: "\(makePath()).details", message: "nested deeper than \(limits.maxDetailDepth) levels")
             }
-            if let bad = wrapped.firstNonFinite(path: "\(path).details") {
+            if let bad = wrapped.firstNonFinite(path: "\(makePath()).details") {
                 throw ValidationError(field: bad, message: "must be a finite number")
             }
         }
@@ -117,14 +117,17 @@ extension Observation {
 /// Rules for names of hosts and checks: printable UTF-8 of bounded length. Spaces, `&`, `#`
 /// and `<` are allowed because mount points contain them; escaping is the job of whoever displays.
 public enum Names {
-    public static func check(_ text: String, field: String, maxLength: Int) throws(ValidationError) {
-        guard !text.isEmpty else { throw ValidationError(field: field, message: "must not be empty") }
-        guard text.count <= maxLength else {
-            throw ValidationError(field: field, message: "is \(text.count) characters; the limit is \(maxLength)")
+    public static func check(_ text: String, field: @autoclosure () -> String, maxLength: Int) throws(ValidationError) {
+        guard !text.isEmpty else { throw ValidationError(field: field(), message: "must not be empty") }
+        // A string has no more characters than UTF-8 bytes: count characters only for long ones.
+        guard text.utf8.count <= maxLength || text.count <= maxLength else {
+            throw ValidationError(field: field(), message: "is \(text.count) characters; the limit is \(maxLength)")
         }
+        // Printable ASCII needs no look-up of Unicode properties.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return }
         for scalar in text.unicodeScalars where isForbidden(scalar) {
             let code = String(scalar.value, radix: 16, uppercase: true)
-            throw ValidationError(field: field, message: "contains the control character U+\(code); use printable characters only")
+            throw ValidationError(field: field(), message: "contains the control character U+\(code); use printable characters only")
         }
     }
 
