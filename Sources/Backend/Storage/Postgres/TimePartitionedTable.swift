@@ -33,7 +33,7 @@ struct TimePartitionedTable: Sendable {
         case .timescale:
             try await connection.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(name) (\(columns))"), logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL:
-                "SELECT create_hypertable('\(name)', by_range('\(timeColumn)', INTERVAL '1 day'))"), logger: logger)
+                "SELECT create_hypertable('\(name)', by_range('\(timeColumn)', INTERVAL '1 day'), create_default_indexes => false)"), logger: logger)
             try await connection.query(PostgresQuery(unsafeSQL: """
                 ALTER TABLE \(name) SET (timescaledb.compress, timescaledb.compress_segmentby = '\(segmentBy)',
                                          timescaledb.compress_orderby = '\(timeColumn) DESC')
