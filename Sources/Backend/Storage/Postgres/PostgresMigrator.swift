@@ -62,22 +62,38 @@ struct PostgresMigrator {
     }
 
     /// TimescaleDB and pg_trgm when installed and allowed; a missing one only changes the layout.
+    /// Each attempt runs on a connection of its own: a failed CREATE EXTENSION can be FATAL and
+    /// end its session, which must not be the one holding the migration lock.
     private func enableExtensions(on connection: PostgresConnection) async throws -> Extensions {
         var available = Set<String>()
         let rows = try await connection.query(
             "SELECT name FROM pg_available_extensions WHERE name IN ('timescaledb', 'pg_trgm')", logger: logger)
         for try await name in rows.decode(String.self) { available.insert(name) }
-        var extensions = Extensions()
-        for (name, keyPath) in [("timescaledb", \Extensions.timescale), ("pg_trgm", \Extensions.trigram)] where available.contains(name) {
-            do {
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE EXTENSION IF NOT EXISTS \(name)"), logger: logger)
-                extensions[keyPath: keyPath] = true
-            } catch {
-                // Installed but not preloaded, or no privilege: the tables still work without it.
-                logger.warning("extension available but not enabled", metadata: ["extension": "\(name)", "error": "\(String(reflecting: error))"])
-            }
+        var preloaded = ""
+        for try await setting in try await connection.query("SELECT current_setting('shared_preload_libraries')", logger: logger).decode(String.self) {
+            preloaded = setting
         }
+        var extensions = Extensions()
+        // TimescaleDB's package installs the library, but it works only when the server preloads it.
+        if available.contains("timescaledb") && preloaded.contains("timescaledb") {
+            extensions.timescale = await create("timescaledb")
+        } else if available.contains("timescaledb") {
+            logger.notice("timescaledb is installed but not in shared_preload_libraries; using native partitions")
+        }
+        if available.contains("pg_trgm") { extensions.trigram = await create("pg_trgm") }
         return extensions
+    }
+
+    private func create(_ name: String) async -> Bool {
+        do {
+            try await client.withConnection { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE EXTENSION IF NOT EXISTS \(name)"), logger: logger)
+            }
+            return true
+        } catch {
+            logger.warning("extension available but not enabled", metadata: ["extension": "\(name)", "error": "\(String(reflecting: error))"])
+            return false
+        }
     }
 
     /// How an existing table was created: a hypertable stays one, whatever is installed now.
