@@ -196,6 +196,36 @@ import Testing
 
 /// Details are stored as JSON text written by hand; it must read back exactly.
 @Suite struct DetailsJSONTests {
+    /// Concurrent reports share statements on PostgreSQL (group commit): a batch may hold several
+    /// reports of one host, the same check twice, and a report with its retry.
+    @Test(arguments: Engine.available)
+    func concurrentReportsAreEachStoredOnce(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            let start = Reports.now(offset: -600)
+            var reports: [Report] = []
+            for minute in 0..<20 {
+                for host in ["web-1", "web-2", "db-1"] {
+                    reports.append(Reports.sample(host: host, sentAt: start.addingTimeInterval(Double(minute) * 10), memory: Double(minute)))
+                }
+            }
+            let outcomes = try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
+                // Every report twice, at once: one of each pair is a retry.
+                for report in reports + reports { group.addTask { try await store.ingest(report, receivedAt: Date()) } }
+                var all: [IngestOutcome] = []
+                for try await outcome in group { all.append(outcome) }
+                return all
+            }
+            #expect(outcomes.filter { $0 == .duplicate }.count == reports.count)
+            #expect(outcomes.filter { $0 == .stored(samples: 2) }.count == reports.count)
+            for host in ["web-1", "web-2", "db-1"] {
+                let samples = try await store.samples(host: host, name: "memory", from: .distantPast, to: .distantFuture, limit: 100)
+                #expect(samples?.map(\.value) == (0..<20).map(Double.init))
+                // The newest report's value wins, whatever order the batch held them in.
+                #expect(try await store.checks(host: host, state: nil).first { $0.name == "memory" }?.value == 19)
+            }
+        }
+    }
+
     @Test func detailsRoundTripThroughTheirStoredText() throws {
         let details: [String: JSONValue] = [
             "mountPoint": "/srv/a \"b\"\\c\n\t\u{1}é✓", "size": 270553174016, "ratio": 0.125, "negative": -3,

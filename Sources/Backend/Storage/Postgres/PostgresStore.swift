@@ -10,6 +10,7 @@ final class PostgresStore: Store {
     let samples: TimePartitionedTable
     private let logger: Logger
     private let modeBox = ModeBox()
+    private let batcher: PostgresReportBatcher
 
     var engine: String { modeBox.mode == .timescale ? "postgres+timescaledb" : "postgres" }
 
@@ -42,6 +43,8 @@ final class PostgresStore: Store {
             name: "samples",
             columns: "check_id bigint NOT NULL, at timestamptz NOT NULL, value double precision NOT NULL, PRIMARY KEY (check_id, at)",
             timeColumn: "at", segmentBy: "check_id", retention: sampleRetention)
+        let samples = self.samples
+        batcher = PostgresReportBatcher(client: client, logger: logger) { samples.insertCutoff(now: $0) }
         self.logger = logger
     }
 
@@ -74,7 +77,7 @@ final class PostgresStore: Store {
     func close() async {}
 
     func ingest(_ report: Report, receivedAt: Date) async throws -> IngestOutcome {
-        try await PostgresIngest.apply(ReportRows(report), receivedAt: receivedAt, sampleCutoff: samples.insertCutoff(now: receivedAt), client: client, logger: logger)
+        try await batcher.ingest(ReportRows(report), receivedAt: receivedAt)
     }
 
     func hosts() async throws -> [HostRecord] {
