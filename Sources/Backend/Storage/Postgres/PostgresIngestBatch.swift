@@ -60,11 +60,14 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
             RETURNING id, host_id, name
         ), si AS (
             -- Checks this statement wrote come from c; those it left (an older report) from the
-            -- table as it was before the statement.
-            SELECT coalesce(c.id, existing.id) AS check_id, o.sent_at, o.value, o.idx
-            FROM o LEFT JOIN c ON c.host_id = o.host_id AND c.name = o.name
-            LEFT JOIN checks existing ON existing.host_id = o.host_id AND existing.name = o.name
-            WHERE o.value IS NOT NULL AND coalesce(c.id, existing.id) IS NOT NULL AND o.keep_samples
+            -- table as it was before the statement, one index look-up each (a join would hash
+            -- the whole table on every statement).
+            SELECT * FROM (
+                SELECT coalesce(c.id, (SELECT e.id FROM checks e WHERE e.host_id = o.host_id AND e.name = o.name)) AS check_id,
+                       o.sent_at, o.value, o.idx
+                FROM o LEFT JOIN c ON c.host_id = o.host_id AND c.name = o.name
+                WHERE o.value IS NOT NULL AND o.keep_samples
+            ) found WHERE check_id IS NOT NULL
         ), s AS (
             INSERT INTO samples (check_id, at, value)
             SELECT check_id, sent_at, value FROM si
