@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 import Testing
 @testable import Backend
 
@@ -122,5 +123,34 @@ import Testing
             #expect(report.rowsDeleted > 0 || !report.partitionsDropped.isEmpty)
             #expect(try await journal.entries(JournalQuery()).map(\.seqnum) == [2])
         }
+    }
+
+    /// `JOURNAL_DATABASE_URL` puts the journal in a database of its own, even beside SQLite.
+    @Test func theJournalCanLiveInADatabaseOfItsOwn() async throws {
+        guard Engine.available.contains(.postgres) else { return }
+        var (config, cleanupMain) = try TestStores.config(.sqlite)
+        let (journalConfig, cleanupJournal) = try TestStores.config(.postgres)
+        config.journalDatabaseURL = journalConfig.databaseURL
+        let final = config
+        do {
+            try await withStores(final, logger: TestStores.logger) { stores in
+                try await stores.migrate()
+                #expect(stores.store.engine == "sqlite")
+                #expect(stores.journal.engine.hasPrefix("postgres"))
+                #expect(try await stores.journal.insert(F.rows([F.row(1, at: F.ago(10))])) == 1)
+            }
+            // The entry is in the journal's database, where the main store never wrote.
+            let url = try #require(journalConfig.databaseURL)
+            let count = try runCommand("/usr/bin/psql", [url, "-Atc", "SELECT count(*) FROM journal_entries"])
+            #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+            let tables = try runCommand("/usr/bin/psql", [url, "-Atc", "SELECT count(*) FROM pg_tables WHERE tablename = 'checks'"])
+            #expect(tables.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        } catch {
+            await cleanupMain()
+            await cleanupJournal()
+            throw error
+        }
+        await cleanupMain()
+        await cleanupJournal()
     }
 }
