@@ -91,4 +91,14 @@ import Testing
         #expect(revokeMissing.status == 1)
         #expect(revokeMissing.stderr.contains("no live token"))
     }
+
+    /// A database URL naming nothing that answers: a one-line error and exit 1, never a hang.
+    @Test func anUnreachableDatabaseFailsInsteadOfHanging() throws {
+        guard Engine.available.contains(.postgres), let base = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { return }
+        let backend = Self.buildDirectory.appendingPathComponent("metrics-backend").path
+        let missing = TestStores.replacingDatabase(in: base, with: "no_such_database")
+        let outcome = try Self.run("/usr/bin/timeout", ["60", backend, "token", "create", "web-1"], environment: ["DATABASE_URL": missing, "LOG_LEVEL": "error"])
+        #expect(outcome.status == 1, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("metrics-backend: storage unavailable: no answer from the database"), "\(outcome.stderr)")
+    }
 }

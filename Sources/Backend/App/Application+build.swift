@@ -19,6 +19,7 @@ func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logg
         },
         logger: logger)
     app.beforeServerStarts {
+        try await opened.waitUntilReachable()
         try await opened.migrate()
         await MaintenanceService.runOnce(stores: opened, logger: logger)
         logger.info("storage ready", metadata: ["engine": "\(opened.store.engine)", "journal": "\(opened.journal.engine)"])

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The stores the settings choose, and the services they need running (PostgreSQL's pools).
 struct OpenedStore: Sendable {
@@ -38,6 +39,36 @@ func openStore(_ config: BackendConfig, logger: Logger) async throws -> OpenedSt
 }
 
 extension OpenedStore {
+    /// Waits until both databases answer, or fails with a message to act on: PostgreSQL's pool
+    /// otherwise retries a wrong URL forever, and a command would hang instead of saying so.
+    func waitUntilReachable(timeout: Duration = .seconds(15)) async throws {
+        let (store, journal) = (self.store, self.journal)
+        let failure = StoreError.unavailable("no answer from the database within \(timeout.components.seconds) s; check that it runs and that DATABASE_URL (and JOURNAL_DATABASE_URL) name the right host, port, database and user; the log above says what failed")
+        // Not a task group: a group would wait for the ping, which a pool retrying a wrong URL
+        // never ends.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let answered = Mutex(false)
+            let resume: @Sendable (Result<Void, any Error>) -> Void = { result in
+                guard answered.withLock({ done in defer { done = true }; return !done }) else { return }
+                continuation.resume(with: result)
+            }
+            let ping = Task {
+                do {
+                    try await store.ping()
+                    try await journal.ping()
+                    resume(.success(()))
+                } catch {
+                    resume(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                ping.cancel()
+                resume(.failure(failure))
+            }
+        }
+    }
+
     func migrate() async throws {
         try await store.migrate()
         try await journal.migrate()
@@ -49,25 +80,20 @@ extension OpenedStore {
     }
 }
 
-/// Runs `body` with the stores' services running, for one-shot commands (migrate, token).
+/// Runs `body` with the stores' services running, for one-shot commands (migrate, token). The
+/// services are cancelled, not awaited, afterwards: the command is done and about to exit.
 func withStores<T: Sendable>(_ config: BackendConfig, logger: Logger, _ body: @escaping @Sendable (OpenedStore) async throws -> T) async throws -> T {
     let opened = try await openStore(config, logger: logger)
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        for service in opened.services {
-            group.addTask {
-                try await service.run()
-                return nil
-            }
-        }
-        group.addTask { try await body(opened) }
-        defer { group.cancelAll() }
-        while let result = try await group.next() {
-            if let result {
-                await opened.close()
-                return result
-            }
-        }
-        throw StoreError.unavailable("the store's services stopped")
+    let services = opened.services.map { service in Task { try await service.run() } }
+    defer { services.forEach { $0.cancel() } }
+    do {
+        try await opened.waitUntilReachable()
+        let result = try await body(opened)
+        await opened.close()
+        return result
+    } catch {
+        await opened.close()
+        throw error
     }
 }
 
