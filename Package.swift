@@ -23,9 +23,11 @@ let package = Package(
         .target(name: "Shared"),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // sd-journal.h only: no pkgConfig, whose --libs would link libsystemd into the sender.
+        .systemLibrary(name: "CSystemd", providers: [.apt(["libsystemd-dev"])]),
         // Small C helpers the sender needs where Swift has no cheap equivalent: statvfs with a
-        // timeout, and libcurl loaded on first use.
-        .target(name: "CSupport", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("dl")]),
+        // timeout, and libcurl and libsystemd's journal API loaded on first use.
+        .target(name: "CSupport", dependencies: ["CCurl", "CSystemd"], linkerSettings: [.linkedLibrary("dl")]),
         .executableTarget(
             name: "Sender",
             dependencies: [

@@ -1,2 +1,3 @@
 #include "statvfs_timeout.h"
 #include "curl_loader.h"
+#include "journal_loader.h"
