@@ -52,6 +52,9 @@ public enum JournalMessage {
     }
 
     private static func decode(_ bytes: [UInt8], using decoder: inout UTF8) -> Unicode.Scalar? {
+        // A fresh decoder: after an error UTF8 keeps the bytes it looked ahead at, and would
+        // return them before the next sequence (so the `A` of `\xC3A` became `\x41`).
+        decoder = UTF8()
         var iterator = bytes.makeIterator()
         switch decoder.decode(&iterator) {
         case .scalarValue(let scalar): return iterator.next() == nil ? scalar : nil

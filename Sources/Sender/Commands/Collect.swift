@@ -18,16 +18,36 @@ struct Collect: ParsableCommand {
 
 /// `metrics-sender run`: what the timer starts every minute.
 struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Collect and send; the command the systemd timer runs.")
+    static let configuration = CommandConfiguration(abstract: "Collect and send the report, then the new journal entries; the command the systemd timer runs.")
 
     @OptionGroup var options: CommonOptions
+    @OptionGroup var journalOptions: JournalOptions
 
     func run() throws {
         let settings: SenderSettings
-        do { settings = try options.resolve() } catch { throw SenderFailure(error) }
+        do {
+            var resolved = try options.resolve()
+            try journalOptions.apply(to: &resolved)
+            settings = resolved
+        } catch { throw SenderFailure(error) }
         _ = try settings.requireURLOrFail()
         let report = ReportBuilder.report(settings: settings, observations: CollectorSet(settings: settings).collect())
         try ReportBuilder.send(report, settings: settings)
+        if settings.journal.enabled { try shipJournal(settings) }
+    }
+
+    /// After the report, so a journal backlog never delays it. A host without libsystemd or
+    /// without a journal has nothing to ship: that is no failure.
+    private func shipJournal(_ settings: SenderSettings) throws(SenderFailure) {
+        let shipper: JournalShipper
+        do { shipper = try JournalShipper(settings: settings, source: .local, dryRun: false) } catch {
+            switch error {
+            case .libraryMissing, .noJournal: return
+            case .unreadable(let message): StandardStreams.warn("journal: \(message)"); return
+            case .failed(let message): throw SenderFailure(status: .badSettings, message: "journal: \(message)")
+            }
+        }
+        _ = try shipper.ship()
     }
 }
 

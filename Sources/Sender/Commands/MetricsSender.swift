@@ -25,14 +25,14 @@ struct SenderFailure: Error, CustomStringConvertible {
 struct MetricsSender: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics-sender",
-        abstract: "Measures this host and sends the report to metrics-backend.",
+        abstract: "Measures this host and sends the report and the journal to metrics-backend.",
         discussion: """
             Settings come from flags, then METRICS_URL, METRICS_TOKEN, METRICS_HOST, METRICS_STATE_DIR, \
             then \(SenderSettings.defaultConfigPath) (or --config FILE), then defaults. \
             Exit codes: 0 sent, 2 bad settings, 3 backend unreachable or rejected the data.
             """,
         version: SenderSettings.version,
-        subcommands: [Run.self, Collect.self, Ping.self]
+        subcommands: [Run.self, Collect.self, Ping.self, Journal.self]
     )
 
     /// ArgumentParser exits 64 with a usage screen on bad flags; a timer's log wants one line and 2.

@@ -17,6 +17,13 @@ enum ConfigFile {
         [container]
         exclude = ["runner-"]
         socket = "/var/run/docker.sock"
+
+        [journal]
+        enabled = true
+        exclude_units = ["cron.service"]
+        max_priority = "info"
+        fields = ["_COMM"]
+        start = "10m"
         """
 
     static func apply(path: String, to settings: inout SenderSettings) throws(SettingsError) {
@@ -44,6 +51,29 @@ enum ConfigFile {
             case "container.exclude": settings.excludeContainers = try strings(value, source)
             case "container.socket": settings.dockerSocket = try string(value, source)
             case "zpool.command": settings.zpoolCommand = try string(value, source)
+            case "journal.enabled": settings.journal.enabled = try bool(value, source)
+            case "journal.units":
+                settings.journal.units = try strings(value, source).map { text throws(SettingsError) in try JournalSettings.checkUnit(text, source: source) }
+            case "journal.exclude_units":
+                settings.journal.excludeUnits = try strings(value, source).map { text throws(SettingsError) in try JournalSettings.checkUnit(text, source: source) }
+            case "journal.identifiers":
+                settings.journal.identifiers = try strings(value, source).map { text throws(SettingsError) in try JournalSettings.checkIdentifier(text, source: source) }
+            case "journal.max_priority":
+                // 3 or "err", as journalctl -p takes it.
+                if case .integer(let number) = value {
+                    settings.journal.maxPriority = try JournalSettings.checkPriority(String(number), source: source)
+                } else {
+                    settings.journal.maxPriority = try JournalSettings.checkPriority(try string(value, source), source: source)
+                }
+            case "journal.fields": settings.journal.fields = try JournalSettings.checkFields(try strings(value, source), source: source)
+            case "journal.start": settings.journal.start = try SenderSettings.checkSpan(try string(value, source), source: source)
+            case "journal.batch_entries":
+                settings.journal.batchEntries = try JournalSettings.checkCount(try integer(value, source), in: JournalSettings.batchEntriesRange, source: source)
+            case "journal.batch_bytes":
+                settings.journal.batchBytes = try JournalSettings.checkCount(try integer(value, source), in: JournalSettings.batchBytesRange, source: source)
+            case "journal.max_run": settings.journal.maxRun = try JournalSettings.checkPositiveSpan(try string(value, source), source: source)
+            case "journal.max_entries":
+                settings.journal.maxEntries = try JournalSettings.checkCount(try integer(value, source), in: 1...Int(Int32.max), source: source)
             default:
                 throw SettingsError(message: "config file \(path): unknown setting '\(key)'; see `metrics-sender --help`")
             }
@@ -53,6 +83,16 @@ enum ConfigFile {
     private static func string(_ value: TOMLValue, _ source: String) throws(SettingsError) -> String {
         guard case .string(let text) = value else { throw SettingsError(message: "\(source) must be a string, not \(value.typeName)") }
         return text
+    }
+
+    private static func integer(_ value: TOMLValue, _ source: String) throws(SettingsError) -> Int {
+        guard case .integer(let number) = value else { throw SettingsError(message: "\(source) must be an integer, not \(value.typeName)") }
+        return number
+    }
+
+    private static func bool(_ value: TOMLValue, _ source: String) throws(SettingsError) -> Bool {
+        guard case .bool(let flag) = value else { throw SettingsError(message: "\(source) must be true or false, not \(value.typeName)") }
+        return flag
     }
 
     private static func strings(_ value: TOMLValue, _ source: String) throws(SettingsError) -> [String] {

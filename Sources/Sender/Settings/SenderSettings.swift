@@ -30,6 +30,7 @@ struct SenderSettings: Sendable {
     var dockerSocket = "/var/run/docker.sock"
     /// The zpool binary; nil: found in /usr/sbin, /sbin or /usr/bin when ZFS is installed.
     var zpoolCommand: String?
+    var journal = JournalSettings()
 
     /// How long retries may go on: four timeouts, and never past 40 s so a one-minute timer run
     /// ends before the next one starts.

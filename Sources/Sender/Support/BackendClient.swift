@@ -24,11 +24,16 @@ struct BackendClient {
     var gzipAbove = 8 * 1024
 
     func post(path: String, json body: [UInt8]) throws(DeliveryError) -> HTTPResponse {
+        try post(path: path, body: body, contentType: "application/json", gzipAbove: gzipAbove)
+    }
+
+    /// `gzipAbove`: compress bodies larger than this many bytes (0: always, with `gzipLevel`).
+    func post(path: String, body: [UInt8], contentType: String, gzipAbove: Int, gzipLevel: Int32 = 6) throws(DeliveryError) -> HTTPResponse {
         var request = HTTPRequest(method: "POST", url: baseURL + path)
-        request.headers = ["Content-Type: application/json", "Accept: application/json", "Expect:"]
+        request.headers = ["Content-Type: \(contentType)", "Accept: application/json", "Expect:"]
         if let token { request.headers.append("Authorization: Bearer \(token)") }
         request.body = body
-        if body.count > gzipAbove, let compressed = Gzip.compress(body) {
+        if body.count > gzipAbove, let compressed = Gzip.compress(body, level: gzipLevel) {
             request.body = compressed
             request.headers.append("Content-Encoding: gzip")
         }

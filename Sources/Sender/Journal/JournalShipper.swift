@@ -1,0 +1,231 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the journal from where the last acknowledged batch ended and ships it in batches, or
+/// prints them with `--dry-run`. At least once: the cursor moves only after the backend
+/// acknowledged every entry up to it, and the backend stores a resent entry only once.
+struct JournalShipper {
+    var settings: SenderSettings
+    var source: JournalSource
+    var dryRun: Bool
+    let filter: JournalFilter
+    let journal: JournalReader
+
+    struct Summary {
+        var read = 0
+        var shipped = 0
+        var batches = 0
+        /// Stopped by journal.max_run or journal.max_entries with entries possibly left.
+        var stoppedEarly = false
+    }
+
+    /// Opens the journal with the filters' matches; throws before anything is read or sent.
+    init(settings: SenderSettings, source: JournalSource, dryRun: Bool) throws(JournalOpenError) {
+        self.settings = settings
+        self.source = source
+        self.dryRun = dryRun
+        filter = JournalFilter(settings: settings)
+        journal = try JournalReader(source)
+        try filter.addMatches(to: journal)
+    }
+
+    func ship() throws(SenderFailure) -> Summary {
+        let limits = settings.journal
+        let cursorFile = CursorFile(directory: settings.stateDir)
+        let delivery: JournalDelivery?
+        if dryRun {
+            delivery = nil
+        } else {
+            let url: String
+            do { url = try settings.requireURL() } catch { throw SenderFailure(error) }
+            do { try cursorFile.prepare() } catch { throw SenderFailure(error) }
+            delivery = JournalDelivery(settings: settings, url: url)
+        }
+        let saved: CursorFile.Content
+        do { saved = try cursorFile.read() } catch { throw SenderFailure(error) }
+        let savedBytes = position(after: saved, file: cursorFile)
+
+        var batch = Batch(capacity: limits.batchBytes)
+        var record = JournalRecord(extraNames: filter.fields)
+        var cursor: [UInt8] = []
+        cursor.reserveCapacity(256)
+        var summary = Summary()
+        var progress = JournalProgress(enabled: StandardStreams.stderrIsTerminal)
+        defer { progress.finish(sent: summary.shipped, read: summary.read) }
+        let deadline = Clock.now() + Double(limits.maxRun.seconds)
+        /// Entries read since the last saved cursor: the next save must cover them.
+        var uncovered = false
+        var lastRealtime: UInt64 = 0
+        var readErrors = 0
+
+        func deliver(_ bytes: [UInt8], entries: Int, endCursor: [UInt8]) throws(SenderFailure) {
+            if entries > 0 {
+                if let delivery {
+                    let receipt: JournalDelivery.Receipt?
+                    do { receipt = try delivery.send(bytes, retryBudget: max(deadline - Clock.now(), 10)) } catch {
+                        throw SenderFailure(status: .delivery, message: "journal: \(error.description.oneLine); "
+                            + "the cursor stays after the last acknowledged entry (\(summary.shipped) sent this run)")
+                    }
+                    if let receipt, let refused = receipt.rejected, refused > 0 { Self.warnRefused(refused, of: entries, receipt) }
+                } else if !StandardStreams.write(bytes) {
+                    throw SenderFailure(status: .badSettings, message: "journal: cannot write to stdout: \(String(cString: strerror(errno)))")
+                }
+                summary.shipped += entries
+                summary.batches += 1
+            }
+            if delivery != nil, !endCursor.isEmpty {
+                do { try cursorFile.save(endCursor) } catch { throw SenderFailure(error) }
+            }
+            progress.show(sent: summary.shipped, read: summary.read)
+        }
+
+        while true {
+            if summary.read >= limits.maxEntries || (summary.read & 255 == 0 && Clock.now() >= deadline) {
+                summary.stoppedEarly = true
+                break
+            }
+            let step = journal.next()
+            if step == 0 { break }
+            if step < 0 {
+                // A damaged stretch: step over it by time rather than stall on it run after run.
+                readErrors += 1
+                StandardStreams.warn("journal: reading failed (\(String(cString: strerror(-step)))); skipping past it")
+                guard readErrors <= 3, lastRealtime > 0 else { break }
+                journal.seek(realtime: lastRealtime + 1)
+                continue
+            }
+            summary.read += 1
+            uncovered = true
+            guard let realtime = journal.realtime() else { continue }
+            lastRealtime = realtime
+            record.load(from: journal.handle)
+            if filter.skips(record) { continue }
+            guard journal.cursor(into: &cursor) else { continue }
+            if let savedBytes, cursor == savedBytes { continue }
+
+            let mark = batch.bytes.count
+            JournalEncoder.append(record, realtime: realtime, cursor: cursor, to: &batch.bytes)
+            if batch.bytes.count > limits.batchBytes && batch.entries > 0 {
+                // This entry would overflow the batch: ship the ones before it; it starts the next.
+                progress.batchFilled(source: source, filter: filter, cursor: batch.lastCursor, read: summary.read)
+                try deliver(Array(batch.bytes[..<mark]), entries: batch.entries, endCursor: batch.lastCursor)
+                batch.bytes.removeFirst(mark)
+                batch.entries = 0
+            }
+            batch.entries += 1
+            batch.lastCursor.removeAll(keepingCapacity: true)
+            batch.lastCursor.append(contentsOf: cursor)
+            if batch.entries >= limits.batchEntries || batch.bytes.count >= limits.batchBytes {
+                progress.batchFilled(source: source, filter: filter, cursor: cursor, read: summary.read)
+                try deliver(batch.bytes, entries: batch.entries, endCursor: cursor)
+                batch.clear()
+                uncovered = false
+            }
+        }
+        if uncovered {
+            // Cover skipped entries after the last shipped one too, so they are not read again.
+            var end: [UInt8] = []
+            if !journal.cursor(into: &end) { end = batch.lastCursor }
+            try deliver(batch.bytes, entries: batch.entries, endCursor: end)
+        }
+        return summary
+    }
+
+    /// Puts the journal just before the first entry to read, and returns the saved cursor's
+    /// bytes: that entry was shipped already and is never sent again.
+    private func position(after saved: CursorFile.Content, file: CursorFile) -> [UInt8]? {
+        let cursor: String
+        switch saved {
+        case .none:
+            seekToStart()
+            return nil
+        case .damaged:
+            StandardStreams.warn("journal: \(file.path) holds no cursor; starting \(settings.journal.start) ago")
+            seekToStart()
+            return nil
+        case .cursor(let text):
+            cursor = text
+        }
+        let realtime = CursorFile.realtime(of: cursor)
+        if journal.seek(cursor: cursor) {
+            let step = journal.next()
+            if step > 0, journal.isAt(cursor: cursor) { return Array(cursor.utf8) }  // the next step passes it
+            if step == 0, let realtime {
+                // Nothing at or after it: nothing to read either way.
+                journal.seek(realtime: realtime + 1)
+                return Array(cursor.utf8)
+            }
+            if step > 0, filter.hasMatches, exists(cursor: cursor) {
+                // Its entry is there but does not match the filters (they changed): the first
+                // matching entry after it is the next to read, so step back before it.
+                _ = journal.seek(cursor: cursor)
+                return Array(cursor.utf8)
+            }
+        }
+        // Vacuumed or rotated away: continue after its time, never from the beginning.
+        if let realtime {
+            StandardStreams.warn("journal: the saved cursor is no longer in the journal (rotated or vacuumed); "
+                + "continuing after its time, \(Self.utc(realtime))")
+            journal.seek(realtime: realtime + 1)
+        } else {
+            StandardStreams.warn("journal: \(file.path) holds no usable cursor; starting \(settings.journal.start) ago")
+            seekToStart()
+        }
+        return Array(cursor.utf8)
+    }
+
+    /// Whether the cursor's entry is in the journal, looked up without the filters' matches.
+    private func exists(cursor: String) -> Bool {
+        guard let unfiltered = try? JournalReader(source), unfiltered.seek(cursor: cursor), unfiltered.next() > 0 else { return false }
+        return unfiltered.isAt(cursor: cursor)
+    }
+
+    /// A first run starts `journal.start` before now.
+    private func seekToStart() {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let nowUsec = UInt64(max(0, now.tv_sec)) * 1_000_000 + UInt64(max(0, now.tv_nsec)) / 1000
+        let back = UInt64(settings.journal.start.seconds) * 1_000_000
+        journal.seek(realtime: nowUsec > back ? nowUsec - back : 1)
+    }
+
+    private static func warnRefused(_ refused: Int, of entries: Int, _ receipt: JournalDelivery.Receipt) {
+        var line = "journal: the backend refused \(refused) of \(entries) entries in a batch"
+        if let first = receipt.errors?.first {
+            line += ": line \(first.line ?? 0)" + (first.field.map { " \($0)" } ?? "") + " " + (first.error ?? "")
+        }
+        StandardStreams.warn(line.oneLine)
+    }
+
+    /// `2026-11-22T12:00:00Z`.
+    static func utc(_ usec: UInt64) -> String {
+        var seconds = time_t(clamping: usec / 1_000_000)
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return "\(usec) µs" }
+        var buffer = [CChar](repeating: 0, count: 32)
+        let length = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+        return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The NDJSON being filled, and the cursor of its last entry.
+    private struct Batch {
+        var bytes: [UInt8] = []
+        var entries = 0
+        var lastCursor: [UInt8] = []
+
+        init(capacity: Int) { bytes.reserveCapacity(capacity + 64 * 1024) }
+
+        mutating func clear() {
+            bytes.removeAll(keepingCapacity: true)
+            entries = 0
+        }
+    }
+}
+
+extension String {
+    /// Messages end up on one line of a log: newlines from a backend's answer become spaces.
+    var oneLine: String {
+        String(map { $0.isNewline ? " " : $0 })
+    }
+}

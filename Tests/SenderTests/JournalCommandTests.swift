@@ -1,0 +1,284 @@
+import Foundation
+import Shared
+import TestSupport
+import Testing
+
+/// `metrics-sender journal` on real journal files written by systemd-journal-remote.
+@Suite struct JournalCommandTests {
+    /// A fixture journal and a state directory of one test's own.
+    struct Run {
+        let fixture: JournalFixture
+        let state: URL
+
+        init() throws {
+            fixture = try JournalFixture.make()
+            state = fixture.directory.deletingLastPathComponent().appendingPathComponent("state-\(UUID().uuidString.prefix(8))")
+        }
+
+        var cursorFile: URL { state.appendingPathComponent("journal.cursor") }
+
+        func sender(_ arguments: [String], environment: [String: String] = [:]) throws -> SenderBinary.Outcome {
+            try SenderBinary.run(["journal", "--directory", fixture.directory.path] + arguments,
+                                 environment: ["METRICS_STATE_DIR": state.path, "METRICS_HOST": JournalFixture.host].merging(environment) { $1 })
+        }
+
+        /// The entries a dry run prints; fails the test on anything but clean NDJSON.
+        func dryRun(_ arguments: [String] = []) throws -> [JournalEntry] {
+            let outcome = try sender(["--dry-run"] + arguments)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            return try Self.decode(outcome.stdout)
+        }
+
+        static func decode(_ ndjson: String) throws -> [JournalEntry] {
+            if !ndjson.isEmpty { #expect(ndjson.hasSuffix("\n")) }
+            return try ndjson.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map {
+                try JSONDecoder().decode(JournalEntry.self, from: Data($0.utf8))
+            }
+        }
+
+        func write(cursor: String) throws {
+            try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+            try (cursor + "\n").write(to: cursorFile, atomically: true, encoding: .utf8)
+        }
+
+        func remove() {
+            fixture.remove()
+            try? FileManager.default.removeItem(at: state)
+        }
+    }
+
+    @Test func dryRunPrintsEveryRecentEntryFromBothFilesAndBoots() throws {
+        let run = try Run()
+        defer { run.remove() }
+        let entries = try run.dryRun()
+        let recent = run.fixture.recent
+        #expect(entries.map(\.realtimeUsec) == recent.map(\.realtime))
+        #expect(!entries.contains { entry in run.fixture.old.contains { $0.realtime == entry.realtimeUsec } })
+        #expect(Set(entries.compactMap(\.bootId)) == [JournalFixture.bootA, JournalFixture.bootB])
+        // Two files: each has its own sequence number id in its cursors.
+        let seqnumIDs = Set(entries.compactMap { $0.cursor.split(separator: ";").first { $0.hasPrefix("s=") } })
+        #expect(seqnumIDs.count == 2)
+        #expect(Set(entries.map(\.cursor)).count == entries.count)
+
+        for (entry, source) in zip(entries, recent) {
+            #expect(entry.host == JournalFixture.host)
+            #expect(entry.bootId == source.boot)
+            #expect(entry.cursor.contains("b=\(source.boot)"))
+            #expect(entry.unit == source.text("_SYSTEMD_UNIT"))
+            #expect(entry.identifier == source.text("SYSLOG_IDENTIFIER"))
+            #expect(entry.pid == source.text("_PID").flatMap { Int($0) })
+            #expect(entry.priority == source.text("PRIORITY").flatMap { Int($0) })
+            #expect(entry.transport == source.text("_TRANSPORT"))
+            #expect(entry.containerName == source.text("CONTAINER_NAME"))
+            #expect(entry.containerId == source.text("CONTAINER_ID"))
+            #expect(entry.fields == nil)
+            let message = try #require(source.bytes("MESSAGE"))
+            if message == JournalFixture.binaryMessage {
+                #expect(entry.message == #"bad \xff\xfe bytes \xc3("#)
+                #expect(entry.messageBase64 == Data(message).base64EncodedString())
+            } else {
+                #expect(entry.message == String(decoding: message, as: UTF8.self))
+                #expect(entry.messageBase64 == nil)
+            }
+        }
+        #expect(entries.contains { $0.message == JournalFixture.escapedMessage })
+        #expect(entries.contains { $0.message == JournalFixture.longMessage }, "a message above 64 KiB comes whole")
+        #expect(entries.contains { $0.containerName == "web-app" && $0.containerId == "0123456789ab" })
+    }
+
+    @Test func theSameCursorsAsJournalctl() throws {
+        let run = try Run()
+        defer { run.remove() }
+        let entries = try run.dryRun()
+        let journalctl = try runCommand("/usr/bin/journalctl", ["-D", run.fixture.directory.path, "-o", "json", "--output-fields=_BOOT_ID"])
+        #expect(journalctl.status == 0, "\(journalctl.stderr)")
+        let exported = journalctl.stdout
+        let lines = exported.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let recentCursors = lines.filter { (Int64($0["__REALTIME_TIMESTAMP"] as? String ?? "") ?? 0) >= run.fixture.recent[0].realtime }
+            .compactMap { $0["__CURSOR"] as? String }
+        #expect(lines.count == run.fixture.entries.count)
+        #expect(entries.map(\.cursor) == recentCursors)
+    }
+
+    @Test func firstRunStartsTheConfiguredTimeAgoNeverAtTheBeginning() throws {
+        let run = try Run()
+        defer { run.remove() }
+        let recentCount = run.fixture.recent.count
+        #expect(try run.dryRun().count == recentCount)
+        #expect(try run.dryRun(["--since", "150m"]).count == recentCount + 1, "the entry two hours old")
+        #expect(try run.dryRun(["--since", "1d"]).count == run.fixture.entries.count)
+        #expect(try run.dryRun(["--since", "0s"]).isEmpty)
+    }
+
+    @Test(arguments: [
+        (["--unit", "nginx.service"], "unit nginx.service"),
+        (["--unit", "nginx", "--unit", "sshd"], "unit nginx.service or sshd.service"),
+        (["--exclude-unit", "docker.service"], "not docker.service"),
+        (["--max-priority", "4"], "priority ≤ 4"),
+        (["--max-priority", "warning"], "priority ≤ 4"),
+        (["--max-priority", "info"], "priority ≤ 6, none counts as 6"),
+        (["--identifier", "sshd"], "identifier sshd"),
+        (["--unit", "docker.service", "--identifier", "web-app"], "docker.service and web-app"),
+        (["--unit", "nginx.service", "--identifier", "sshd"], "nothing"),
+        (["--exclude-container", "runner-"], "not runner- containers"),
+    ])
+    func filters(arguments: [String], meaning: String) throws {
+        let run = try Run()
+        defer { run.remove() }
+        let expected = run.fixture.recent.filter { entry in
+            let unit = entry.text("_SYSTEMD_UNIT"), identifier = entry.text("SYSLOG_IDENTIFIER")
+            let priority = entry.text("PRIORITY").flatMap { Int($0) } ?? 6
+            switch meaning {
+            case "unit nginx.service": return unit == "nginx.service"
+            case "unit nginx.service or sshd.service": return unit == "nginx.service" || unit == "sshd.service"
+            case "not docker.service": return unit != "docker.service"
+            case "priority ≤ 4": return priority <= 4
+            case "priority ≤ 6, none counts as 6": return priority <= 6
+            case "identifier sshd": return identifier == "sshd"
+            case "docker.service and web-app": return unit == "docker.service" && identifier == "web-app"
+            case "nothing": return false
+            case "not runner- containers": return !(entry.text("CONTAINER_NAME") ?? "").hasPrefix("runner-")
+            default: Issue.record("unknown filter \(meaning)"); return false
+            }
+        }
+        let entries = try run.dryRun(arguments)
+        #expect(entries.map(\.realtimeUsec) == expected.map(\.realtime), "\(meaning)")
+        #expect(!expected.isEmpty || meaning == "nothing")
+        #expect(expected.count < run.fixture.recent.count, "the filter must leave something out")
+    }
+
+    @Test func filtersFromTheConfigFile() throws {
+        let run = try Run()
+        defer { run.remove() }
+        let config = run.fixture.directory.deletingLastPathComponent().appendingPathComponent("journal-\(UUID().uuidString.prefix(8)).toml")
+        defer { try? FileManager.default.removeItem(at: config) }
+        try """
+            [container]
+            exclude = ["web-"]
+
+            [journal]
+            exclude_units = ["cron.service"]
+            max_priority = 5
+            fields = ["_COMM"]
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let entries = try run.dryRun(["--config", config.path])
+        let expected = run.fixture.recent.filter {
+            $0.text("_SYSTEMD_UNIT") != "cron.service" && ($0.text("PRIORITY").flatMap { Int($0) } ?? 6) <= 5
+                && !($0.text("CONTAINER_NAME") ?? "").hasPrefix("web-")
+        }
+        #expect(entries.map(\.realtimeUsec) == expected.map(\.realtime))
+        #expect(entries.first?.fields == ["_COMM": "sshd"])
+
+        try "[journal]\nmax_priorty = 3\n".write(to: config, atomically: true, encoding: .utf8)
+        let typo = try run.sender(["--dry-run", "--config", config.path])
+        #expect(typo.status == 2)
+        #expect(typo.stderr.contains("unknown setting 'journal.max_priorty'"), "\(typo.stderr)")
+    }
+
+    @Test func journalFieldShipsAllowListedFields() throws {
+        let run = try Run()
+        defer { run.remove() }
+        let entries = try run.dryRun(["--journal-field", "CODE_FILE", "--journal-field", "_COMM"])
+        #expect(entries.count == run.fixture.recent.count)
+        for (entry, source) in zip(entries, run.fixture.recent) {
+            var expected: [String: String] = [:]
+            for name in ["CODE_FILE", "_COMM"] { expected[name] = source.text(name) }
+            #expect(entry.fields == (expected.isEmpty ? nil : expected))
+        }
+        #expect(entries.contains { $0.fields == ["CODE_FILE": "xlog.c"] })
+    }
+
+    @Test(arguments: [0, 3, 6, 7])
+    func resumesAfterTheSavedCursor(index: Int) throws {
+        let run = try Run()
+        defer { run.remove() }
+        let all = try run.dryRun()
+        try run.write(cursor: all[index].cursor)
+        let outcome = try run.sender(["--dry-run"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stderr.isEmpty, "\(outcome.stderr)")
+        #expect(try Run.decode(outcome.stdout).map(\.cursor) == all[(index + 1)...].map(\.cursor))
+        // A dry run never moves the cursor.
+        #expect(try String(contentsOf: run.cursorFile, encoding: .utf8) == all[index].cursor + "\n")
+    }
+
+    @Test func resumesAtTheEndWithNothingToSend() throws {
+        let run = try Run()
+        defer { run.remove() }
+        let all = try run.dryRun()
+        try run.write(cursor: try #require(all.last).cursor)
+        #expect(try run.dryRun().isEmpty)
+    }
+
+    @Test(arguments: [2, 6])
+    func aVanishedCursorContinuesAfterItsTime(index: Int) throws {
+        let run = try Run()
+        defer { run.remove() }
+        let recent = run.fixture.recent
+        let time = String(recent[index].realtime, radix: 16)
+        try run.write(cursor: "s=00112233445566778899aabbccddeeff;i=fffff;b=ffeeddccbbaa99887766554433221100;m=1;t=\(time);x=1")
+        let outcome = try run.sender(["--dry-run"])
+        #expect(outcome.status == 0)
+        let warnings = outcome.stderr.split(separator: "\n")
+        #expect(warnings.count == 1 && outcome.stderr.contains("no longer in the journal"), "\(outcome.stderr)")
+        #expect(try Run.decode(outcome.stdout).map(\.realtimeUsec) == recent[(index + 1)...].map(\.realtime))
+    }
+
+    @Test func aDamagedCursorFileStartsTheWindowAgo() throws {
+        let run = try Run()
+        defer { run.remove() }
+        try run.write(cursor: "not a cursor")
+        let outcome = try run.sender(["--dry-run"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stderr.contains("holds no cursor"), "\(outcome.stderr)")
+        #expect(try Run.decode(outcome.stdout).count == run.fixture.recent.count)
+    }
+
+    @Test func smallBatchesAndLimits() throws {
+        let run = try Run()
+        defer { run.remove() }
+        let config = run.fixture.directory.deletingLastPathComponent().appendingPathComponent("limits-\(UUID().uuidString.prefix(8)).toml")
+        defer { try? FileManager.default.removeItem(at: config) }
+        // 1 KiB batches: the 100 KB message overflows one and travels alone.
+        try "[journal]\nbatch_entries = 2\nbatch_bytes = 1024\n".write(to: config, atomically: true, encoding: .utf8)
+        #expect(try run.dryRun(["--config", config.path]).map(\.realtimeUsec) == run.fixture.recent.map(\.realtime))
+        try "[journal]\nmax_entries = 3\n".write(to: config, atomically: true, encoding: .utf8)
+        #expect(try run.dryRun(["--config", config.path]).map(\.realtimeUsec) == run.fixture.recent.prefix(3).map(\.realtime))
+    }
+
+    @Test(arguments: [
+        (["--directory", "/nonexistent/journal"], "/nonexistent/journal"),
+        (["--file", "/nonexistent/system.journal"], "/nonexistent/system.journal"),
+        (["--max-priority", "loud"], "--max-priority"),
+        (["--max-priority", "8"], "--max-priority"),
+        (["--journal-field", "not-a-field"], "--journal-field"),
+        (["--since", "10"], "--since"),
+        (["--unit", ""], "--unit"),
+        (["--directory", "/tmp", "--file", "/tmp/x.journal"], "--directory or --file"),
+    ])
+    func badInputExitsTwoWithOneLine(arguments: [String], mention: String) throws {
+        let outcome = try SenderBinary.run(["journal", "--dry-run"] + arguments, environment: ["METRICS_STATE_DIR": "/nonexistent/state"])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(mention), "\(outcome.stderr)")
+        #expect(outcome.stdout.isEmpty)
+    }
+
+    @Test func aDirectoryWithoutJournalFilesExitsTwo() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-journal-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let outcome = try SenderBinary.run(["journal", "--dry-run", "--directory", empty.path])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("holds no journal files"), "\(outcome.stderr)")
+    }
+
+    @Test func sendingNeedsAURL() throws {
+        let run = try Run()
+        defer { run.remove() }
+        let outcome = try run.sender([])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("METRICS_URL"), "\(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: run.cursorFile.path))
+    }
+}
