@@ -5,8 +5,11 @@ PLAN is a comma-separated list, one word per POST in order; the last word repeat
   lost-ack  forward (the backend commits), then answer 500 as if the reply was lost
   fail      answer 500 without forwarding
   fail-until-healed  answer 500 until the file DIR/healed exists, then pass
-It writes DIR/port once listening and appends each request's outcome to DIR/log."""
+It writes DIR/port once listening, appends each request's outcome to DIR/log, and records each
+request (path, headers, gunzipped body) as a JSON line in DIR/requests.jsonl."""
+import gzip
 import http.client
+import json
 import http.server
 import os
 import sys
@@ -28,6 +31,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             word = "pass" if os.path.exists(os.path.join(directory, "healed")) else "fail"
         with open(os.path.join(directory, "log"), "a") as f:
             f.write(word + "\n")
+        plain = gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
+        record = {"path": self.path, "headers": dict(self.headers), "body": plain.decode("utf-8", "replace")}
+        with open(os.path.join(directory, "requests.jsonl"), "a") as f:
+            f.write(json.dumps(record) + "\n")
         if word == "fail":
             return self.reply(500, b'{"error": "injected failure"}')
         connection = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=30)
