@@ -19,12 +19,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   exec scripts/with-postgres "$0" "$@"
 fi
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "no answer from $1" >&2; return 1; }
+. bench/lib/common.sh
 
 # Prints "requests_per_s p99_ms non2xx" from wrk's output.
 run_wrk() {
@@ -58,9 +53,7 @@ bench_backend() {
   kill "${pids[-1]}"
 }
 
-dbname="bench_$$"
-psql "$TEST_DATABASE_URL" -qc "CREATE DATABASE $dbname" >/dev/null
-pg_url=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$TEST_DATABASE_URL" "$dbname")
+pg_url=$(new_database "bench_$$")
 
 read -r pg_rps pg_p99 pg_bad pg_err < <(bench_backend "$pg_url")
 read -r sq_rps sq_p99 sq_bad sq_err < <(bench_backend "")

@@ -20,10 +20,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   exec scripts/with-postgres "$0" "$@"
 fi
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
+. bench/lib/common.sh
 # Seconds of wall time a command takes, best of three.
 best_of_3() {
   python3 - "$@" <<'PY'
@@ -47,15 +44,13 @@ peer_read=$(best_of_3 journalctl -D "$tmp/journal" -o json --no-pager)
 shipped=$(METRICS_HOST=bench-host METRICS_STATE_DIR="$tmp/dry-state" "$bin/metrics-sender" journal --directory "$tmp/journal" --dry-run --since 1h | wc -l)
 
 # 2. Shipping end to end into PostgreSQL.
-dbname="bench_journal_$$"
-psql "$TEST_DATABASE_URL" -qc "CREATE DATABASE $dbname" >/dev/null
-pg_url=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$TEST_DATABASE_URL" "$dbname")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+pg_url=$(new_database "bench_journal_$$")
+port=$(free_port)
 export DATABASE_URL=$pg_url DATA_DIR="$tmp/data" LOG_LEVEL=warning
 token=$("$bin/metrics-backend" token create bench-host 2>/dev/null)
 "$bin/metrics-backend" serve --port "$port" >"$tmp/backend.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.05; done
+wait_http "http://127.0.0.1:$port/readyz"
 ship_start=$(date +%s.%N)
 METRICS_URL="http://127.0.0.1:$port" METRICS_TOKEN="$token" METRICS_HOST=bench-host METRICS_STATE_DIR="$tmp/state" \
   "$bin/metrics-sender" journal --directory "$tmp/journal" --since 1h
