@@ -1,0 +1,133 @@
+import Foundation
+import Shared
+
+/// What a rule wants for a check now, and why, in words a message can carry.
+struct Verdict: Sendable, Equatable {
+    var state: CheckState
+    var reason: String
+
+    static func ok(_ reason: String) -> Verdict { Verdict(state: .ok, reason: reason) }
+    static func alert(_ reason: String) -> Verdict { Verdict(state: .alert, reason: reason) }
+    static func noData(_ reason: String) -> Verdict { Verdict(state: .noData, reason: reason) }
+}
+
+/// The rules: pure functions of a check, its recent samples and the time. No I/O, so the
+/// evaluator can run them at ingest and at deadlines alike, and tests can run them alone.
+enum Rules {
+    static func evaluate(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings = RuleSettings()) -> Verdict {
+        if let late = staleness(check, now: now, settings: settings) { return late }
+        switch ObservationKind(rawValue: check.kind) {
+        case .disk?: return disk(check, settings: settings)
+        case .memory?: return memory(check, samples: samples, now: now, settings: settings)
+        case .raid?, .zpool?: return array(check)
+        case .heartbeat?: return heartbeat(check)
+        case .container?: return check.status == ObservationStatus.error ? .alert(check.error ?? "containers could not be listed") : .ok("running")
+        case .gauge?, nil: return check.status == ObservationStatus.error ? .alert(check.error ?? "the measurement failed") : .ok("reported")
+        }
+    }
+
+    /// When the check is next due: after this, with no new report, the verdict changes.
+    static func deadline(_ check: CheckRecord, settings: RuleSettings = RuleSettings()) -> Date {
+        check.lastSeen.addingTimeInterval(Double(expectedEvery(check, settings: settings) + expectedGrace(check, settings: settings)))
+    }
+
+    static func expectedEvery(_ check: CheckRecord, settings: RuleSettings) -> Int {
+        if let every = check.every { return every }
+        return check.kind == ObservationKind.heartbeat.rawValue ? settings.heartbeatDefaultEvery : settings.reportEvery
+    }
+
+    static func expectedGrace(_ check: CheckRecord, settings: RuleSettings) -> Int {
+        if let grace = check.grace { return grace }
+        return check.kind == ObservationKind.heartbeat.rawValue ? 0 : settings.reportGrace
+    }
+
+    /// A check past its deadline: a missed heartbeat or a stopped container alerts; anything
+    /// else has no data.
+    private static func staleness(_ check: CheckRecord, now: Date, settings: RuleSettings) -> Verdict? {
+        let due = deadline(check, settings: settings)
+        guard now > due else { return nil }
+        let silent = "nothing for \(Durations.words(now.timeIntervalSince(check.lastSeen)))"
+        switch ObservationKind(rawValue: check.kind) {
+        case .heartbeat?: return .alert("missed: \(silent), expected every \(Durations.words(Double(expectedEvery(check, settings: settings))))")
+        case .container?: return .alert("container stopped: \(silent)")
+        default: return .noData("no data: \(silent)")
+        }
+    }
+
+    /// Above the threshold alerts; once alerting, it clears only below the lower threshold.
+    private static func disk(_ check: CheckRecord, settings: RuleSettings) -> Verdict {
+        if check.status == ObservationStatus.error { return .alert(check.error ?? "the mount could not be measured") }
+        guard let used = check.value else { return .noData("no value") }
+        let text = "\(Durations.percent(used))% used"
+        if let minimum = settings.diskMinFreeGiB, let free = check.details?["availBytes"]?.doubleValue, free / 1_073_741_824 < minimum {
+            return .alert("\(text), \(Durations.percent(free / 1_073_741_824)) GiB free, below \(Durations.percent(minimum)) GiB")
+        }
+        if used > settings.diskAlertAbove { return .alert("\(text), above \(Durations.percent(settings.diskAlertAbove))%") }
+        if check.state == .alert && used >= settings.diskClearBelow {
+            return .alert("\(text), not yet below \(Durations.percent(settings.diskClearBelow))%")
+        }
+        return .ok(text)
+    }
+
+    /// High only when sustained: every sample of the window at or above the threshold, and the
+    /// samples reach back over the whole window.
+    private static func memory(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings) -> Verdict {
+        guard let used = check.value else { return .noData("no value") }
+        let text = "\(Durations.percent(used))% used"
+        if check.state == .alert {
+            return used < settings.memoryClearBelow ? .ok(text) : .alert("\(text), not yet below \(Durations.percent(settings.memoryClearBelow))%")
+        }
+        let windowStart = now.addingTimeInterval(-Double(settings.memorySustain))
+        let window = samples.filter { $0.at >= windowStart }
+        let before = samples.filter { $0.at < windowStart }.max { $0.at < $1.at }
+        // The sample just before the window says what held at its start.
+        let covering = (before.map { [$0] } ?? []) + window
+        let sustained = used >= settings.memoryAlertAt && before != nil && covering.allSatisfy { $0.value >= settings.memoryAlertAt }
+        if sustained {
+            return .alert("\(text), at or above \(Durations.percent(settings.memoryAlertAt))% for \(Durations.words(Double(settings.memorySustain)))")
+        }
+        return .ok(text)
+    }
+
+    /// RAID (and ZFS pools): degraded, inactive, or a failed member alerts; a recovery shows how far it got.
+    private static func array(_ check: CheckRecord) -> Verdict {
+        if check.status == ObservationStatus.error { return .alert(check.error ?? "the array could not be read") }
+        let failed = check.details?["disksFailed"]?.doubleValue ?? 0
+        var words: [String] = []
+        if let status = check.status, status != ObservationStatus.ok { words.append(status) }
+        if failed > 0 { words.append("\(Int(failed)) failed member\(failed == 1 ? "" : "s")") }
+        if case .string(let action)? = check.details?["syncAction"], let percent = check.details?["syncPercent"]?.doubleValue {
+            words.append("\(action) \(Durations.percent(percent))%")
+        }
+        let degraded = check.status == ObservationStatus.degraded || check.status == ObservationStatus.inactive || failed > 0
+        let text = words.isEmpty ? "clean" : words.joined(separator: ", ")
+        return degraded ? .alert(text) : .ok(text)
+    }
+
+    /// An explicit fail alerts at once; a success (or a start) is on time until the deadline.
+    private static func heartbeat(_ check: CheckRecord) -> Verdict {
+        if check.status == ObservationStatus.fail { return .alert(check.error.map { "failed: \($0)" } ?? "failed") }
+        return .ok("on time")
+    }
+}
+
+/// Numbers and durations as messages show them.
+enum Durations {
+    /// `5 min`, `1 h 30 min`, `2 d`, `45 s`.
+    static func words(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(max(0, total)) s" }
+        let days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60
+        var parts: [String] = []
+        if days > 0 { parts.append("\(days) d") }
+        if hours > 0 { parts.append("\(hours) h") }
+        if minutes > 0 && days == 0 { parts.append("\(minutes) min") }
+        return parts.joined(separator: " ")
+    }
+
+    /// At most one decimal, none when whole: `91`, `37.3`.
+    static func percent(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}
