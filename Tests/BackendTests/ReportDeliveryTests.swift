@@ -1,0 +1,81 @@
+import Foundation
+import Shared
+import TestSupport
+import Testing
+@testable import Backend
+
+/// How `metrics-sender` delivers a report, against the real backend behind the recording, failing
+/// proxy: the token, gzip above 8 KiB, retries on 5xx with the same report, a 4xx is final.
+@Suite struct ReportDeliveryTests {
+    typealias Rig = SenderBackendRig
+    typealias E = EndToEndTests
+
+    func checks(_ rig: Rig) throws -> [CheckRecord] {
+        let data = try E.get("\(rig.backendURL)/api/v1/checks?host=\(Rig.host)", token: rig.reader)
+        return try Report.makeDecoder().decode([String: [CheckRecord]].self, from: data)["checks"] ?? []
+    }
+
+    @Test func postsTheReportWithTheToken() async throws {
+        let rig = try await Rig(plan: "pass")
+        defer { Task { await rig.finish() } }
+        let outcome = try rig.sender(["ping", "backup-db", "--every", "1d"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let requests = try rig.requests()
+        let request = try #require(requests.first)
+        #expect(requests.count == 1)
+        #expect(request.path == "/api/v1/report")
+        #expect(request.headers["authorization"] == "Bearer \(rig.token)")
+        #expect(request.headers["content-type"] == "application/json")
+        #expect(request.headers["content-encoding"] == nil)
+        let report = try Report.makeDecoder().decode(Report.self, from: Data(request.body.utf8))
+        #expect(report.host == Rig.host)
+        #expect(report.observations == [Observation(name: "backup-db", kind: .heartbeat, status: "ok", every: 86400)])
+        let stored = try checks(rig)
+        #expect(stored.map(\.name) == ["backup-db"])
+        #expect(stored.first?.every == 86400)
+    }
+
+    @Test func retriesServerErrorsWithTheSameReport() async throws {
+        let rig = try await Rig(plan: "fail,lost-ack,pass")
+        defer { Task { await rig.finish() } }
+        let outcome = try rig.sender(["ping", "job", "--timeout", "5s"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let requests = try rig.requests()
+        #expect(requests.count == 3)
+        // The same report each time, so the backend recognises the retry after the lost answer.
+        #expect(Set(requests.map(\.body)).count == 1)
+        let stored = try checks(rig)
+        #expect(stored.map(\.name) == ["job"])
+        let samples = try JSONSerialization.jsonObject(with: E.get("\(rig.backendURL)/api/v1/hosts", token: rig.reader)) as? [String: [[String: Any]]]
+        #expect(samples?["hosts"]?.count == 1)
+    }
+
+    @Test func aClientErrorIsFinalAndShown() async throws {
+        let rig = try await Rig(plan: "pass")
+        defer { Task { await rig.finish() } }
+        // The token may only report for its own host: the backend's 403 and its JSON error.
+        let outcome = try rig.sender(["ping", "job"], host: "another-host")
+        #expect(outcome.status == 3)
+        #expect(try rig.requests().count == 1)
+        #expect(outcome.stderr.contains("HTTP 403"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(#""field":"host""#), "\(outcome.stderr)")
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func largeReportsAreGzipped() async throws {
+        let rig = try await Rig(plan: "pass")
+        defer { Task { await rig.finish() } }
+        // Sixty arrays make a report well above the 8 KiB gzip threshold.
+        let root = rig.work.appendingPathComponent("root")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("proc"), withIntermediateDirectories: true)
+        let arrays = (0..<60).map { "md\($0) : active raid1 sdb\($0)[1] sda\($0)[0]\n      1000 blocks super 1.2 [2/2] [UU]\n" }
+        try ("Personalities : [raid1]\n" + arrays.joined(separator: "\n") + "unused devices: <none>\n")
+            .write(to: root.appendingPathComponent("proc/mdstat"), atomically: true, encoding: .utf8)
+        let outcome = try rig.sender(["collect", "--root", root.path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let request = try #require(try rig.requests().first)
+        #expect(request.headers["content-encoding"] == "gzip")
+        #expect(try Report.makeDecoder().decode(Report.self, from: Data(request.body.utf8)).observations.count == 60)
+        #expect(try checks(rig).filter { $0.kind == "raid" }.count == 60)
+    }
+}
