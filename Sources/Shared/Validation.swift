@@ -67,12 +67,18 @@ extension Report {
         var seen = Set<String>(minimumCapacity: observations.count)
         for (index, observation) in observations.enumerated() {
             try observation.validate(path: "observations[\(index)]", limits: limits)
+            guard observation.name != reservedHostCheckName else {
+                throw ValidationError(field: "observations[\(index)].name", message: "'\(reservedHostCheckName)' is reserved for the host's own check; choose another name")
+            }
             guard seen.insert(observation.name).inserted else {
                 throw ValidationError(field: "observations[\(index)].name", message: "'\(observation.name)' appears twice in one report; names must be unique")
             }
         }
     }
 }
+
+/// The backend keeps one check of this name per host, fed by its reports (host down).
+public let reservedHostCheckName = "host"
 
 extension Observation {
     /// `path` is built only when there is an error to name: validation runs for every observation.

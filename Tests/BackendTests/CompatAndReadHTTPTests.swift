@@ -145,7 +145,7 @@ import Testing
                     #expect(response.status == .notFound)
                 }
             }
-            #expect(try await h.store.checks(host: "web-1", state: nil).map(\.name) == ["backup-db", "disk:/", "raid:md0"])
+            #expect(try await h.store.checks(host: "web-1", state: nil).map(\.name) == ["backup-db", "disk:/", "host", "raid:md0"])
         }
     }
 

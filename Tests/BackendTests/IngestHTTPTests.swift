@@ -61,7 +61,7 @@ import Testing
                     #expect(response.status == .ok)
                 }
             }
-            #expect(try await h.store.checks(host: "web-1", state: nil).count == 4)
+            #expect(try await h.store.checks(host: "web-1", state: nil).count == 5)
         }
     }
 

@@ -46,10 +46,13 @@ enum TestStores {
     }
 
     /// Runs `body` on a migrated store of `engine`, in a database of its own.
-    static func with(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 30 * 86400), _ body: @escaping @Sendable (any Store) async throws -> Void) async throws {
-        let (config, cleanup) = try config(engine, retention: retention)
+    static func with(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 30 * 86400), alerting: AlertConfig = AlertConfig(),
+                     _ body: @escaping @Sendable (any Store) async throws -> Void) async throws {
+        var (config, cleanup) = try config(engine, retention: retention)
+        config.alerting = alerting
+        let final = config
         do {
-            try await withStore(config, logger: logger) { store in
+            try await withStore(final, logger: logger) { store in
                 try await store.migrate()
                 try await body(store)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// The thresholds rules apply. Defaults follow the original metrics-sender where it had one (disk
 /// alerts above 90 %, a ping without an interval alerts after 5 minutes); a rules file will
@@ -18,4 +19,26 @@ struct RuleSettings: Sendable, Equatable {
     /// Checks a sender reports each run: expected this often, with this much slack before no-data.
     var reportEvery = 60
     var reportGrace = 240
+    /// A host whose reports stop for this many report intervals is down.
+    var hostDownAfterIntervals = 3
+}
+
+/// How the evaluator turns verdicts into messages: flapping, reminders.
+struct AlertSettings: Sendable, Equatable {
+    var rules = RuleSettings()
+    /// More than `flapFlips` flips within `flapWindow` seconds is flapping: one notice, then
+    /// quiet until the check has not flipped for `flapWindow`.
+    var flapFlips = 5
+    var flapWindow = 1800
+    /// While alerting, remind this often (nil: never).
+    var remindEvery: Int?
+    /// Messages link to the check's page under this address (PUBLIC_URL).
+    var publicURL: String?
+}
+
+/// Every host that sends periodic reports gets one synthetic check, `host`, fed by each report:
+/// when the reports stop, it alerts once as "host down" and mutes that host's no-data alerts.
+enum HostCheck {
+    static let name = reservedHostCheckName
+    static let kind = "host"
 }

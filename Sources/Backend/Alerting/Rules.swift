@@ -22,23 +22,37 @@ enum Rules {
         case .raid?, .zpool?: return array(check)
         case .heartbeat?: return heartbeat(check)
         case .container?: return check.status == ObservationStatus.error ? .alert(check.error ?? "containers could not be listed") : .ok("running")
+        case nil where check.kind == HostCheck.kind: return .ok("reporting")
         case .gauge?, nil: return check.status == ObservationStatus.error ? .alert(check.error ?? "the measurement failed") : .ok("reported")
         }
     }
 
     /// When the check is next due: after this, with no new report, the verdict changes.
+    /// A silence that ended later than the last report starts a fresh window, so maintenance
+    /// ends without a false alert.
     static func deadline(_ check: CheckRecord, settings: RuleSettings = RuleSettings()) -> Date {
-        check.lastSeen.addingTimeInterval(Double(expectedEvery(check, settings: settings) + expectedGrace(check, settings: settings)))
+        let from = max(check.lastSeen, check.silencedUntil ?? check.lastSeen)
+        return from.addingTimeInterval(Double(expectedEvery(check, settings: settings) + expectedGrace(check, settings: settings)))
     }
 
     static func expectedEvery(_ check: CheckRecord, settings: RuleSettings) -> Int {
         if let every = check.every { return every }
+        if check.kind == HostCheck.kind { return settings.reportEvery }
         return check.kind == ObservationKind.heartbeat.rawValue ? settings.heartbeatDefaultEvery : settings.reportEvery
     }
 
     static func expectedGrace(_ check: CheckRecord, settings: RuleSettings) -> Int {
         if let grace = check.grace { return grace }
+        if check.kind == HostCheck.kind { return settings.reportEvery * (settings.hostDownAfterIntervals - 1) }
         return check.kind == ObservationKind.heartbeat.rawValue ? 0 : settings.reportGrace
+    }
+
+    /// The state a check takes once its deadline passes without a report.
+    static func staleState(_ check: CheckRecord) -> CheckState {
+        switch check.kind {
+        case ObservationKind.heartbeat.rawValue, ObservationKind.container.rawValue, HostCheck.kind: return .alert
+        default: return .noData
+        }
     }
 
     /// A check past its deadline: a missed heartbeat or a stopped container alerts; anything
@@ -50,6 +64,7 @@ enum Rules {
         switch ObservationKind(rawValue: check.kind) {
         case .heartbeat?: return .alert("missed: \(silent), expected every \(Durations.words(Double(expectedEvery(check, settings: settings))))")
         case .container?: return .alert("container stopped: \(silent)")
+        case nil where check.kind == HostCheck.kind: return .alert("host down: \(silent)")
         default: return .noData("no data: \(silent)")
         }
     }

@@ -11,7 +11,8 @@ func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logg
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(hostname, port: port), serverName: "metrics-backend"),
-        services: [StoreCloser(stores: opened)] + opened.services + [CancelOnShutdown(maintenance)],
+        services: [StoreCloser(stores: opened)] + opened.services + [CancelOnShutdown(maintenance)]
+            + alertingServices(store: opened.store, config: config.alerting, logger: logger),
         onServerRunning: { channel in
             // Tests and scripts that start the backend on port 0 read the real address from here.
             let address = channel.localAddress.map { "\($0.ipAddress ?? hostname):\($0.port ?? port)" } ?? "\(hostname):\(port)"
@@ -35,10 +36,25 @@ func buildRouter(store: any Store, journal: any JournalStore, config: BackendCon
     router.addRoutes(HealthController(store: store, journal: journal).endpoints)
     router.addRoutes(IngestController(store: store, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(ReadController(store: store, auth: auth).endpoints, atPath: "/api/v1")
+    router.addRoutes(AlertController(store: store, auth: auth).endpoints, atPath: "/api/v1")
     router.addRoutes(MetricCompatController(store: store, auth: auth, config: config).endpoints)
     router.addRoutes(JournalController(journal: journal, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(LegacyJournalController(journal: journal, auth: auth, config: config).endpoints)
     return router
+}
+
+/// The evaluator's scheduler, the delivery worker and the watchers of the backend itself.
+func alertingServices(store: any Store, config: AlertConfig, logger: Logger) -> [any Service] {
+    let leader = LeaderFlag()
+    let backend = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UInt32.random(in: 0...UInt32.max))"
+    var services: [any Service] = [CancelOnShutdown(DeadlineScheduler(store: store, backend: backend, leader: leader, logger: logger))]
+    let notifiers = config.notifiers
+    if !notifiers.isEmpty {
+        services.append(CancelOnShutdown(DeliveryWorker(store: store, notifiers: notifiers, signal: store.evaluator.outbox, logger: logger)))
+        services.append(CancelOnShutdown(StorageWatch(store: store, notifiers: notifiers, leader: leader, logger: logger)))
+    }
+    if let url = config.selfHeartbeatURL { services.append(CancelOnShutdown(SelfHeartbeat(url: url, store: store, logger: logger))) }
+    return services
 }
 
 /// Runs a service until graceful shutdown, then cancels it, so its sleeps end at once.

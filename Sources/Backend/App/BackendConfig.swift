@@ -23,6 +23,7 @@ struct BackendConfig: Sendable {
     var maintenanceInterval: TimeSpan
     /// PostgreSQL connections per backend process.
     var databasePoolSize: Int
+    var alerting = AlertConfig()
 
     static let defaults = BackendConfig(
         databaseURL: nil, journalDatabaseURL: nil, dataDirectory: "./data", sampleRetention: TimeSpan(seconds: 30 * 86400),
@@ -97,6 +98,7 @@ struct BackendConfig: Sendable {
         if let count = try integer("JOURNAL_MAX_ENTRIES", in: 1...1_000_000) { config.maxJournalEntries = count }
         if let interval = try span("MAINTENANCE_INTERVAL") { config.maintenanceInterval = interval }
         if let size = try integer("DATABASE_POOL_SIZE", in: 1...500) { config.databasePoolSize = size }
+        config.alerting = try AlertConfig.fromEnvironment(env, publicURL: config.publicURL)
         return config
     }
 }

@@ -44,6 +44,18 @@ struct ReportRows: Sendable {
             every.append(observation.every)
             grace.append(observation.grace)
         }
+        // Periodic reports (anything beyond heartbeats) feed the host's own check: host down.
+        if report.observations.contains(where: { $0.kind != ObservationKind.heartbeat.rawValue }) {
+            names.append(HostCheck.name)
+            kinds.append(HostCheck.kind)
+            values.append(nil)
+            units.append(nil)
+            statuses.append(nil)
+            errors.append(nil)
+            details.append(nil)
+            every.append(nil)
+            grace.append(nil)
+        }
     }
 
     /// Numeric observations become samples.

@@ -30,6 +30,26 @@ protocol Store: Sendable {
     /// Marks a token revoked; false when no live token has that id.
     func revokeToken(id: Int64, at: Date) async throws -> Bool
     func token(hash: String) async throws -> TokenRecord?
+
+    // Alerting. Ingest evaluates threshold rules itself, with this evaluator.
+    var evaluator: AlertEvaluator { get }
+    /// Evaluates these checks now (deadlines), each in the transaction that writes its flip.
+    func evaluate(ids: [Int64], now: Date) async throws -> AlertEvaluator.Outcome
+    /// When every check must be evaluated next: the scheduler's full rescan.
+    func wakeTimes(now: Date) async throws -> [(id: Int64, at: Date)]
+    /// Runs `body` while this backend leads evaluation; false at once if another one leads.
+    /// `beat` records the leader's heartbeat and throws once leadership is lost.
+    func lead(backend: String, startedAt: Date, _ body: @Sendable (_ beat: @Sendable () async throws -> Void) async throws -> Void) async throws -> Bool
+    /// Claims messages that are due, at most one per check and channel, for `lease` seconds.
+    func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [OutboxItem]
+    func finishNotification(id: Int64, _ result: OutboxResult, now: Date) async throws
+    /// Messages not yet delivered (nor given up).
+    func outboxDepth() async throws -> Int
+    /// Silences one check, or all of a host's, until a time (nil lifts it); returns how many.
+    func silence(host: String, check: String?, until: Date?, now: Date) async throws -> Int
+    func pause(host: String, check: String?, paused: Bool, now: Date) async throws -> Int
+    /// Newest first.
+    func flips(host: String?, check: String?, limit: Int) async throws -> [FlipRecord]
 }
 
 enum IngestOutcome: Sendable, Equatable {

@@ -4,11 +4,12 @@ import PostgresNIO
 
 /// Several reports in one statement, the shape `PostgresReportBatcher` sends: per report a row of
 /// host, boot id, sender, time and dedup key; per observation a row tagged with its report's
-/// position. DISTINCT ON keeps one row per host and per check (the newest report's), as an
+/// position. The answer also names every check written, which the evaluator then looks at in the
+/// same transaction. DISTINCT ON keeps one row per host and per check (the newest report's), as an
 /// upsert may touch a row once per statement. Answers per report: whether it was new, and how
 /// many samples it stored.
 struct PostgresIngestBatch: PostgresPreparedStatement {
-    typealias Row = (Int64, Bool, Int64)
+    typealias Row = (Int64, Bool, Int64, Int64?)
 
     static let sql = """
         WITH rep AS (
@@ -74,10 +75,13 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
             ON CONFLICT DO NOTHING
             RETURNING check_id, at
         )
-        SELECT rep.idx, fresh.idx IS NOT NULL, coalesce(n.samples, 0)
+        SELECT rep.idx, fresh.idx IS NOT NULL, coalesce(n.samples, 0), NULL::int8
         FROM rep LEFT JOIN fresh ON fresh.idx = rep.idx
         LEFT JOIN (SELECT si.idx, count(*) AS samples FROM si JOIN s ON s.check_id = si.check_id AND s.at = si.sent_at
                    GROUP BY si.idx) n ON n.idx = rep.idx
+        UNION ALL
+        -- Every check written, for the evaluator.
+        SELECT 0, false, 0, c.id FROM c
         """
 
     /// Each report with when it arrived and whether its samples are within retention.
@@ -126,17 +130,23 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         try row.decode(Row.self)
     }
 
-    /// The outcome of each report, in the order given.
-    static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], client: PostgresClient, logger: Logger) async throws -> [IngestOutcome] {
+    /// The outcome of each report, in the order given, and the checks written.
+    static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], on connection: PostgresConnection, logger: Logger) async throws -> (outcomes: [IngestOutcome], checks: [Int64]) {
         var outcomes = [IngestOutcome?](repeating: nil, count: reports.count)
+        var checks: [Int64] = []
         let statement = PostgresIngestBatch(reports: reports)
-        for try await (index, fresh, samples) in try await client.execute(statement, logger: logger) {
+        for try await (index, fresh, samples, check) in try await connection.execute(statement, logger: logger) {
+            if let check {
+                checks.append(check)
+                continue
+            }
             guard index >= 1, index <= reports.count else { continue }
             outcomes[Int(index) - 1] = fresh ? .stored(samples: Int(samples)) : .duplicate
         }
-        return try outcomes.map { outcome in
+        let complete = try outcomes.map { outcome in
             guard let outcome else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
             return outcome
         }
+        return (complete, checks)
     }
 }

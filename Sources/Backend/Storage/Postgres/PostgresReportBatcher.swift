@@ -22,13 +22,15 @@ final class PostgresReportBatcher: Sendable {
     private let client: PostgresClient
     private let logger: Logger
     private let sampleCutoff: @Sendable (Date) -> Date
+    private let evaluator: AlertEvaluator
     private let state = Mutex(State())
     /// Statements in flight at once, and reports per statement at most.
     private let maxRunning: Int
     private let maxBatch: Int
 
-    init(client: PostgresClient, maxRunning: Int = 4, maxBatch: Int = 128, logger: Logger, sampleCutoff: @escaping @Sendable (Date) -> Date) {
+    init(client: PostgresClient, evaluator: AlertEvaluator, maxRunning: Int = 4, maxBatch: Int = 128, logger: Logger, sampleCutoff: @escaping @Sendable (Date) -> Date) {
         self.client = client
+        self.evaluator = evaluator
         self.maxRunning = maxRunning
         self.maxBatch = maxBatch
         self.logger = logger
@@ -66,7 +68,16 @@ final class PostgresReportBatcher: Sendable {
     private func run(_ batch: [Job]) async {
         do {
             let reports = batch.map { (rows: $0.rows, receivedAt: $0.receivedAt, keepSamples: $0.rows.sentAt >= sampleCutoff($0.receivedAt)) }
-            let outcomes = try await PostgresIngestBatch.apply(reports, client: client, logger: logger)
+            let (logger, evaluator) = (self.logger, self.evaluator)
+            let now = batch.map(\.receivedAt).max() ?? Date()
+            let (outcomes, evaluation) = try await client.withTransaction(logger: logger) { connection in
+                let (outcomes, checks) = try await PostgresIngestBatch.apply(reports, on: connection, logger: logger)
+                // Threshold flips in the same transaction as the values that caused them.
+                let evaluation = try await evaluator.evaluate(
+                    ids: checks, now: now, skipLocked: false, in: PostgresAlertTransaction(connection: connection, logger: logger))
+                return (outcomes, evaluation)
+            }
+            evaluator.committed(evaluation)
             for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(returning: outcome) }
         } catch {
             guard batch.count > 1 else {

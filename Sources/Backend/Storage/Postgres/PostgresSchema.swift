@@ -68,6 +68,29 @@ enum PostgresSchema {
             ],
             // 2: samples, time-partitioned.
             [.timePartitioned(samples)],
+            // 3: alerting: what the user heard last, the outbox, the evaluator's heartbeats.
+            [
+                .sql("""
+                    ALTER TABLE checks ADD COLUMN notified_state text NOT NULL DEFAULT 'ok',
+                        ADD COLUMN notified_at timestamptz, ADD COLUMN flapping_since timestamptz
+                    """),
+                .sql("CREATE INDEX flips_at ON flips (at)"),
+                .sql("""
+                    CREATE TABLE notifications (
+                        id bigserial PRIMARY KEY,
+                        flip_id bigint REFERENCES flips (id) ON DELETE SET NULL,
+                        check_key text NOT NULL, channel text NOT NULL, event jsonb NOT NULL,
+                        created_at timestamptz NOT NULL, next_attempt_at timestamptz NOT NULL,
+                        claimed_until timestamptz, attempts integer NOT NULL DEFAULT 0, last_error text,
+                        delivered_at timestamptz, failed_at timestamptz)
+                    """),
+                .sql("CREATE INDEX notifications_pending ON notifications (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL"),
+                .sql("CREATE INDEX notifications_order ON notifications (channel, check_key, id) WHERE delivered_at IS NULL AND failed_at IS NULL"),
+                .sql("""
+                    CREATE TABLE evaluator_beats (
+                        backend text PRIMARY KEY, started_at timestamptz NOT NULL, beat_at timestamptz NOT NULL, leader boolean NOT NULL)
+                    """),
+            ],
         ]
     }
 }

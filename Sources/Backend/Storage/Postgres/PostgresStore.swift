@@ -8,7 +8,8 @@ import Shared
 final class PostgresStore: Store {
     let client: PostgresClient
     let samples: TimePartitionedTable
-    private let logger: Logger
+    let evaluator: AlertEvaluator
+    let logger: Logger
     private let modeBox = ModeBox()
     private let batcher: PostgresReportBatcher
 
@@ -37,14 +38,15 @@ final class PostgresStore: Store {
     /// Guards `pg_advisory_lock` for migrations: the same number in every backend.
     private static let migrationLock: Int64 = 0x6D65_7472_6963_73  // "metrics"
 
-    init(client: PostgresClient, sampleRetention: TimeSpan, logger: Logger) {
+    init(client: PostgresClient, sampleRetention: TimeSpan, evaluator: AlertEvaluator = AlertEvaluator(), logger: Logger) {
         self.client = client
+        self.evaluator = evaluator
         samples = TimePartitionedTable(
             name: "samples",
             columns: "check_id bigint NOT NULL, at timestamptz NOT NULL, value double precision NOT NULL, PRIMARY KEY (check_id, at)",
             timeColumn: "at", segmentBy: "check_id", retention: sampleRetention)
         let samples = self.samples
-        batcher = PostgresReportBatcher(client: client, logger: logger) { samples.insertCutoff(now: $0) }
+        batcher = PostgresReportBatcher(client: client, evaluator: evaluator, logger: logger) { samples.insertCutoff(now: $0) }
         self.logger = logger
     }
 

@@ -4,7 +4,8 @@ import SQLiteNIO
 /// One report's writes on SQLite: the host, the dedup key, every check in one multi-row upsert,
 /// and every sample in one multi-row insert. Runs inside the writer's transaction.
 enum SQLiteIngest {
-    static func apply(_ rows: ReportRows, receivedAt: Date, sampleCutoff: Date, on db: SQLiteConnection) async throws -> IngestOutcome {
+    /// The outcome, and the checks written (for the evaluator, in the same transaction).
+    static func apply(_ rows: ReportRows, receivedAt: Date, sampleCutoff: Date, on db: SQLiteConnection) async throws -> (IngestOutcome, [Int64]) {
         let received = SQLiteData.integer(Int(receivedAt.microseconds))
         let sent = SQLiteData.integer(Int(rows.sentAt.microseconds))
         let host = try await db.query("""
@@ -19,8 +20,8 @@ enum SQLiteIngest {
         let fresh = try await db.query(
             "INSERT INTO ingested_reports (host_id, report_key, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
             [.integer(hostID), .text(rows.dedupKey), received])
-        guard !fresh.isEmpty else { return .duplicate }
-        guard !rows.names.isEmpty else { return .stored(samples: 0) }
+        guard !fresh.isEmpty else { return (.duplicate, []) }
+        guard !rows.names.isEmpty else { return (.stored(samples: 0), []) }
 
         var binds: [SQLiteData] = []
         binds.reserveCapacity(rows.names.count * 13)
@@ -32,7 +33,7 @@ enum SQLiteIngest {
             ]
         }
         let tuples = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.names.count).joined(separator: ", ")
-        _ = try await db.query("""
+        let written = try await db.query("""
             INSERT INTO checks (host_id, name, kind, value, unit, status, error, details, since, last_seen, observed_at,
                                 every_seconds, grace_seconds)
             VALUES \(tuples)
@@ -43,12 +44,14 @@ enum SQLiteIngest {
                 every_seconds = coalesce(excluded.every_seconds, checks.every_seconds),
                 grace_seconds = coalesce(excluded.grace_seconds, checks.grace_seconds)
             WHERE excluded.observed_at >= checks.observed_at
+            RETURNING id
             """, binds)
+        let checks = written.compactMap { $0.column("id")?.integer.map(Int64.init) }
 
-        guard rows.sentAt >= sampleCutoff else { return .stored(samples: 0) }
+        guard rows.sentAt >= sampleCutoff else { return (.stored(samples: 0), checks) }
         var sampleBinds: [SQLiteData] = []
         for i in rows.names.indices { if let value = rows.values[i] { sampleBinds += [.text(rows.names[i]), .float(value)] } }
-        guard !sampleBinds.isEmpty else { return .stored(samples: 0) }
+        guard !sampleBinds.isEmpty else { return (.stored(samples: 0), checks) }
         let count = sampleBinds.count / 2
         let values = Array(repeating: "(?, ?)", count: count).joined(separator: ", ")
         let inserted = try await db.query("""
@@ -57,7 +60,7 @@ enum SQLiteIngest {
             SELECT c.id, ?, v.value FROM v JOIN checks c ON c.host_id = ? AND c.name = v.name WHERE true
             ON CONFLICT DO NOTHING RETURNING 1
             """, sampleBinds + [sent, .integer(hostID)])
-        return .stored(samples: inserted.count)
+        return (.stored(samples: inserted.count), checks)
     }
 }
 

@@ -57,5 +57,26 @@ enum SQLiteSchema {
                 csrf_token TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)
             """,
         ],
+        // 2: alerting: what the user heard last, the outbox, the evaluator's heartbeats.
+        [
+            "ALTER TABLE checks ADD COLUMN notified_state TEXT NOT NULL DEFAULT 'ok'",
+            "ALTER TABLE checks ADD COLUMN notified_at INTEGER",
+            "ALTER TABLE checks ADD COLUMN flapping_since INTEGER",
+            "CREATE INDEX flips_at ON flips (at)",
+            """
+            CREATE TABLE notifications (
+                id INTEGER PRIMARY KEY, flip_id INTEGER REFERENCES flips(id) ON DELETE SET NULL,
+                check_key TEXT NOT NULL, channel TEXT NOT NULL, event TEXT NOT NULL,
+                created_at INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,
+                claimed_until INTEGER, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+                delivered_at INTEGER, failed_at INTEGER)
+            """,
+            "CREATE INDEX notifications_pending ON notifications (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL",
+            "CREATE INDEX notifications_order ON notifications (channel, check_key, id) WHERE delivered_at IS NULL AND failed_at IS NULL",
+            """
+            CREATE TABLE evaluator_beats (
+                backend TEXT PRIMARY KEY, started_at INTEGER NOT NULL, beat_at INTEGER NOT NULL, leader INTEGER NOT NULL)
+            """,
+        ],
     ]
 }

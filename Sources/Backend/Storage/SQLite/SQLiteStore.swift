@@ -10,19 +10,21 @@ import Shared
 final class SQLiteStore: Store {
     let engine = "sqlite"
     let path: String
-    private let writer: SQLiteWriter
+    let writer: SQLiteWriter
+    let evaluator: AlertEvaluator
     private let writeConnection: SQLiteConnection
-    private let readConnection: SQLiteConnection
+    let readConnection: SQLiteConnection
     private let sampleRetention: TimeSpan
-    private let logger: Logger
+    let logger: Logger
 
-    static func open(path: String, sampleRetention: TimeSpan, logger: Logger) async throws -> SQLiteStore {
+    static func open(path: String, sampleRetention: TimeSpan, evaluator: AlertEvaluator = AlertEvaluator(), logger: Logger) async throws -> SQLiteStore {
         let (write, read) = try await SQLiteMigrator.open(path: path, logger: logger)
-        return SQLiteStore(path: path, write: write, read: read, sampleRetention: sampleRetention, logger: logger)
+        return SQLiteStore(path: path, write: write, read: read, sampleRetention: sampleRetention, evaluator: evaluator, logger: logger)
     }
 
-    private init(path: String, write: SQLiteConnection, read: SQLiteConnection, sampleRetention: TimeSpan, logger: Logger) {
+    private init(path: String, write: SQLiteConnection, read: SQLiteConnection, sampleRetention: TimeSpan, evaluator: AlertEvaluator, logger: Logger) {
         self.path = path
+        self.evaluator = evaluator
         self.writeConnection = write
         self.readConnection = read
         self.writer = SQLiteWriter(connection: write)
@@ -68,9 +70,15 @@ final class SQLiteStore: Store {
     func ingest(_ report: Report, receivedAt: Date) async throws -> IngestOutcome {
         let rows = ReportRows(report)
         let cutoff = receivedAt.addingTimeInterval(-Double(sampleRetention.seconds))
-        return try await writer.write { db in
-            try await SQLiteIngest.apply(rows, receivedAt: receivedAt, sampleCutoff: cutoff, on: db)
+        let evaluator = self.evaluator
+        let (outcome, evaluation) = try await writer.write { db in
+            let (outcome, checks) = try await SQLiteIngest.apply(rows, receivedAt: receivedAt, sampleCutoff: cutoff, on: db)
+            // Threshold flips in the same transaction as the values that caused them.
+            let evaluation = try await evaluator.evaluate(ids: checks, now: receivedAt, skipLocked: false, in: SQLiteAlertTransaction(db: db))
+            return (outcome, evaluation)
         }
+        evaluator.committed(evaluation)
+        return outcome
     }
 
     func hosts() async throws -> [HostRecord] {

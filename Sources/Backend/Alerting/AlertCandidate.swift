@@ -1,0 +1,35 @@
+import Foundation
+
+/// A check as the evaluator reads it, inside the transaction that may flip it.
+struct AlertCandidate: Sendable, Equatable {
+    var id: Int64
+    var check: CheckRecord
+    /// The state the user last heard about; differs from `check.state` while muted or flapping.
+    var notifiedState: CheckState
+    var flappingSince: Date?
+    /// When the user last heard of this check (reminders count from here).
+    var notifiedAt: Date?
+    /// The host's own check alerts: its no-data alerts stay quiet.
+    var hostDown: Bool
+}
+
+/// What one evaluation changes: the check's new columns, the flip (if the state changed) and the
+/// message (if the user must hear of it). Engines write all of it in one transaction.
+struct AlertDecision: Sendable, Equatable {
+    var candidate: AlertCandidate
+    var state: CheckState
+    var since: Date
+    var notifiedState: CheckState
+    var notifiedAt: Date?
+    var flappingSince: Date?
+    var flip: Flip?
+    var message: FlipEvent?
+
+    struct Flip: Sendable, Equatable {
+        var at: Date
+        var from: CheckState
+        var to: CheckState
+        var value: Double?
+        var reason: String
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Shared
+
+/// What the evaluator needs from an engine, inside the one transaction that also holds the
+/// report (at ingest) or the deadline's evaluation (in the scheduler).
+protocol AlertTransaction {
+    /// These checks as candidates. With `skipLocked`, checks another transaction is writing are
+    /// left out: that transaction evaluates them itself.
+    func candidates(ids: [Int64], skipLocked: Bool) async throws -> [AlertCandidate]
+    func samples(checkID: Int64, since: Date) async throws -> [SampleRecord]
+    func flipCount(checkID: Int64, since: Date) async throws -> Int
+    /// Writes the check's new columns, the flip, and one outbox row per channel for the message.
+    func write(_ decision: AlertDecision, channels: [String]) async throws
+}
+
+/// Runs the rules over checks and writes what changes, in the caller's transaction. Ingest uses
+/// it for threshold flips, the scheduler for deadlines; both share one definition of a flip.
+struct AlertEvaluator: Sendable {
+    var settings: AlertSettings
+    /// Outbox channel names: `telegram:<chat>`, `webhook`.
+    var channels: [String]
+    var deadlines: DeadlineQueue
+    var outbox: WakeSignal
+
+    init(settings: AlertSettings = AlertSettings(), channels: [String] = [], deadlines: DeadlineQueue = DeadlineQueue(), outbox: WakeSignal = WakeSignal()) {
+        self.settings = settings
+        self.channels = channels
+        self.deadlines = deadlines
+        self.outbox = outbox
+    }
+
+    struct Outcome: Sendable, Equatable {
+        var evaluated: [Int64] = []
+        var flips = 0
+        var messages = 0
+    }
+
+    func evaluate(ids: [Int64], now: Date, skipLocked: Bool, in tx: some AlertTransaction) async throws -> Outcome {
+        var outcome = Outcome()
+        guard !ids.isEmpty else { return outcome }
+        for candidate in try await tx.candidates(ids: ids, skipLocked: skipLocked) {
+            outcome.evaluated.append(candidate.id)
+            let check = candidate.check
+            var samples: [SampleRecord] = []
+            if needsSamples(check) {
+                let window = Double(settings.rules.memorySustain + 2 * settings.rules.reportEvery)
+                samples = try await tx.samples(checkID: candidate.id, since: now.addingTimeInterval(-window))
+            }
+            let verdict = Rules.evaluate(check, samples: samples, now: now, settings: settings.rules)
+            var recentFlips = 0
+            if verdict.state != check.state && !check.paused {
+                recentFlips = try await tx.flipCount(checkID: candidate.id, since: now.addingTimeInterval(-Double(settings.flapWindow)))
+            }
+            var next = candidate
+            if let decision = AlertPolicy.decide(candidate, verdict: verdict, now: now, recentFlips: recentFlips, settings: settings) {
+                try await tx.write(decision, channels: channels)
+                if decision.flip != nil { outcome.flips += 1 }
+                if decision.message != nil { outcome.messages += 1 }
+                next.check.state = decision.state
+                next.check.since = decision.since
+                next.notifiedState = decision.notifiedState
+                next.notifiedAt = decision.notifiedAt
+                next.flappingSince = decision.flappingSince
+            }
+            if let wake = AlertPolicy.nextWake(next, now: now, settings: settings) { deadlines.push(candidate.id, at: wake) }
+        }
+        return outcome
+    }
+
+    /// Call after the transaction committed: the delivery worker starts at once.
+    func committed(_ outcome: Outcome) {
+        if outcome.messages > 0 && !channels.isEmpty { outbox.wake() }
+    }
+
+    /// Only a memory check that could start alerting needs its recent samples.
+    private func needsSamples(_ check: CheckRecord) -> Bool {
+        check.kind == ObservationKind.memory.rawValue && check.state != .alert && (check.value ?? 0) >= settings.rules.memoryAlertAt
+    }
+}

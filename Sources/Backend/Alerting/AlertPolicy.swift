@@ -1,0 +1,83 @@
+import Foundation
+
+/// Turns a rule's verdict into what changes: a flip when the state changes, a message when the
+/// user must hear of it. The user hears of every difference between the state now and the state
+/// they heard last, unless a silence, a down host or flapping holds it back; a recovery of a
+/// problem they heard of always goes out. Pure, like the rules.
+enum AlertPolicy {
+    /// `recentFlips`: flips of the check within the flap window, before this evaluation.
+    static func decide(_ candidate: AlertCandidate, verdict: Verdict, now: Date, recentFlips: Int, settings: AlertSettings) -> AlertDecision? {
+        let check = candidate.check
+        guard !check.paused else { return nil }
+        var decision = AlertDecision(
+            candidate: candidate, state: check.state, since: check.since, notifiedState: candidate.notifiedState,
+            notifiedAt: candidate.notifiedAt, flappingSince: candidate.flappingSince)
+        var startsFlapping = false
+        if verdict.state != check.state {
+            decision.flip = AlertDecision.Flip(at: now, from: check.state, to: verdict.state, value: check.value, reason: verdict.reason)
+            decision.state = verdict.state
+            decision.since = now
+            if candidate.flappingSince == nil && recentFlips + 1 > settings.flapFlips {
+                decision.flappingSince = now
+                startsFlapping = true
+            }
+        } else if candidate.flappingSince != nil && now.timeIntervalSince(check.since) >= Double(settings.flapWindow) {
+            decision.flappingSince = nil
+        }
+
+        let muted = isMuted(candidate, state: decision.state, now: now)
+        func event(_ kind: FlipEvent.Kind, reason: String) -> FlipEvent {
+            FlipEvent(
+                kind: kind, host: check.host, check: check.name, checkKind: check.kind, from: candidate.notifiedState, to: decision.state,
+                value: check.value, unit: check.unit, reason: reason, at: now,
+                duration: kind == .recovery ? now.timeIntervalSince(check.since) : nil, link: link(check, settings: settings))
+        }
+        if startsFlapping {
+            if !muted {
+                let window = Durations.words(Double(settings.flapWindow))
+                decision.message = event(.flapping, reason: "flipped \(recentFlips + 1) times within \(window); holding messages until it is stable for \(window)")
+            }
+        } else if decision.flappingSince == nil && decision.state != decision.notifiedState {
+            if !muted || decision.state == .ok {
+                decision.message = event(decision.state == .ok ? .recovery : .problem, reason: verdict.reason)
+                decision.notifiedState = decision.state
+                decision.notifiedAt = now
+            }
+        } else if let every = settings.remindEvery, decision.flappingSince == nil, !muted, decision.state != .ok,
+                  let last = candidate.notifiedAt, now.timeIntervalSince(last) >= Double(every) {
+            decision.message = event(.reminder, reason: "still: \(verdict.reason)")
+            decision.notifiedAt = now
+        }
+
+        let changed = decision.flip != nil || decision.message != nil || decision.flappingSince != candidate.flappingSince
+        return changed ? decision : nil
+    }
+
+    static func isMuted(_ candidate: AlertCandidate, state: CheckState, now: Date) -> Bool {
+        if let until = candidate.check.silencedUntil, until > now { return true }
+        return candidate.hostDown && candidate.check.kind != HostCheck.kind && (state == .noData || candidate.notifiedState == .noData)
+    }
+
+    /// When evaluating this check next could change something without a new report: its
+    /// deadline, the end of its silence or flapping, a reminder. Nil: only a report can.
+    static func nextWake(_ candidate: AlertCandidate, now: Date, settings: AlertSettings) -> Date? {
+        let check = candidate.check
+        guard !check.paused else { return nil }
+        var times: [Date] = []
+        let deadline = Rules.deadline(check, settings: settings.rules)
+        if deadline > now || check.state != Rules.staleState(check) { times.append(deadline) }
+        if let until = check.silencedUntil, until > now { times.append(until) }
+        if candidate.flappingSince != nil { times.append(check.since.addingTimeInterval(Double(settings.flapWindow))) }
+        if let every = settings.remindEvery, check.state != .ok, candidate.notifiedState == check.state, let last = candidate.notifiedAt {
+            times.append(last.addingTimeInterval(Double(every)))
+        }
+        return times.min()
+    }
+
+    static func link(_ check: CheckRecord, settings: AlertSettings) -> String? {
+        guard let base = settings.publicURL else { return nil }
+        let host = check.host.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? check.host
+        let name = check.name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+", "#"])) ?? check.name
+        return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/hosts/\(host)?check=\(name)"
+    }
+}

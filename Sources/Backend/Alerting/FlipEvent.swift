@@ -1,0 +1,32 @@
+import Foundation
+
+/// One message about a check, as stored in the outbox and as the webhook receives it. It holds
+/// everything a notifier needs, so a message survives its check being deleted.
+struct FlipEvent: Codable, Sendable, Equatable {
+    enum Kind: String, Codable, Sendable {
+        /// The check entered a problem state (alert or no-data).
+        case problem
+        /// Back to ok; `duration` says how long the problem lasted.
+        case recovery
+        /// Flipped too often: messages are held until it is stable.
+        case flapping
+        /// Still alerting (REMIND_EVERY).
+        case reminder
+    }
+
+    var kind: Kind
+    var host: String
+    var check: String
+    var checkKind: String
+    /// The state the user heard last, and the state now.
+    var from: CheckState
+    var to: CheckState
+    var value: Double?
+    var unit: String?
+    var reason: String
+    var at: Date
+    /// Seconds the state being left lasted (recoveries).
+    var duration: Double?
+    /// The check's page, when PUBLIC_URL is set.
+    var link: String?
+}

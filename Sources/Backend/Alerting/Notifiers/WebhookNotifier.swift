@@ -1,0 +1,24 @@
+import Foundation
+
+/// A generic webhook: the message as JSON (`FlipEvent`), POSTed to `WEBHOOK_URL`.
+struct WebhookNotifier: Notifier {
+    var url: String
+
+    func send(_ event: FlipEvent) async -> DeliveryAttempt {
+        await post(Data(event.json().utf8))
+    }
+
+    func sendDirect(_ text: String) async -> DeliveryAttempt {
+        let body = (try? JSONSerialization.data(withJSONObject: ["kind": "backend", "text": text], options: [.sortedKeys])) ?? Data()
+        return await post(body)
+    }
+
+    private func post(_ body: Data) async -> DeliveryAttempt {
+        do {
+            let (status, retryAfter, data) = try await NotifierHTTP.postJSON(url, body: body)
+            return NotifierHTTP.classify(status: status, retryAfter: retryAfter, detail: String(decoding: data.prefix(200), as: UTF8.self))
+        } catch {
+            return .retry(after: nil, error: "the webhook could not be reached: \(error)")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Shared
+
+/// Where messages go and how alerting behaves, read from the environment.
+struct AlertConfig: Sendable {
+    var telegramBotToken: String?
+    var telegramChatIDs: [String] = []
+    var telegramAPIURL = "https://api.telegram.org"
+    var webhookURL: String?
+    /// Pinged every minute, so an outside service notices a dead backend.
+    var selfHeartbeatURL: String?
+    var settings = AlertSettings()
+
+    /// Outbox channel names with their notifiers: `telegram:<chat>` per chat, `webhook`.
+    var notifiers: [String: any Notifier] {
+        var notifiers: [String: any Notifier] = [:]
+        if let token = telegramBotToken {
+            for chat in telegramChatIDs {
+                notifiers["telegram:\(chat)"] = TelegramNotifier(apiURL: telegramAPIURL, botToken: token, chatID: chat)
+            }
+        }
+        if let url = webhookURL { notifiers["webhook"] = WebhookNotifier(url: url) }
+        return notifiers
+    }
+
+    static func fromEnvironment(_ env: [String: String], publicURL: String?) throws -> AlertConfig {
+        var config = AlertConfig()
+        func value(_ key: String) -> String? {
+            guard let raw = env[key]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func url(_ key: String) throws -> String? {
+            guard let raw = value(key) else { return nil }
+            guard let parsed = URL(string: raw), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
+                throw ConfigError(variable: key, message: "'\(raw)' is not an http(s) URL")
+            }
+            return raw
+        }
+        func seconds(_ key: String, minimum: Int) throws -> Int? {
+            guard let raw = value(key) else { return nil }
+            guard let span = try? TimeSpan(parsing: raw), span.seconds >= minimum else {
+                throw ConfigError(variable: key, message: "'\(raw)' is not a duration of at least \(minimum) s, such as 90s, 5m, 1h")
+            }
+            return span.seconds
+        }
+        config.telegramBotToken = value("TELEGRAM_BOT_TOKEN")
+        config.telegramChatIDs = (value("TELEGRAM_CHAT_ID") ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        if config.telegramBotToken != nil && config.telegramChatIDs.isEmpty {
+            throw ConfigError(variable: "TELEGRAM_CHAT_ID", message: "is empty, but TELEGRAM_BOT_TOKEN is set; name the chat ids to send to, separated by commas")
+        }
+        if config.telegramBotToken == nil && !config.telegramChatIDs.isEmpty {
+            throw ConfigError(variable: "TELEGRAM_BOT_TOKEN", message: "is empty, but TELEGRAM_CHAT_ID is set; give the bot's token from @BotFather")
+        }
+        if let api = try url("TELEGRAM_API_URL") { config.telegramAPIURL = api }
+        config.webhookURL = try url("WEBHOOK_URL")
+        config.selfHeartbeatURL = try url("SELF_HEARTBEAT_URL")
+        config.settings.remindEvery = try seconds("REMIND_EVERY", minimum: 60)
+        // How often senders report (their timer) and the slack before a check has no data.
+        if let every = try seconds("REPORT_INTERVAL", minimum: 1) { config.settings.rules.reportEvery = every }
+        if let grace = try seconds("REPORT_GRACE", minimum: 0) { config.settings.rules.reportGrace = grace }
+        if let window = try seconds("FLAP_WINDOW", minimum: 60) { config.settings.flapWindow = window }
+        if let raw = value("FLAP_FLIPS") {
+            guard let flips = Int(raw), (2...1000).contains(flips) else {
+                throw ConfigError(variable: "FLAP_FLIPS", message: "'\(raw)' is not a whole number between 2 and 1000")
+            }
+            config.settings.flapFlips = flips
+        }
+        config.settings.publicURL = publicURL
+        return config
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The evaluator's reads and writes on PostgreSQL, inside one transaction.
+struct PostgresAlertTransaction: AlertTransaction {
+    var connection: PostgresConnection
+    var logger: Logger
+
+    /// The columns of `CheckRecord(postgres:)`, then the candidate's own.
+    static let columns = """
+        h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
+        c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused,
+        c.id, c.notified_state, c.notified_at, c.flapping_since,
+        coalesce((SELECT hc.state = 'alert' FROM checks hc WHERE hc.host_id = c.host_id AND hc.name = 'host'), false)
+        """
+
+    static func candidate(_ row: PostgresRow) throws -> AlertCandidate {
+        let row = row.makeRandomAccess()
+        return AlertCandidate(
+            id: try row[16].decode(Int64.self), check: try CheckRecord(postgres: row),
+            notifiedState: CheckState(rawValue: try row[17].decode(String.self)) ?? .ok,
+            flappingSince: try row[19].decode(Date?.self), notifiedAt: try row[18].decode(Date?.self),
+            hostDown: try row[20].decode(Bool.self))
+    }
+
+    func candidates(ids: [Int64], skipLocked: Bool) async throws -> [AlertCandidate] {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.columns) FROM checks c JOIN hosts h ON h.id = c.host_id
+            WHERE c.id = ANY(\(ids)) ORDER BY c.id FOR UPDATE OF c \(unescaped: skipLocked ? "SKIP LOCKED" : "")
+            """, logger: logger)
+        var found: [AlertCandidate] = []
+        for try await row in rows { found.append(try Self.candidate(row)) }
+        return found
+    }
+
+    func samples(checkID: Int64, since: Date) async throws -> [SampleRecord] {
+        let rows = try await connection.query(
+            "SELECT at, value FROM samples WHERE check_id = \(checkID) AND at >= \(since) ORDER BY at", logger: logger)
+        var samples: [SampleRecord] = []
+        for try await (at, value) in rows.decode((Date, Double).self) { samples.append(SampleRecord(at: at, value: value)) }
+        return samples
+    }
+
+    func flipCount(checkID: Int64, since: Date) async throws -> Int {
+        let rows = try await connection.query("SELECT count(*) FROM flips WHERE check_id = \(checkID) AND at >= \(since)", logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
+    func write(_ decision: AlertDecision, channels: [String]) async throws {
+        let id = decision.candidate.id
+        try await connection.query("""
+            UPDATE checks SET state = \(decision.state.rawValue), since = \(decision.since), notified_state = \(decision.notifiedState.rawValue),
+                notified_at = \(decision.notifiedAt), flapping_since = \(decision.flappingSince)
+            WHERE id = \(id)
+            """, logger: logger)
+        var flipID: Int64?
+        if let flip = decision.flip {
+            let rows = try await connection.query("""
+                INSERT INTO flips (check_id, at, from_state, to_state, value, reason)
+                VALUES (\(id), \(flip.at), \(flip.from.rawValue), \(flip.to.rawValue), \(flip.value), \(flip.reason)) RETURNING id
+                """, logger: logger)
+            for try await value in rows.decode(Int64.self) { flipID = value }
+        }
+        guard let message = decision.message, !channels.isEmpty else { return }
+        let key = "\(message.host)/\(message.check)"
+        try await connection.query("""
+            INSERT INTO notifications (flip_id, check_key, channel, event, created_at, next_attempt_at)
+            SELECT \(flipID), \(key), channel, \(message.json())::jsonb, \(message.at), \(message.at) FROM unnest(\(channels)::text[]) AS channel
+            """, logger: logger)
+    }
+}
+
+extension PostgresStore {
+    /// Guards leadership of evaluation: the same number in every backend.
+    static let leaderLock: Int64 = 0x6D65_7472_6963_74  // "metrict"
+
+    func evaluate(ids: [Int64], now: Date) async throws -> AlertEvaluator.Outcome {
+        let evaluator = self.evaluator
+        let logger = self.logger
+        let outcome = try await client.withTransaction(logger: logger) { connection in
+            try await evaluator.evaluate(ids: ids, now: now, skipLocked: true, in: PostgresAlertTransaction(connection: connection, logger: logger))
+        }
+        evaluator.committed(outcome)
+        return outcome
+    }
+
+    func wakeTimes(now: Date) async throws -> [(id: Int64, at: Date)] {
+        let rows = try await client.query(
+            "SELECT \(unescaped: PostgresAlertTransaction.columns) FROM checks c JOIN hosts h ON h.id = c.host_id", logger: logger)
+        var times: [(id: Int64, at: Date)] = []
+        let settings = evaluator.settings
+        for try await row in rows {
+            let candidate = try PostgresAlertTransaction.candidate(row)
+            if let at = AlertPolicy.nextWake(candidate, now: now, settings: settings) { times.append((candidate.id, at)) }
+        }
+        return times
+    }
+
+    func lead(backend: String, startedAt: Date, _ body: @Sendable (_ beat: @Sendable () async throws -> Void) async throws -> Void) async throws -> Bool {
+        let logger = self.logger
+        return try await client.withConnection { connection in
+            var acquired = false
+            for try await value in try await connection.query("SELECT pg_try_advisory_lock(\(Self.leaderLock))", logger: logger).decode(Bool.self) {
+                acquired = value
+            }
+            guard acquired else { return false }
+            // The lock lives as long as this connection: a beat on it fails once the lock is gone.
+            let beat: @Sendable () async throws -> Void = {
+                try await connection.query("""
+                    INSERT INTO evaluator_beats (backend, started_at, beat_at, leader) VALUES (\(backend), \(startedAt), now(), true)
+                    ON CONFLICT (backend) DO UPDATE SET beat_at = now(), leader = true
+                    """, logger: logger)
+            }
+            do {
+                try await body(beat)
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.leaderLock))", logger: logger)
+                throw error
+            }
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.leaderLock))", logger: logger)
+            return true
+        }
+    }
+
+    func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [OutboxItem] {
+        guard !channels.isEmpty else { return [] }
+        let until = now.addingTimeInterval(lease)
+        let rows = try await client.query("""
+            UPDATE notifications n SET claimed_until = \(until), attempts = n.attempts + 1
+            WHERE n.id IN (
+                SELECT p.id FROM notifications p
+                WHERE p.delivered_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at <= \(now)
+                  AND (p.claimed_until IS NULL OR p.claimed_until < \(now)) AND p.channel = ANY(\(channels))
+                  AND NOT EXISTS (SELECT 1 FROM notifications e WHERE e.channel = p.channel AND e.check_key = p.check_key
+                                  AND e.id < p.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)
+                ORDER BY p.id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING n.id, n.channel, n.check_key, n.event::text, n.attempts, n.created_at
+            """, logger: logger)
+        var items: [OutboxItem] = []
+        for try await (id, channel, key, event, attempts, created) in rows.decode((Int64, String, String, String, Int, Date).self) {
+            guard let parsed = try? FlipEvent.parse(event) else {
+                try await finishNotification(id: id, .failed("the stored message could not be read"), now: now)
+                continue
+            }
+            items.append(OutboxItem(id: id, channel: channel, checkKey: key, event: parsed, attempts: attempts, createdAt: created))
+        }
+        return items.sorted { $0.id < $1.id }
+    }
+
+    func finishNotification(id: Int64, _ result: OutboxResult, now: Date) async throws {
+        switch result {
+        case .delivered:
+            try await client.query(
+                "UPDATE notifications SET delivered_at = \(now), claimed_until = NULL, last_error = NULL WHERE id = \(id)", logger: logger)
+        case .retry(let at, let error):
+            try await client.query(
+                "UPDATE notifications SET next_attempt_at = \(at), claimed_until = NULL, last_error = \(error) WHERE id = \(id)", logger: logger)
+        case .failed(let error):
+            try await client.query(
+                "UPDATE notifications SET failed_at = \(now), claimed_until = NULL, last_error = \(error) WHERE id = \(id)", logger: logger)
+        }
+    }
+
+    func outboxDepth() async throws -> Int {
+        let rows = try await client.query(
+            "SELECT count(*) FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL", logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
+    func silence(host: String, check: String?, until: Date?, now: Date) async throws -> Int {
+        let rows = try await client.query("""
+            UPDATE checks c SET silenced_until = \(until) FROM hosts h
+            WHERE h.id = c.host_id AND h.name = \(host) AND (\(check)::text IS NULL OR c.name = \(check))
+            RETURNING c.id
+            """, logger: logger)
+        var count = 0
+        for try await id in rows.decode(Int64.self) {
+            count += 1
+            // At its end a silence may owe the user a message.
+            evaluator.deadlines.push(id, at: max(until ?? now, now))
+        }
+        return count
+    }
+
+    func pause(host: String, check: String?, paused: Bool, now: Date) async throws -> Int {
+        // Resuming starts a fresh window, as the end of a silence does.
+        let rows = try await client.query("""
+            UPDATE checks c SET paused = \(paused), silenced_until = CASE WHEN \(paused) THEN c.silenced_until ELSE greatest(c.silenced_until, \(now)) END
+            FROM hosts h
+            WHERE h.id = c.host_id AND h.name = \(host) AND (\(check)::text IS NULL OR c.name = \(check))
+            RETURNING c.id
+            """, logger: logger)
+        var count = 0
+        for try await id in rows.decode(Int64.self) {
+            count += 1
+            if !paused { evaluator.deadlines.push(id, at: now) }
+        }
+        return count
+    }
+
+    func flips(host: String?, check: String?, limit: Int) async throws -> [FlipRecord] {
+        let rows = try await client.query("""
+            SELECT h.name, c.name, f.at, f.from_state, f.to_state, f.value, f.reason
+            FROM flips f JOIN checks c ON c.id = f.check_id JOIN hosts h ON h.id = c.host_id
+            WHERE (\(host)::text IS NULL OR h.name = \(host)) AND (\(check)::text IS NULL OR c.name = \(check))
+            ORDER BY f.at DESC, f.id DESC LIMIT \(limit)
+            """, logger: logger)
+        var flips: [FlipRecord] = []
+        for try await (host, name, at, from, to, value, reason) in rows.decode((String, String, Date, String, String, Double?, String).self) {
+            flips.append(FlipRecord(host: host, check: name, at: at, from: CheckState(rawValue: from) ?? .ok,
+                                    to: CheckState(rawValue: to) ?? .ok, value: value, reason: reason))
+        }
+        return flips
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import SQLiteNIO
+
+/// The evaluator's reads and writes on SQLite, inside the writer's transaction (one writer, so
+/// nothing to lock).
+struct SQLiteAlertTransaction: AlertTransaction {
+    var db: SQLiteConnection
+
+    static let select = """
+        SELECT h.name AS host, c.*,
+               coalesce((SELECT hc.state = 'alert' FROM checks hc WHERE hc.host_id = c.host_id AND hc.name = 'host'), 0) AS host_down
+        FROM checks c JOIN hosts h ON h.id = c.host_id
+        """
+
+    static func candidate(_ row: SQLiteRow) -> AlertCandidate {
+        AlertCandidate(
+            id: Int64(row.column("id")?.integer ?? 0), check: CheckRecord(sqlite: row),
+            notifiedState: row.column("notified_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
+            flappingSince: row.optionalDate("flapping_since"), notifiedAt: row.optionalDate("notified_at"),
+            hostDown: (row.column("host_down")?.integer ?? 0) != 0)
+    }
+
+    func candidates(ids: [Int64], skipLocked: Bool) async throws -> [AlertCandidate] {
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        let rows = try await db.query(Self.select + " WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.id", [.text(list)])
+        return rows.map(Self.candidate)
+    }
+
+    func samples(checkID: Int64, since: Date) async throws -> [SampleRecord] {
+        let rows = try await db.query(
+            "SELECT at, value FROM samples WHERE check_id = ? AND at >= ? ORDER BY at", [.integer(Int(checkID)), .integer(Int(since.microseconds))])
+        return rows.map { SampleRecord(at: $0.date("at"), value: $0.column("value")?.double ?? 0) }
+    }
+
+    func flipCount(checkID: Int64, since: Date) async throws -> Int {
+        let rows = try await db.query(
+            "SELECT count(*) AS n FROM flips WHERE check_id = ? AND at >= ?", [.integer(Int(checkID)), .integer(Int(since.microseconds))])
+        return rows.first?.column("n")?.integer ?? 0
+    }
+
+    func write(_ decision: AlertDecision, channels: [String]) async throws {
+        let id = SQLiteData.integer(Int(decision.candidate.id))
+        _ = try await db.query("""
+            UPDATE checks SET state = ?, since = ?, notified_state = ?, notified_at = ?, flapping_since = ? WHERE id = ?
+            """, [.text(decision.state.rawValue), .time(decision.since), .text(decision.notifiedState.rawValue),
+                  .time(decision.notifiedAt), .time(decision.flappingSince), id])
+        var flipID = SQLiteData.null
+        if let flip = decision.flip {
+            let rows = try await db.query("""
+                INSERT INTO flips (check_id, at, from_state, to_state, value, reason) VALUES (?, ?, ?, ?, ?, ?) RETURNING id
+                """, [id, .time(flip.at), .text(flip.from.rawValue), .text(flip.to.rawValue), .optional(flip.value), .text(flip.reason)])
+            if let value = rows.first?.column("id")?.integer { flipID = .integer(value) }
+        }
+        guard let message = decision.message else { return }
+        let key = SQLiteData.text("\(message.host)/\(message.check)")
+        for channel in channels {
+            _ = try await db.query("""
+                INSERT INTO notifications (flip_id, check_key, channel, event, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, [flipID, key, .text(channel), .text(message.json()), .time(message.at), .time(message.at)])
+        }
+    }
+}
+
+extension SQLiteData {
+    static func time(_ date: Date?) -> SQLiteData { date.map { .integer(Int($0.microseconds)) } ?? .null }
+}
+
+extension SQLiteStore {
+    func evaluate(ids: [Int64], now: Date) async throws -> AlertEvaluator.Outcome {
+        let evaluator = self.evaluator
+        let outcome = try await writer.write { db in
+            try await evaluator.evaluate(ids: ids, now: now, skipLocked: true, in: SQLiteAlertTransaction(db: db))
+        }
+        evaluator.committed(outcome)
+        return outcome
+    }
+
+    func wakeTimes(now: Date) async throws -> [(id: Int64, at: Date)] {
+        let settings = evaluator.settings
+        return try await readConnection.query(SQLiteAlertTransaction.select).compactMap { row in
+            let candidate = SQLiteAlertTransaction.candidate(row)
+            return AlertPolicy.nextWake(candidate, now: now, settings: settings).map { (candidate.id, $0) }
+        }
+    }
+
+    /// One process owns the file, so it always leads.
+    func lead(backend: String, startedAt: Date, _ body: @Sendable (_ beat: @Sendable () async throws -> Void) async throws -> Void) async throws -> Bool {
+        let writer = self.writer
+        try await body {
+            _ = try await writer.write { db in
+                try await db.query("""
+                    INSERT INTO evaluator_beats (backend, started_at, beat_at, leader) VALUES (?, ?, ?, 1)
+                    ON CONFLICT (backend) DO UPDATE SET beat_at = excluded.beat_at, leader = 1
+                    """, [.text(backend), .time(startedAt), .time(Date())]).count
+            }
+        }
+        return true
+    }
+
+    func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [OutboxItem] {
+        guard !channels.isEmpty else { return [] }
+        let list = String(decoding: (try? JSONEncoder().encode(channels)) ?? Data("[]".utf8), as: UTF8.self)
+        let rows = try await writer.write { db in
+            try await db.query("""
+                UPDATE notifications SET claimed_until = ?, attempts = attempts + 1
+                WHERE id IN (
+                    SELECT p.id FROM notifications p
+                    WHERE p.delivered_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at <= ?
+                      AND (p.claimed_until IS NULL OR p.claimed_until < ?) AND p.channel IN (SELECT value FROM json_each(?))
+                      AND NOT EXISTS (SELECT 1 FROM notifications e WHERE e.channel = p.channel AND e.check_key = p.check_key
+                                      AND e.id < p.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)
+                    ORDER BY p.id LIMIT ?)
+                RETURNING id, channel, check_key, event, attempts, created_at
+                """, [.time(now.addingTimeInterval(lease)), .time(now), .time(now), .text(list), .integer(limit)])
+        }
+        var items: [OutboxItem] = []
+        for row in rows {
+            let id = Int64(row.column("id")?.integer ?? 0)
+            guard let text = row.column("event")?.string, let event = try? FlipEvent.parse(text) else {
+                try await finishNotification(id: id, .failed("the stored message could not be read"), now: now)
+                continue
+            }
+            items.append(OutboxItem(
+                id: id, channel: row.column("channel")?.string ?? "", checkKey: row.column("check_key")?.string ?? "", event: event,
+                attempts: row.column("attempts")?.integer ?? 1, createdAt: row.date("created_at")))
+        }
+        return items.sorted { $0.id < $1.id }
+    }
+
+    func finishNotification(id: Int64, _ result: OutboxResult, now: Date) async throws {
+        let (sql, binds): (String, [SQLiteData])
+        switch result {
+        case .delivered:
+            (sql, binds) = ("UPDATE notifications SET delivered_at = ?, claimed_until = NULL, last_error = NULL WHERE id = ?", [.time(now), .integer(Int(id))])
+        case .retry(let at, let error):
+            (sql, binds) = ("UPDATE notifications SET next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?", [.time(at), .text(error), .integer(Int(id))])
+        case .failed(let error):
+            (sql, binds) = ("UPDATE notifications SET failed_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?", [.time(now), .text(error), .integer(Int(id))])
+        }
+        _ = try await writer.write { db in try await db.query(sql, binds).count }
+    }
+
+    func outboxDepth() async throws -> Int {
+        try await readConnection.query(
+            "SELECT count(*) AS n FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL").first?.column("n")?.integer ?? 0
+    }
+
+    func silence(host: String, check: String?, until: Date?, now: Date) async throws -> Int {
+        let ids = try await writer.write { db in
+            try await db.query("""
+                UPDATE checks SET silenced_until = ?
+                WHERE host_id = (SELECT id FROM hosts WHERE name = ?) AND (? IS NULL OR name = ?) RETURNING id
+                """, [.time(until), .text(host), .optional(check), .optional(check)]).compactMap { $0.column("id")?.integer }
+        }
+        // At its end a silence may owe the user a message.
+        for id in ids { evaluator.deadlines.push(Int64(id), at: max(until ?? now, now)) }
+        return ids.count
+    }
+
+    func pause(host: String, check: String?, paused: Bool, now: Date) async throws -> Int {
+        let ids = try await writer.write { db in
+            // Resuming starts a fresh window, as the end of a silence does.
+            try await db.query("""
+                UPDATE checks SET paused = ?, silenced_until = CASE WHEN ? THEN silenced_until ELSE max(coalesce(silenced_until, 0), ?) END
+                WHERE host_id = (SELECT id FROM hosts WHERE name = ?) AND (? IS NULL OR name = ?) RETURNING id
+                """, [.integer(paused ? 1 : 0), .integer(paused ? 1 : 0), .time(now), .text(host), .optional(check), .optional(check)])
+                .compactMap { $0.column("id")?.integer }
+        }
+        if !paused { for id in ids { evaluator.deadlines.push(Int64(id), at: now) } }
+        return ids.count
+    }
+
+    func flips(host: String?, check: String?, limit: Int) async throws -> [FlipRecord] {
+        let rows = try await readConnection.query("""
+            SELECT h.name AS host, c.name AS name, f.at, f.from_state, f.to_state, f.value, f.reason
+            FROM flips f JOIN checks c ON c.id = f.check_id JOIN hosts h ON h.id = c.host_id
+            WHERE (? IS NULL OR h.name = ?) AND (? IS NULL OR c.name = ?)
+            ORDER BY f.at DESC, f.id DESC LIMIT ?
+            """, [.optional(host), .optional(host), .optional(check), .optional(check), .integer(limit)])
+        return rows.map { row in
+            FlipRecord(
+                host: row.column("host")?.string ?? "", check: row.column("name")?.string ?? "", at: row.date("at"),
+                from: row.column("from_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
+                to: row.column("to_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
+                value: row.column("value").flatMap { $0.isNull ? nil : $0.double }, reason: row.column("reason")?.string ?? "")
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Shared
+import Testing
+@testable import Backend
+
+/// Alerting through each engine: flips at ingest in the report's transaction, the outbox, the
+/// evaluation of deadlines, silences and the flip history. No channel is reached here: the
+/// outbox is read back directly, as the delivery worker reads it.
+@Suite struct AlertStoreContractTests {
+    /// Two channels, so each message must become two outbox rows.
+    static var alerting: AlertConfig {
+        var config = AlertConfig()
+        config.webhookURL = "http://127.0.0.1:9/unused"
+        config.telegramBotToken = "unused"
+        config.telegramChatIDs = ["42"]
+        return config
+    }
+
+    static func disk(_ used: Double, host: String = "web-1", at: Date) -> Report {
+        Report(host: host, sentAt: at, observations: [Observation(name: "disk:/", kind: .disk, value: used, unit: "%")])
+    }
+
+    static func drain(_ store: any Store, now: Date = Date().addingTimeInterval(1)) async throws -> [OutboxItem] {
+        var all: [OutboxItem] = []
+        while true {
+            let items = try await store.claimNotifications(now: now, lease: 60, limit: 100, channels: ["telegram:42", "webhook"])
+            if items.isEmpty { return all }
+            for item in items { try await store.finishNotification(id: item.id, .delivered, now: now) }
+            all += items
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aThresholdFlipIsOneMessagePerChannelAndTheRecoveryTellsHowLong(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let start = Reports.now(offset: -600)
+            _ = try await store.ingest(Self.disk(90, at: start), receivedAt: start)
+            _ = try await store.ingest(Self.disk(91, at: start.addingTimeInterval(60)), receivedAt: start.addingTimeInterval(60))
+            _ = try await store.ingest(Self.disk(95, at: start.addingTimeInterval(120)), receivedAt: start.addingTimeInterval(120))
+            _ = try await store.ingest(Self.disk(84, at: start.addingTimeInterval(420)), receivedAt: start.addingTimeInterval(420))
+
+            let items = try await Self.drain(store)
+            #expect(items.map(\.channel) == ["telegram:42", "webhook", "telegram:42", "webhook"])
+            #expect(items.map(\.event.kind) == [.problem, .problem, .recovery, .recovery])
+            #expect(items.first?.event.reason == "91% used, above 90%")
+            #expect(items.last?.event.duration == 360)
+            #expect(items.allSatisfy { $0.checkKey == "web-1/disk:/" })
+            let flips = try await store.flips(host: "web-1", check: nil, limit: 10)
+            #expect(flips.map(\.to) == [.ok, .alert])
+            #expect(try await store.outboxDepth() == 0)
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aCheckMessagesGoOutOneAtATimeInOrder(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let start = Reports.now(offset: -600)
+            _ = try await store.ingest(Self.disk(95, at: start), receivedAt: start)
+            _ = try await store.ingest(Self.disk(50, at: start.addingTimeInterval(60)), receivedAt: start.addingTimeInterval(60))
+            let now = Date()
+            let first = try await store.claimNotifications(now: now, lease: 60, limit: 100, channels: ["webhook"])
+            #expect(first.map(\.event.kind) == [.problem])
+            // The recovery waits while the alert is claimed, and while it waits to be retried.
+            #expect(try await store.claimNotifications(now: now, lease: 60, limit: 100, channels: ["webhook"]).isEmpty)
+            try await store.finishNotification(id: first[0].id, .retry(at: now.addingTimeInterval(30), error: "HTTP 500"), now: now)
+            #expect(try await store.claimNotifications(now: now, lease: 60, limit: 100, channels: ["webhook"]).isEmpty)
+            let again = try await store.claimNotifications(now: now.addingTimeInterval(31), lease: 60, limit: 100, channels: ["webhook"])
+            #expect(again.map(\.id) == [first[0].id])
+            #expect(again.first?.attempts == 2)
+            try await store.finishNotification(id: first[0].id, .delivered, now: now)
+            let next = try await store.claimNotifications(now: now.addingTimeInterval(31), lease: 60, limit: 100, channels: ["webhook"])
+            #expect(next.map(\.event.kind) == [.recovery])
+            #expect(try await store.outboxDepth() == 3)  // the recovery claimed, and both on telegram:42
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aMissedHeartbeatAlertsAtItsDeadline(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let start = Reports.now(offset: -3600)
+            let ping = Report(host: "web-1", sentAt: start, observations: [Observation(name: "backup", kind: .heartbeat, status: "ok", every: 300, grace: 60)])
+            _ = try await store.ingest(ping, receivedAt: start)
+            let wakes = try await store.wakeTimes(now: start)
+            #expect(wakes.count == 1)
+            #expect(abs((wakes.first?.at ?? .distantPast).timeIntervalSince(start.addingTimeInterval(360))) < 0.001)
+            let id = try #require(wakes.first?.id)
+            // Just before: nothing. Just after: one alert.
+            #expect(try await store.evaluate(ids: [id], now: start.addingTimeInterval(359)).messages == 0)
+            let late = try await store.evaluate(ids: [id], now: start.addingTimeInterval(361))
+            #expect(late.flips == 1 && late.messages == 1)
+            #expect(try await store.evaluate(ids: [id], now: start.addingTimeInterval(400)).flips == 0)
+            let items = try await Self.drain(store)
+            #expect(items.first?.event.reason == "missed: nothing for 6 min, expected every 5 min")
+            // The next ping clears it.
+            _ = try await store.ingest(Report(host: "web-1", sentAt: start.addingTimeInterval(500), observations: ping.observations), receivedAt: start.addingTimeInterval(500))
+            #expect(try await Self.drain(store).map(\.event.kind) == [.recovery, .recovery])
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aDownHostIsOneMessageAndMutesItsChecks(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let start = Reports.now(offset: -3600)
+            _ = try await store.ingest(Reports.sample(sentAt: start), receivedAt: start)
+            _ = try await Self.drain(store)  // the degraded array
+            let ids = try await store.wakeTimes(now: start).map(\.id)
+            // Host down after 3 intervals (180 s); the others' no-data after 300 s.
+            let down = try await store.evaluate(ids: ids, now: start.addingTimeInterval(200))
+            #expect(down.flips == 1 && down.messages == 1)
+            let later = try await store.evaluate(ids: ids, now: start.addingTimeInterval(400))
+            #expect(later.flips >= 2 && later.messages == 0)
+            let items = try await Self.drain(store)
+            #expect(items.map(\.event.check) == ["host", "host"])
+            #expect(items.first?.event.reason.hasPrefix("host down") == true)
+            // Back: the host recovers, and its checks were never heard of as no-data.
+            _ = try await store.ingest(Reports.sample(sentAt: start.addingTimeInterval(500)), receivedAt: start.addingTimeInterval(500))
+            #expect(try await Self.drain(store).map(\.event.check) == ["host", "host"])
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aSilencedCheckFlipsQuietlyAndAPausedOneNotAtAll(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let now = Reports.now(offset: -60)
+            _ = try await store.ingest(Self.disk(50, at: now), receivedAt: now)
+            #expect(try await store.silence(host: "web-1", check: "disk:/", until: Date().addingTimeInterval(3600), now: now) == 1)
+            _ = try await store.ingest(Self.disk(95, at: now.addingTimeInterval(1)), receivedAt: now.addingTimeInterval(1))
+            #expect(try await store.checks(host: "web-1", state: .alert).map(\.name) == ["disk:/"])
+            #expect(try await Self.drain(store).isEmpty)
+            // Lifted: the user now hears of the alert that began during the silence.
+            #expect(try await store.silence(host: "web-1", check: "disk:/", until: nil, now: now) == 1)
+            let ids = try await store.wakeTimes(now: now.addingTimeInterval(2)).map(\.id)
+            _ = try await store.evaluate(ids: ids, now: now.addingTimeInterval(2))
+            #expect(try await Self.drain(store).map(\.event.kind) == [.problem, .problem])
+
+            #expect(try await store.pause(host: "web-1", check: nil, paused: true, now: now) == 2)
+            _ = try await store.ingest(Self.disk(10, at: now.addingTimeInterval(3)), receivedAt: now.addingTimeInterval(3))
+            #expect(try await store.checks(host: "web-1", state: .alert).map(\.name) == ["disk:/"])
+            #expect(try await store.silence(host: "nope", check: nil, until: nil, now: now) == 0)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+"""A stand-in for Telegram's Bot API on loopback, for tests and bench/alerts.sh (the real API is
+not reachable here). Usage: telegram_standin.py DIR
+It answers POST /bot<token>/sendMessage as Telegram does, in the mode named by the file DIR/mode
+(read on every request, so a test can change it while the backend runs):
+  ok        200 {"ok": true, ...}
+  500       500, as an overloaded API does
+  429 N     429 with parameters.retry_after = N
+  hang      no answer for 30 s
+  400       400 "chat not found" (final)
+An optional DIR/fail-first N answers 500 to the first N requests whatever the mode.
+It writes DIR/port once listening and appends every request, with the status it got and its
+arrival time, as a JSON line to DIR/messages.jsonl."""
+import json
+import http.server
+import os
+import sys
+import threading
+import time
+
+os.closerange(3, 65536)  # tests run in parallel: keep no other test's pipe open
+directory = sys.argv[1]
+lock = threading.Lock()
+count = 0
+
+
+def read(name, default):
+    try:
+        with open(os.path.join(directory, name)) as f:
+            return f.read().strip() or default
+    except FileNotFoundError:
+        return default
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        global count
+        arrived = time.time()
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with lock:
+            count += 1
+            number = count
+        mode = read("mode", "ok")
+        if number <= int(read("fail-first", "0")):
+            mode = "500"
+        try:
+            message = json.loads(body)
+        except ValueError:
+            message = None
+        if not self.path.endswith("/sendMessage") or not isinstance(message, dict):
+            status, answer = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        elif mode == "hang":
+            time.sleep(30)
+            status, answer = 500, {"ok": False, "error_code": 500, "description": "hung"}
+        elif mode == "500":
+            status, answer = 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        elif mode.startswith("429"):
+            wait = int(mode.split()[1]) if len(mode.split()) > 1 else 1
+            status, answer = 429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {wait}",
+                                   "parameters": {"retry_after": wait}}
+        elif mode == "400":
+            status, answer = 400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+        else:
+            status, answer = 200, {"ok": True, "result": {"message_id": number, "date": int(arrived)}}
+        record = {"path": self.path, "status": status, "at": arrived, "message": message}
+        with lock, open(os.path.join(directory, "messages.jsonl"), "a") as f:
+            f.write(json.dumps(record) + "\n")
+        data = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+with open(os.path.join(directory, "port.tmp"), "w") as f:
+    f.write(str(server.server_address[1]))
+os.rename(os.path.join(directory, "port.tmp"), os.path.join(directory, "port"))
+server.serve_forever()
