@@ -1,0 +1,173 @@
+import Foundation
+import Shared
+import TestSupport
+import Testing
+@testable import Backend
+
+/// Alerting end to end: the real backend, reports over HTTP, and a real local HTTP server
+/// standing in for Telegram that records what arrives.
+@Suite struct AlertDeliveryTests {
+    @Test func oneMessagePerFlipAndARecoveryWithItsDuration() async throws {
+        let rig = try await AlertRig()
+        do {
+            try await rig.startBackend()
+            let mount = "/data&<x>#1"
+            try rig.report([rig.disk(90, mount: mount)])
+            try rig.report([rig.disk(95, mount: mount)])
+            try rig.report([rig.disk(96, mount: mount)])
+            #expect(try await rig.wait { rig.delivered().count == 1 })
+            try rig.report([rig.disk(80, mount: mount)])
+            #expect(try await rig.wait { rig.delivered().count == 2 })
+            try await Task.sleep(for: .seconds(1.5))
+            let messages = rig.delivered()
+            #expect(messages.count == 2)
+            #expect(messages.allSatisfy { $0.chat == "1001" && $0.parseMode == "HTML" })
+            #expect(messages.first?.text == "🔴 ALERT <b>web-1</b> · <code>disk:/data&amp;&lt;x&gt;#1</code>\n95% used, above 90%")
+            #expect(messages.last?.text.contains("80% used; the problem lasted") == true)
+        } catch {
+            Issue.record(error)
+        }
+        await rig.finish()
+    }
+
+    @Test func a429And500sThenSuccessLoseAndDuplicateNothing() async throws {
+        let rig = try await AlertRig()
+        do {
+            try rig.telegram("500")
+            try await rig.startBackend()
+            try rig.report([rig.disk(95, mount: "/a"), rig.disk(95, mount: "/b")])
+            #expect(try await rig.wait { rig.messages().count >= 3 })
+            try rig.report([rig.disk(50, mount: "/a"), rig.disk(95, mount: "/b")])
+            try rig.telegram("429 1")
+            #expect(try await rig.wait { rig.messages().contains { $0.status == 429 } })
+            try rig.telegram("ok")
+            #expect(try await rig.wait { rig.delivered().count == 3 })
+            try await Task.sleep(for: .seconds(2))
+            let delivered = rig.delivered().map(\.text)
+            #expect(delivered.count == 3)
+            #expect(Set(delivered).count == 3)
+            // Per check, in order: /a's alert before its recovery.
+            let a = delivered.filter { $0.contains("disk:/a<") }
+            #expect(a.count == 2 && a.first?.hasPrefix("🔴") == true && a.last?.hasPrefix("✅") == true)
+            // After the 429, nothing was sent before retry_after (1 s) passed.
+            let all = rig.messages()
+            if let limited = all.firstIndex(where: { $0.status == 429 }), limited + 1 < all.count {
+                #expect(all[limited + 1].at.timeIntervalSince(all[limited].at) >= 0.9)
+            }
+        } catch {
+            Issue.record(error)
+        }
+        await rig.finish()
+    }
+
+    @Test(arguments: Engine.available)
+    func pendingMessagesSurviveARestart(_ engine: Engine) async throws {
+        let rig = try await AlertRig(engine: engine)
+        do {
+            try rig.telegram("500")
+            try await rig.startBackend()
+            try rig.report([rig.disk(95)])
+            #expect(try await rig.wait { rig.messages().count >= 1 })
+            _ = rig.backends[0].daemon.terminate(signal: SIGKILL, timeout: 10)
+            try rig.telegram("ok")
+            try await rig.startBackend()
+            #expect(try await rig.wait { rig.delivered().count == 1 })
+            try await Task.sleep(for: .seconds(1.5))
+            #expect(rig.delivered().count == 1)
+        } catch {
+            Issue.record(error)
+        }
+        await rig.finish()
+    }
+
+    @Test func aSilenceThatEndsGivesAFreshWindowNotAFalseAlert() async throws {
+        let rig = try await AlertRig()
+        do {
+            try await rig.startBackend()
+            let beat = Observation(name: "backup", kind: .heartbeat, status: "ok", every: 2, grace: 1)
+            try rig.report([beat])
+            try rig.post("/api/v1/silences", body: #"{"host": "web-1", "check": "backup", "for": "3s"}"#, token: rig.reader)
+            let silenced = Date()
+            // No ping during the silence (the deadline passes, muted); one a second after it ends.
+            try await Task.sleep(for: .seconds(4))
+            try rig.report([beat])
+            // The silence ended at 3 s: a fresh window runs to 3 + 2 + 1 = 6 s, and the ping came at 4 s.
+            #expect(try await rig.wait(15) { !rig.delivered().isEmpty })
+            let messages = rig.delivered()
+            #expect(messages.count == 1)
+            #expect(messages.first?.text.contains("missed") == true)
+            // The alert is the missed deadline after the ping at 4 s (at 4 + 3 = 7 s), not the one inside the silence.
+            #expect((messages.first?.at.timeIntervalSince(silenced) ?? 0) >= 6.5)
+        } catch {
+            Issue.record(error)
+        }
+        await rig.finish()
+    }
+
+    @Test func aDownHostIsOneMessageAndItsChecksStayQuiet() async throws {
+        let rig = try await AlertRig(settings: ["REPORT_INTERVAL": "1s", "REPORT_GRACE": "3s"])
+        do {
+            try await rig.startBackend()
+            try rig.report([rig.disk(50), Observation(name: "memory", kind: .memory, value: 40, unit: "%")])
+            // Host down after 3 s; the checks' no-data at 4 s is muted.
+            #expect(try await rig.wait { rig.delivered().count == 1 })
+            try await Task.sleep(for: .seconds(3))
+            #expect(rig.delivered().count == 1)
+            #expect(rig.delivered().first?.text.contains("<code>host</code>\nhost down") == true)
+            try rig.report([rig.disk(50), Observation(name: "memory", kind: .memory, value: 40, unit: "%")])
+            #expect(try await rig.wait { rig.delivered().count == 2 })
+            try await Task.sleep(for: .seconds(1))
+            #expect(rig.delivered().map { $0.text.hasPrefix("✅") } == [false, true])
+        } catch {
+            Issue.record(error)
+        }
+        await rig.finish()
+    }
+
+    @Test func flappingIsOneNoticeThenQuiet() async throws {
+        let rig = try await AlertRig(settings: ["FLAP_FLIPS": "3"])
+        do {
+            try await rig.startBackend()
+            for used in [95.0, 50, 95, 50, 95, 50] { try rig.report([rig.disk(used)]) }
+            #expect(try await rig.wait { rig.delivered().count == 4 })
+            try await Task.sleep(for: .seconds(1.5))
+            let texts = rig.delivered().map(\.text)
+            #expect(texts.count == 4)
+            #expect(texts.map { String($0.prefix(1)) } == ["🔴", "✅", "🔴", "🔁"])
+            #expect(texts.last?.contains("flipped 4 times") == true)
+        } catch {
+            Issue.record(error)
+        }
+        await rig.finish()
+    }
+
+    /// In CI PostgreSQL is always there (CI=true), so this never silently passes there.
+    @Test(.enabled(if: Engine.available.contains(.postgres), "needs PostgreSQL (TEST_DATABASE_URL)"))
+    func twoBackendsOnOnePostgresSurviveTheLeadersDeath() async throws {
+        let rig = try await AlertRig(engine: .postgres)
+        do {
+            try await rig.startBackend()
+            try await rig.startBackend()
+            // Both deliver: every message still arrives once.
+            try rig.report([rig.disk(95, mount: "/a"), rig.disk(95, mount: "/b"), rig.disk(95, mount: "/c")], to: 0)
+            try rig.report([rig.disk(95, mount: "/d"), rig.disk(95, mount: "/e")], to: 1)
+            #expect(try await rig.wait { rig.delivered().count == 5 })
+            let leader = try #require(try await rig.leader())
+            let survivor = 1 - leader
+            _ = rig.backends[leader].daemon.terminate(signal: SIGKILL, timeout: 10)
+            let killed = Date()
+            // A heartbeat due a second later: only a new leader can notice it is missed.
+            try rig.report([Observation(name: "backup", kind: .heartbeat, status: "ok", every: 1, grace: 0)], to: survivor)
+            #expect(try await rig.wait(20) { rig.delivered().count == 6 })
+            let missed = try #require(rig.delivered().last)
+            #expect(missed.text.contains("missed"))
+            #expect(missed.at.timeIntervalSince(killed) <= 12, "took over after \(missed.at.timeIntervalSince(killed)) s")
+            try await Task.sleep(for: .seconds(2))
+            let texts = rig.delivered().map(\.text)
+            #expect(texts.count == 6 && Set(texts).count == 6)
+        } catch {
+            Issue.record(error)
+        }
+        await rig.finish()
+    }
+}

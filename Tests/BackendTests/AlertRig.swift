@@ -1,0 +1,127 @@
+import Foundation
+import Shared
+import TestSupport
+import Testing
+@testable import Backend
+
+/// Real backends sending to a real local HTTP server that stands in for Telegram's Bot API
+/// (`Tests/Support/telegram_standin.py`), which records every message with its arrival time.
+final class AlertRig: @unchecked Sendable {
+    typealias E = EndToEndTests
+    let work: URL
+    let standin: Daemon
+    let telegramURL: String
+    let environment: [String: String]
+    let token: String
+    let reader: String
+    private(set) var backends: [(daemon: Daemon, url: String)] = []
+    private let cleanup: @Sendable () async -> Void
+
+    init(engine: Engine = .sqlite, settings: [String: String] = [:]) async throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("alerts-\(UUID().uuidString.prefix(8))")
+        let standinDirectory = work.appendingPathComponent("telegram")
+        try FileManager.default.createDirectory(at: standinDirectory, withIntermediateDirectories: true)
+        standin = try Daemon(["/usr/bin/python3", SenderBackendRig.support.appendingPathComponent("telegram_standin.py").path, standinDirectory.path])
+        let port = try await SenderBackendRig.waitFor { try? String(contentsOfFile: standinDirectory.appendingPathComponent("port").path, encoding: .utf8) }
+        telegramURL = "http://127.0.0.1:\(port)"
+        let (config, cleanup) = try TestStores.config(engine)
+        self.cleanup = cleanup
+        var environment = [
+            "DATA_DIR": work.appendingPathComponent("db").path, "PATH": "/usr/bin:/bin",
+            "TELEGRAM_BOT_TOKEN": "123:test", "TELEGRAM_CHAT_ID": "1001", "TELEGRAM_API_URL": telegramURL,
+        ]
+        if let url = config.databaseURL { environment["DATABASE_URL"] = url }
+        self.environment = environment.merging(settings) { $1 }
+        let backend = E.buildDirectory.appendingPathComponent("metrics-backend").path
+        token = try E.run(backend, ["token", "create", "web-1"], environment: self.environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        reader = try E.run(backend, ["token", "create", "--all-hosts"], environment: self.environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Starts one more backend on the same storage; returns its index.
+    @discardableResult
+    func startBackend() async throws -> Int {
+        let index = backends.count
+        let stdout = work.appendingPathComponent("backend-\(index).out").path
+        let daemon = try Daemon([E.buildDirectory.appendingPathComponent("metrics-backend").path, "serve", "--port", "0"],
+                                stdout: stdout, stderr: work.appendingPathComponent("backend-\(index).err").path, environment: environment)
+        let url = try await SenderBackendRig.waitFor { (try? String(contentsOfFile: stdout, encoding: .utf8))?.split(separator: "\n")
+            .first { $0.hasPrefix("metrics-backend listening on ") }.map { "http://" + $0.dropFirst("metrics-backend listening on http://".count) } }
+        backends.append((daemon, url))
+        return index
+    }
+
+    var url: String { backends.last?.url ?? "" }
+
+    /// Sets how the stand-in answers from now on: ok, 500, "429 N", hang, 400.
+    func telegram(_ mode: String) throws {
+        try mode.write(to: work.appendingPathComponent("telegram/mode"), atomically: true, encoding: .utf8)
+    }
+
+    struct Message {
+        var status: Int
+        var text: String
+        var chat: String
+        var parseMode: String
+        var at: Date
+    }
+
+    /// Every request the stand-in received, in order.
+    func messages() -> [Message] {
+        let text = (try? String(contentsOf: work.appendingPathComponent("telegram/messages.jsonl"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            let message = object["message"] as? [String: Any] ?? [:]
+            return Message(status: object["status"] as? Int ?? 0, text: message["text"] as? String ?? "", chat: message["chat_id"] as? String ?? "",
+                           parseMode: message["parse_mode"] as? String ?? "", at: Date(timeIntervalSince1970: object["at"] as? Double ?? 0))
+        }
+    }
+
+    /// Messages Telegram accepted.
+    func delivered() -> [Message] { messages().filter { $0.status == 200 } }
+
+    /// Waits until `condition` holds (at most `timeout` seconds); false if it never did.
+    func wait(_ timeout: Double = 20, until condition: () -> Bool) async throws -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+
+    func report(_ observations: [Observation], to index: Int? = nil) throws {
+        let report = Report(host: "web-1", sentAt: Date(), reportId: UUID().uuidString, observations: observations)
+        let body = String(decoding: try Report.makeEncoder().encode(report), as: UTF8.self)
+        try post("/api/v1/report", body: body, token: token, to: index)
+    }
+
+    func post(_ path: String, body: String, token: String, to index: Int? = nil) throws {
+        let base = index.map { backends[$0].url } ?? url
+        let outcome = try E.run("/usr/bin/curl", ["-sS", "--fail-with-body", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                                                   "--data-binary", body, base + path], environment: [:])
+        guard outcome.status == 0 else { throw TestSetupError("POST \(path) failed: \(outcome.stdout) \(outcome.stderr)") }
+    }
+
+    func disk(_ used: Double, mount: String = "/") -> Observation {
+        Observation(name: "disk:\(mount)", kind: .disk, value: used, unit: "%")
+    }
+
+    /// Which backend leads evaluation, from the line each logs when it starts leading.
+    func leader() async throws -> Int? {
+        for _ in 0..<200 {
+            for (index, _) in backends.enumerated() {
+                let log = (try? String(contentsOf: work.appendingPathComponent("backend-\(index).err"), encoding: .utf8)) ?? ""
+                if log.contains("leading evaluation") { return index }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
+    }
+
+    func finish() async {
+        for backend in backends { backend.daemon.stop() }
+        standin.stop()
+        await cleanup()
+        try? FileManager.default.removeItem(at: work)
+    }
+}
