@@ -1,3 +1,4 @@
+import Shared
 @testable import Sender
 import Testing
 

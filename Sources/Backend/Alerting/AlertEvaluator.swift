@@ -41,12 +41,13 @@ struct AlertEvaluator: Sendable {
         for candidate in try await tx.candidates(ids: ids, skipLocked: skipLocked) {
             outcome.evaluated.append(candidate.id)
             let check = candidate.check
+            let rules = settings.rules(for: check)
             var samples: [SampleRecord] = []
-            if needsSamples(check) {
-                let window = Double(settings.rules.memorySustain + 2 * settings.rules.reportEvery)
+            if needsSamples(check, rules: rules) {
+                let window = Double(rules.memorySustain + 2 * rules.reportEvery)
                 samples = try await tx.samples(checkID: candidate.id, since: now.addingTimeInterval(-window))
             }
-            let verdict = Rules.evaluate(check, samples: samples, now: now, settings: settings.rules)
+            let verdict = Rules.evaluate(check, samples: samples, now: now, settings: rules)
             var recentFlips = 0
             if verdict.state != check.state && !check.paused {
                 recentFlips = try await tx.flipCount(checkID: candidate.id, since: now.addingTimeInterval(-Double(settings.flapWindow)))
@@ -73,7 +74,7 @@ struct AlertEvaluator: Sendable {
     }
 
     /// Only a memory check that could start alerting needs its recent samples.
-    private func needsSamples(_ check: CheckRecord) -> Bool {
-        check.kind == ObservationKind.memory.rawValue && check.state != .alert && (check.value ?? 0) >= settings.rules.memoryAlertAt
+    private func needsSamples(_ check: CheckRecord, rules: RuleSettings) -> Bool {
+        check.kind == ObservationKind.memory.rawValue && check.state != .alert && (check.value ?? 0) >= rules.memoryAlertAt
     }
 }

@@ -64,7 +64,7 @@ enum AlertPolicy {
         let check = candidate.check
         guard !check.paused else { return nil }
         var times: [Date] = []
-        let deadline = Rules.deadline(check, settings: settings.rules)
+        let deadline = Rules.deadline(check, settings: settings.rules(for: check))
         if deadline > now || check.state != Rules.staleState(check) { times.append(deadline) }
         if let until = check.silencedUntil, until > now { times.append(until) }
         if candidate.flappingSince != nil { times.append(check.since.addingTimeInterval(Double(settings.flapWindow))) }

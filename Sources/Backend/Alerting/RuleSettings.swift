@@ -26,6 +26,13 @@ struct RuleSettings: Sendable, Equatable {
 /// How the evaluator turns verdicts into messages: flapping, reminders.
 struct AlertSettings: Sendable, Equatable {
     var rules = RuleSettings()
+    /// Per host and per check, from the rules file.
+    var overrides = RuleOverrides()
+
+    /// The thresholds that hold for one check.
+    func rules(for check: CheckRecord) -> RuleSettings {
+        overrides.settings(base: rules, host: check.host, check: check.name)
+    }
     /// More than `flapFlips` flips within `flapWindow` seconds is flapping: one notice, then
     /// quiet until the check has not flipped for `flapWindow`.
     var flapFlips = 5

@@ -66,6 +66,7 @@ struct AlertConfig: Sendable {
             config.settings.flapFlips = flips
         }
         config.settings.publicURL = publicURL
+        if let path = value("ALERT_RULES_FILE") { try RulesFile.load(path: path, into: &config.settings) }
         return config
     }
 }

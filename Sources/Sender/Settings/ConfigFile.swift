@@ -1,3 +1,5 @@
+import Shared
+
 /// Applies a TOML settings file (`/etc/metrics-sender.toml` or `--config FILE`).
 /// Unknown keys are errors: a typo must not silently fall back to a default.
 enum ConfigFile {

@@ -1,13 +1,13 @@
 /// The part of TOML a settings file needs: tables, dotted keys, strings, numbers, booleans and
 /// arrays of those. Anything else is a clear error, never a silent misread.
-enum TOMLValue: Equatable, Sendable {
+public enum TOMLValue: Equatable, Sendable {
     case string(String)
     case integer(Int)
     case float(Double)
     case bool(Bool)
     case array([TOMLValue])
 
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .string: return "a string"
         case .integer: return "an integer"
@@ -18,15 +18,23 @@ enum TOMLValue: Equatable, Sendable {
     }
 }
 
-struct TOMLError: Error, Equatable, CustomStringConvertible {
-    var line: Int
-    var message: String
-    var description: String { "line \(line): \(message)" }
+public struct TOMLError: Error, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var message: String
+    public var description: String { "line \(line): \(message)" }
 }
 
-enum TOML {
+public enum TOML {
     /// Keys come back fully qualified: `[disk]` + `exclude_mounts` → `disk.exclude_mounts`.
-    static func parse(_ text: String) throws(TOMLError) -> [String: TOMLValue] {
+    public static func parse(_ text: String) throws(TOMLError) -> [String: TOMLValue] {
+        var parser = Parser(bytes: Array(text.utf8))
+        var result: [String: TOMLValue] = [:]
+        for (path, value) in try parser.document() { result[path.joined(separator: ".")] = value }
+        return result
+    }
+
+    /// Keys as their parts, for files whose keys hold dots themselves (`[hosts."db.example.com"]`).
+    public static func parsePaths(_ text: String) throws(TOMLError) -> [(path: [String], value: TOMLValue)] {
         var parser = Parser(bytes: Array(text.utf8))
         return try parser.document()
     }
@@ -38,9 +46,10 @@ enum TOML {
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
-        mutating func document() throws(TOMLError) -> [String: TOMLValue] {
-            var result: [String: TOMLValue] = [:]
-            var table = ""
+        mutating func document() throws(TOMLError) -> [(path: [String], value: TOMLValue)] {
+            var result: [(path: [String], value: TOMLValue)] = []
+            var seen = Set<[String]>()
+            var table: [String] = []
             while true {
                 skipBlank(newlines: true)
                 guard let byte = peek() else { return result }
@@ -54,18 +63,18 @@ enum TOML {
                 } else {
                     let name = try key()
                     skipBlank(newlines: false)
-                    guard peek() == UInt8(ascii: "=") else { throw fail("expected = after '\(name)'") }
+                    guard peek() == UInt8(ascii: "=") else { throw fail("expected = after '\(name.joined(separator: "."))'") }
                     index += 1
                     skipBlank(newlines: false)
-                    let full = table.isEmpty ? name : table + "." + name
-                    guard result[full] == nil else { throw fail("'\(full)' is set twice") }
-                    result[full] = try value()
+                    let full = table + name
+                    guard seen.insert(full).inserted else { throw fail("'\(full.joined(separator: "."))' is set twice") }
+                    result.append((full, try value()))
                 }
                 try endOfLine()
             }
         }
 
-        mutating func key() throws(TOMLError) -> String {
+        mutating func key() throws(TOMLError) -> [String] {
             var parts: [String] = []
             repeat {
                 skipBlank(newlines: false)
@@ -79,7 +88,7 @@ enum TOML {
                 }
                 skipBlank(newlines: false)
             } while consume(UInt8(ascii: "."))
-            return parts.joined(separator: ".")
+            return parts
         }
 
         mutating func value() throws(TOMLError) -> TOMLValue {

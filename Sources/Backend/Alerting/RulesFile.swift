@@ -1,0 +1,122 @@
+import Foundation
+import Shared
+
+/// Thresholds a rules file changes for some hosts or checks; nil keeps what holds above.
+struct RulePatch: Sendable, Equatable {
+    var diskAlertAbove: Double?
+    var diskClearBelow: Double?
+    var diskMinFreeGiB: Double?
+    var memoryAlertAt: Double?
+    var memoryClearBelow: Double?
+    var memorySustain: Int?
+    var heartbeatDefaultEvery: Int?
+
+    func apply(to settings: inout RuleSettings) {
+        if let diskAlertAbove { settings.diskAlertAbove = diskAlertAbove }
+        if let diskClearBelow { settings.diskClearBelow = diskClearBelow }
+        if let diskMinFreeGiB { settings.diskMinFreeGiB = diskMinFreeGiB }
+        if let memoryAlertAt { settings.memoryAlertAt = memoryAlertAt }
+        if let memoryClearBelow { settings.memoryClearBelow = memoryClearBelow }
+        if let memorySustain { settings.memorySustain = memorySustain }
+        if let heartbeatDefaultEvery { settings.heartbeatDefaultEvery = heartbeatDefaultEvery }
+    }
+
+    static let keys = ["disk_alert_above", "disk_clear_below", "disk_min_free_gib", "memory_alert_at", "memory_clear_below",
+                       "memory_sustain", "heartbeat_default_every"]
+}
+
+/// Rule overrides per host and per check, from `ALERT_RULES_FILE`:
+///
+///     [defaults]                      # every check
+///     disk_alert_above = 90
+///     [hosts."db-1"]                  # every check of one host
+///     memory_alert_at = 95
+///     [checks."*"."disk:/boot"]       # one check name on every host
+///     disk_alert_above = 80
+///     [checks."db-1"."disk:/var"]     # one check of one host: wins over all above
+///     disk_min_free_gib = 20
+struct RuleOverrides: Sendable, Equatable {
+    var hosts: [String: RulePatch] = [:]
+    var checks: [String: [String: RulePatch]] = [:]
+
+    func settings(base: RuleSettings, host: String, check: String) -> RuleSettings {
+        guard !hosts.isEmpty || !checks.isEmpty else { return base }
+        var settings = base
+        hosts[host]?.apply(to: &settings)
+        checks["*"]?[check]?.apply(to: &settings)
+        checks[host]?[check]?.apply(to: &settings)
+        return settings
+    }
+}
+
+enum RulesFile {
+    /// Reads the file into the base settings and the overrides; errors name the file and the key.
+    static func load(path: String, into settings: inout AlertSettings) throws {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigError(variable: "ALERT_RULES_FILE", message: "\(path) cannot be read: \(error.localizedDescription)")
+        }
+        let entries: [(path: [String], value: TOMLValue)]
+        do { entries = try TOML.parsePaths(text) } catch {
+            throw ConfigError(variable: "ALERT_RULES_FILE", message: "\(path) \(error.description)")
+        }
+        var defaults = RulePatch()
+        var overrides = RuleOverrides()
+        for (key, value) in entries {
+            let where_ = key.dropLast().joined(separator: ".")
+            guard let name = key.last else { continue }
+            func fail(_ message: String) -> ConfigError {
+                ConfigError(variable: "ALERT_RULES_FILE", message: "\(path): '\(key.joined(separator: "."))' \(message)")
+            }
+            switch key.count {
+            case 2 where key[0] == "defaults":
+                try set(&defaults, name, value, fail)
+            case 3 where key[0] == "hosts":
+                try set(&overrides.hosts[key[1], default: RulePatch()], name, value, fail)
+            case 4 where key[0] == "checks":
+                try set(&overrides.checks[key[1], default: [:]][key[2], default: RulePatch()], name, value, fail)
+            default:
+                throw fail("is not in [defaults], [hosts.\"HOST\"] or [checks.\"HOST\".\"CHECK\"] (found under '\(where_)')")
+            }
+        }
+        defaults.apply(to: &settings.rules)
+        settings.overrides = overrides
+    }
+
+    private static func set(_ patch: inout RulePatch, _ name: String, _ value: TOMLValue, _ fail: (String) -> ConfigError) throws {
+        func number() throws -> Double {
+            switch value {
+            case .integer(let n): return Double(n)
+            case .float(let n): return n
+            default: throw fail("must be a number, not \(value.typeName)")
+            }
+        }
+        func percent() throws -> Double {
+            let n = try number()
+            guard (0...100).contains(n) else { throw fail("must be a percent from 0 to 100") }
+            return n
+        }
+        func seconds() throws -> Int {
+            switch value {
+            case .integer(let n) where n > 0: return n
+            case .string(let text):
+                guard let span = try? TimeSpan(parsing: text), span.seconds > 0 else { throw fail("'\(text)' is not a duration such as 90s, 5m, 1h") }
+                return span.seconds
+            default: throw fail("must be a duration such as \"5m\" or a number of seconds")
+            }
+        }
+        switch name {
+        case "disk_alert_above": patch.diskAlertAbove = try percent()
+        case "disk_clear_below": patch.diskClearBelow = try percent()
+        case "disk_min_free_gib":
+            let n = try number()
+            guard n >= 0 else { throw fail("must not be negative") }
+            patch.diskMinFreeGiB = n
+        case "memory_alert_at": patch.memoryAlertAt = try percent()
+        case "memory_clear_below": patch.memoryClearBelow = try percent()
+        case "memory_sustain": patch.memorySustain = try seconds()
+        case "heartbeat_default_every": patch.heartbeatDefaultEvery = try seconds()
+        default: throw fail("is not a rule setting; known: \(RulePatch.keys.joined(separator: ", "))")
+        }
+    }
+}
