@@ -68,6 +68,37 @@ struct AlertEvaluator: Sendable {
         return outcome
     }
 
+    /// A check an ingest statement just wrote, with what the evaluator needs to tell whether it
+    /// can change at all.
+    struct Written: Sendable {
+        var id: Int64
+        var host: String
+        var name: String
+        var state: CheckState
+        var notifiedState: CheckState
+        var flapping: Bool
+        var isNew: Bool
+    }
+
+    /// At ingest: runs the rules on each check as the report shows it, and evaluates in full
+    /// (locked row, samples, flip history) only those whose state could change, so the common
+    /// report of unchanged, healthy checks costs no extra reads.
+    func evaluate(written: [Written], reported: (_ host: String, _ name: String) -> CheckRecord?, now: Date, in tx: some AlertTransaction) async throws -> Outcome {
+        var ids: [Int64] = []
+        for check in written {
+            guard !check.isNew, !check.flapping, check.state == check.notifiedState, var record = reported(check.host, check.name) else {
+                ids.append(check.id)
+                continue
+            }
+            record.state = check.state
+            let rules = settings.rules(for: record)
+            if needsSamples(record, rules: rules) || Rules.evaluate(record, samples: [], now: now, settings: rules).state != check.state {
+                ids.append(check.id)
+            }
+        }
+        return try await evaluate(ids: ids, now: now, skipLocked: false, in: tx)
+    }
+
     /// Call after the transaction committed: the delivery worker starts at once.
     func committed(_ outcome: Outcome) {
         if outcome.messages > 0 && !channels.isEmpty { outbox.wake() }

@@ -17,6 +17,8 @@ struct ReportRows: Sendable {
     var statuses: [String?] = []
     var errors: [String?] = []
     var details: [String?] = []
+    /// The same details as values, for the evaluator's look at the report itself.
+    var detailValues: [[String: JSONValue]?] = []
     var every: [Int?] = []
     var grace: [Int?] = []
 
@@ -41,6 +43,7 @@ struct ReportRows: Sendable {
             statuses.append(observation.status)
             errors.append(observation.error)
             details.append(observation.details.map(DetailsJSON.encode))
+            detailValues.append(observation.details)
             every.append(observation.every)
             grace.append(observation.grace)
         }
@@ -53,9 +56,23 @@ struct ReportRows: Sendable {
             statuses.append(nil)
             errors.append(nil)
             details.append(nil)
+            detailValues.append(nil)
             every.append(nil)
             grace.append(nil)
         }
+    }
+
+    /// Each check as the report shows it, received at `receivedAt`: what rules see at ingest.
+    func reported(receivedAt: Date) -> [String: CheckRecord] {
+        var checks: [String: CheckRecord] = [:]
+        checks.reserveCapacity(names.count)
+        for i in names.indices {
+            checks[names[i]] = CheckRecord(
+                host: host, name: names[i], kind: kinds[i], value: values[i], unit: units[i], status: statuses[i], error: errors[i],
+                details: detailValues[i], state: .ok, since: receivedAt, lastSeen: receivedAt, observedAt: sentAt,
+                every: every[i], grace: grace[i], silencedUntil: nil, paused: false)
+        }
+        return checks
     }
 
     /// Numeric observations become samples.

@@ -9,7 +9,7 @@ import PostgresNIO
 /// upsert may touch a row once per statement. Answers per report: whether it was new, and how
 /// many samples it stored.
 struct PostgresIngestBatch: PostgresPreparedStatement {
-    typealias Row = (Int64, Bool, Int64, Int64?)
+    typealias Row = (Int64, Bool, Int64, Int64?, String?, String?, String?, String?, Bool, Bool)
 
     static let sql = """
         WITH rep AS (
@@ -58,7 +58,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
                 every_seconds = coalesce(EXCLUDED.every_seconds, checks.every_seconds),
                 grace_seconds = coalesce(EXCLUDED.grace_seconds, checks.grace_seconds)
             WHERE EXCLUDED.observed_at >= checks.observed_at
-            RETURNING id, host_id, name
+            RETURNING id, host_id, name, state, notified_state, flapping_since IS NOT NULL AS flapping, since = last_seen AS is_new
         ), si AS (
             -- Checks this statement wrote come from c; those it left (an older report) from the
             -- table as it was before the statement, one index look-up each (a join would hash
@@ -75,13 +75,13 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
             ON CONFLICT DO NOTHING
             RETURNING check_id, at
         )
-        SELECT rep.idx, fresh.idx IS NOT NULL, coalesce(n.samples, 0), NULL::int8
+        SELECT rep.idx, fresh.idx IS NOT NULL, coalesce(n.samples, 0), NULL::int8, NULL::text, NULL::text, NULL::text, NULL::text, false, false
         FROM rep LEFT JOIN fresh ON fresh.idx = rep.idx
         LEFT JOIN (SELECT si.idx, count(*) AS samples FROM si JOIN s ON s.check_id = si.check_id AND s.at = si.sent_at
                    GROUP BY si.idx) n ON n.idx = rep.idx
         UNION ALL
         -- Every check written, for the evaluator.
-        SELECT 0, false, 0, c.id FROM c
+        SELECT 0, false, 0, c.id, h.name, c.name, c.state, c.notified_state, c.flapping, c.is_new FROM c JOIN h ON h.id = c.host_id
         """
 
     /// Each report with when it arrived and whether its samples are within retention.
@@ -131,13 +131,15 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     }
 
     /// The outcome of each report, in the order given, and the checks written.
-    static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], on connection: PostgresConnection, logger: Logger) async throws -> (outcomes: [IngestOutcome], checks: [Int64]) {
+    static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], on connection: PostgresConnection, logger: Logger) async throws -> (outcomes: [IngestOutcome], checks: [AlertEvaluator.Written]) {
         var outcomes = [IngestOutcome?](repeating: nil, count: reports.count)
-        var checks: [Int64] = []
+        var checks: [AlertEvaluator.Written] = []
         let statement = PostgresIngestBatch(reports: reports)
-        for try await (index, fresh, samples, check) in try await connection.execute(statement, logger: logger) {
+        for try await (index, fresh, samples, check, host, name, state, notified, flapping, isNew) in try await connection.execute(statement, logger: logger) {
             if let check {
-                checks.append(check)
+                checks.append(AlertEvaluator.Written(
+                    id: check, host: host ?? "", name: name ?? "", state: state.flatMap(CheckState.init(rawValue:)) ?? .ok,
+                    notifiedState: notified.flatMap(CheckState.init(rawValue:)) ?? .ok, flapping: flapping, isNew: isNew))
                 continue
             }
             guard index >= 1, index <= reports.count else { continue }

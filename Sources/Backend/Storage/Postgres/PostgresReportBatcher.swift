@@ -72,9 +72,14 @@ final class PostgresReportBatcher: Sendable {
             let now = batch.map(\.receivedAt).max() ?? Date()
             let (outcomes, evaluation) = try await client.withTransaction(logger: logger) { connection in
                 let (outcomes, checks) = try await PostgresIngestBatch.apply(reports, on: connection, logger: logger)
-                // Threshold flips in the same transaction as the values that caused them.
+                // Threshold flips in the same transaction as the values that caused them. A check
+                // in several reports of the batch was written with the newest one's values.
+                var reported: [String: [String: CheckRecord]] = [:]
+                for report in reports.sorted(by: { $0.rows.sentAt < $1.rows.sentAt }) {
+                    reported[report.rows.host, default: [:]].merge(report.rows.reported(receivedAt: report.receivedAt)) { $1 }
+                }
                 let evaluation = try await evaluator.evaluate(
-                    ids: checks, now: now, skipLocked: false, in: PostgresAlertTransaction(connection: connection, logger: logger))
+                    written: checks, reported: { reported[$0]?[$1] }, now: now, in: PostgresAlertTransaction(connection: connection, logger: logger))
                 return (outcomes, evaluation)
             }
             evaluator.committed(evaluation)

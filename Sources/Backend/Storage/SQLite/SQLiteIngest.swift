@@ -5,7 +5,7 @@ import SQLiteNIO
 /// and every sample in one multi-row insert. Runs inside the writer's transaction.
 enum SQLiteIngest {
     /// The outcome, and the checks written (for the evaluator, in the same transaction).
-    static func apply(_ rows: ReportRows, receivedAt: Date, sampleCutoff: Date, on db: SQLiteConnection) async throws -> (IngestOutcome, [Int64]) {
+    static func apply(_ rows: ReportRows, receivedAt: Date, sampleCutoff: Date, on db: SQLiteConnection) async throws -> (IngestOutcome, [AlertEvaluator.Written]) {
         let received = SQLiteData.integer(Int(receivedAt.microseconds))
         let sent = SQLiteData.integer(Int(rows.sentAt.microseconds))
         let host = try await db.query("""
@@ -44,9 +44,15 @@ enum SQLiteIngest {
                 every_seconds = coalesce(excluded.every_seconds, checks.every_seconds),
                 grace_seconds = coalesce(excluded.grace_seconds, checks.grace_seconds)
             WHERE excluded.observed_at >= checks.observed_at
-            RETURNING id
+            RETURNING id, name, state, notified_state, flapping_since IS NOT NULL AS flapping, since = last_seen AS is_new
             """, binds)
-        let checks = written.compactMap { $0.column("id")?.integer.map(Int64.init) }
+        let checks = written.map { row in
+            AlertEvaluator.Written(
+                id: Int64(row.column("id")?.integer ?? 0), host: rows.host, name: row.column("name")?.string ?? "",
+                state: row.column("state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
+                notifiedState: row.column("notified_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
+                flapping: (row.column("flapping")?.integer ?? 0) != 0, isNew: (row.column("is_new")?.integer ?? 0) != 0)
+        }
 
         guard rows.sentAt >= sampleCutoff else { return (.stored(samples: 0), checks) }
         var sampleBinds: [SQLiteData] = []

@@ -74,7 +74,9 @@ final class SQLiteStore: Store {
         let (outcome, evaluation) = try await writer.write { db in
             let (outcome, checks) = try await SQLiteIngest.apply(rows, receivedAt: receivedAt, sampleCutoff: cutoff, on: db)
             // Threshold flips in the same transaction as the values that caused them.
-            let evaluation = try await evaluator.evaluate(ids: checks, now: receivedAt, skipLocked: false, in: SQLiteAlertTransaction(db: db))
+            let reported = rows.reported(receivedAt: receivedAt)
+            let evaluation = try await evaluator.evaluate(
+                written: checks, reported: { $0 == rows.host ? reported[$1] : nil }, now: receivedAt, in: SQLiteAlertTransaction(db: db))
             return (outcome, evaluation)
         }
         evaluator.committed(evaluation)
