@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers the outbox: claims due messages, sends each on its channel, and records the outcome.
 /// Channels work side by side; within a channel messages go one at a time, oldest first, so a
@@ -10,10 +11,13 @@ struct DeliveryWorker: Service {
     var notifiers: [String: any Notifier]
     var signal: WakeSignal
     var logger: Logger
-    /// A claim lasts this long: a backend that dies mid-send leaves the message to another.
-    var lease: Double = 60
+    /// A claim lasts this long: a backend that dies mid-send leaves the message to another. A
+    /// round claims at most two sends' worth per slot, each bounded by the 10 s HTTP timeout.
+    var lease: Double = 30
     /// Give up on a message this old (it is kept, marked failed, with the last error).
     var giveUpAfter: Double = 86400
+    /// Messages in flight at once per channel.
+    var concurrency = 16
 
     func run() async throws {
         var pausedUntil: [String: Date] = [:]
@@ -22,7 +26,7 @@ struct DeliveryWorker: Service {
             let open = notifiers.keys.filter { (pausedUntil[$0] ?? .distantPast) <= now }.sorted()
             let items: [OutboxItem]
             do {
-                items = try await store.claimNotifications(now: now, lease: lease, limit: 100, channels: open)
+                items = try await store.claimNotifications(now: now, lease: lease, limit: 2 * concurrency, channels: open)
             } catch {
                 logger.warning("the outbox could not be read; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 await signal.wait(timeout: .seconds(2))
@@ -47,45 +51,57 @@ struct DeliveryWorker: Service {
         }
     }
 
-    /// Sends in order; a channel that asks to wait (429) pauses, and the rest of the batch waits
-    /// with it. Returns until when the channel is paused.
+    /// Sends a channel's batch, several at a time: a batch holds at most one message per check,
+    /// so order within a check holds. A channel that asks to wait (429) pauses; what was not yet
+    /// sent waits with it. Returns until when the channel is paused.
     private func deliver(_ batch: [OutboxItem], with notifier: any Notifier) async -> Date? {
-        var pausedUntil: Date?
-        for item in batch {
-            if let pausedUntil {
-                await finish(item, .retry(at: pausedUntil, error: "waiting: the channel asked to slow down"))
-                continue
-            }
-            let attempt = await notifier.send(item.event)
-            let now = Date()
-            switch attempt {
-            case .delivered:
-                await finish(item, .delivered)
-            case .rejected(let error):
-                logger.error("a channel refused a message; it will not be retried", metadata: ["channel": "\(item.channel)", "error": "\(error)"])
-                await finish(item, .failed(error))
-            case .retry(let after, let error):
-                if now.timeIntervalSince(item.createdAt) > giveUpAfter {
-                    logger.error("giving up on a message", metadata: ["channel": "\(item.channel)", "error": "\(error)"])
-                    await finish(item, .failed("gave up after \(Durations.words(giveUpAfter)): \(error)"))
-                    continue
+        let paused = ChannelPause()
+        var results: [(id: Int64, result: OutboxResult)] = []
+        await withTaskGroup(of: (Int64, OutboxResult).self) { group in
+            var next = batch.makeIterator()
+            func start() -> Bool {
+                guard let item = next.next() else { return false }
+                group.addTask {
+                    if let until = paused.until { return (item.id, .retry(at: until, error: "waiting: the channel asked to slow down")) }
+                    let outcome = outcome(of: await notifier.send(item.event), for: item)
+                    if case .retry(let at, _) = outcome.result, outcome.channelPause {
+                        paused.extend(to: at)
+                    }
+                    return (item.id, outcome.result)
                 }
-                let wait = after ?? Self.backoff(attempt: item.attempts)
-                logger.warning("delivery failed; will retry", metadata: ["channel": "\(item.channel)", "in": "\(wait)s", "error": "\(error)"])
-                let at = now.addingTimeInterval(wait)
-                if after != nil { pausedUntil = at }
-                await finish(item, .retry(at: at, error: error))
+                return true
+            }
+            for _ in 0..<concurrency { guard start() else { break } }
+            for await result in group {
+                results.append(result)
+                _ = start()
             }
         }
-        return pausedUntil
+        do {
+            try await store.finishNotifications(results, now: Date())
+        } catch {
+            // The claims lapse and the messages go again: at least once.
+            logger.warning("the outcome of deliveries could not be stored", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        return paused.until
     }
 
-    private func finish(_ item: OutboxItem, _ result: OutboxResult) async {
-        do {
-            try await store.finishNotification(id: item.id, result, now: Date())
-        } catch {
-            // The claim expires and the message goes again: at least once.
-            logger.warning("the outcome of a delivery could not be stored", metadata: ["error": "\(String(reflecting: error))"])
+    private func outcome(of attempt: DeliveryAttempt, for item: OutboxItem) -> (result: OutboxResult, channelPause: Bool) {
+        let now = Date()
+        switch attempt {
+        case .delivered:
+            return (.delivered, false)
+        case .rejected(let error):
+            logger.error("a channel refused a message; it will not be retried", metadata: ["channel": "\(item.channel)", "error": "\(error)"])
+            return (.failed(error), false)
+        case .retry(let after, let error):
+            if now.timeIntervalSince(item.createdAt) > giveUpAfter {
+                logger.error("giving up on a message", metadata: ["channel": "\(item.channel)", "error": "\(error)"])
+                return (.failed("gave up after \(Durations.words(giveUpAfter)): \(error)"), false)
+            }
+            let wait = after ?? Self.backoff(attempt: item.attempts)
+            logger.warning("delivery failed; will retry", metadata: ["channel": "\(item.channel)", "in": "\(wait)s", "error": "\(error)"])
+            return (.retry(at: now.addingTimeInterval(wait), error: error), after != nil)
         }
     }
 
@@ -93,4 +109,11 @@ struct DeliveryWorker: Service {
     static func backoff(attempt: Int) -> Double {
         min(60, pow(2, Double(max(0, attempt - 1))))
     }
+}
+
+/// Until when a channel asked to wait, shared by the sends of one batch.
+final class ChannelPause: Sendable {
+    private let value = Mutex<Date?>(nil)
+    var until: Date? { value.withLock { $0 } }
+    func extend(to date: Date) { value.withLock { $0 = max($0 ?? date, date) } }
 }

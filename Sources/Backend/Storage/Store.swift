@@ -43,6 +43,8 @@ protocol Store: Sendable {
     /// Claims messages that are due, at most one per check and channel, for `lease` seconds.
     func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [OutboxItem]
     func finishNotification(id: Int64, _ result: OutboxResult, now: Date) async throws
+    /// Records many outcomes at once (one statement for all the delivered).
+    func finishNotifications(_ results: [(id: Int64, result: OutboxResult)], now: Date) async throws
     /// Messages not yet delivered (nor given up).
     func outboxDepth() async throws -> Int
     /// Silences one check, or all of a host's, until a time (nil lifts it); returns how many.

@@ -163,6 +163,15 @@ extension PostgresStore {
         }
     }
 
+    func finishNotifications(_ results: [(id: Int64, result: OutboxResult)], now: Date) async throws {
+        let delivered = results.filter { $0.result == .delivered }.map(\.id)
+        if !delivered.isEmpty {
+            try await client.query(
+                "UPDATE notifications SET delivered_at = \(now), claimed_until = NULL, last_error = NULL WHERE id = ANY(\(delivered))", logger: logger)
+        }
+        for (id, result) in results where result != .delivered { try await finishNotification(id: id, result, now: now) }
+    }
+
     func outboxDepth() async throws -> Int {
         let rows = try await client.query(
             "SELECT count(*) FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL", logger: logger)

@@ -140,6 +140,19 @@ extension SQLiteStore {
         _ = try await writer.write { db in try await db.query(sql, binds).count }
     }
 
+    func finishNotifications(_ results: [(id: Int64, result: OutboxResult)], now: Date) async throws {
+        let delivered = results.filter { $0.result == .delivered }.map { String($0.id) }
+        if !delivered.isEmpty {
+            let list = "[" + delivered.joined(separator: ",") + "]"
+            _ = try await writer.write { db in
+                try await db.query(
+                    "UPDATE notifications SET delivered_at = ?, claimed_until = NULL, last_error = NULL WHERE id IN (SELECT value FROM json_each(?))",
+                    [.time(now), .text(list)]).count
+            }
+        }
+        for (id, result) in results where result != .delivered { try await finishNotification(id: id, result, now: now) }
+    }
+
     func outboxDepth() async throws -> Int {
         try await readConnection.query(
             "SELECT count(*) AS n FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL").first?.column("n")?.integer ?? 0

@@ -36,6 +36,8 @@ final class SQLiteStore: Store {
         let logger = self.logger
         try await writer.write { db in
             try await SQLiteMigrator.apply(SQLiteSchema.migrations, on: db, label: "metrics.sqlite", logger: logger)
+            // Only one process uses the file: a claim left from before this start is a dead one's.
+            _ = try await db.query("UPDATE notifications SET claimed_until = NULL WHERE claimed_until IS NOT NULL AND delivered_at IS NULL")
         }
     }
 
