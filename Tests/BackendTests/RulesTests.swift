@@ -98,3 +98,16 @@ import Testing
         #expect(Durations.percent(91) == "91")
     }
 }
+
+extension RulesTests {
+    @Test func aStartedJobMustFinishWithinItsGrace() {
+        var started = Self.check(.heartbeat, status: ObservationStatus.start, seenAgo: 1800, every: 86400, grace: 3600)
+        #expect(Self.verdict(started) == .ok("running"))
+        #expect(Rules.deadline(started) == started.lastSeen.addingTimeInterval(3600))
+        started.lastSeen = Self.now.addingTimeInterval(-3700)
+        #expect(Self.verdict(started) == .alert("running too long: started 1 h 1 min ago and not finished"))
+        // A start after a failure keeps the alert until a run succeeds.
+        let again = Self.check(.heartbeat, status: ObservationStatus.start, state: .alert, seenAgo: 10, every: 86400, grace: 3600)
+        #expect(Self.verdict(again).state == .alert)
+    }
+}

@@ -32,6 +32,10 @@ enum Rules {
     /// ends without a false alert.
     static func deadline(_ check: CheckRecord, settings: RuleSettings = RuleSettings()) -> Date {
         let from = max(check.lastSeen, check.silencedUntil ?? check.lastSeen)
+        if isRunning(check) {
+            // A started job must finish within its grace (or its interval, when it has no grace).
+            return from.addingTimeInterval(Double(check.grace ?? expectedEvery(check, settings: settings)))
+        }
         return from.addingTimeInterval(Double(expectedEvery(check, settings: settings) + expectedGrace(check, settings: settings)))
     }
 
@@ -45,6 +49,10 @@ enum Rules {
         if let grace = check.grace { return grace }
         if check.kind == HostCheck.kind { return settings.reportEvery * (settings.hostDownAfterIntervals - 1) }
         return check.kind == ObservationKind.heartbeat.rawValue ? 0 : settings.reportGrace
+    }
+
+    static func isRunning(_ check: CheckRecord) -> Bool {
+        check.kind == ObservationKind.heartbeat.rawValue && check.status == ObservationStatus.start
     }
 
     /// The state a check takes once its deadline passes without a report.
@@ -62,6 +70,7 @@ enum Rules {
         guard now > due else { return nil }
         let silent = "nothing for \(Durations.words(now.timeIntervalSince(check.lastSeen)))"
         switch ObservationKind(rawValue: check.kind) {
+        case .heartbeat? where isRunning(check): return .alert("running too long: started \(Durations.words(now.timeIntervalSince(check.lastSeen))) ago and not finished")
         case .heartbeat?: return .alert("missed: \(silent), expected every \(Durations.words(Double(expectedEvery(check, settings: settings))))")
         case .container?: return .alert("container stopped: \(silent)")
         case nil where check.kind == HostCheck.kind: return .alert("host down: \(silent)")
@@ -122,6 +131,9 @@ enum Rules {
     /// An explicit fail alerts at once; a success (or a start) is on time until the deadline.
     private static func heartbeat(_ check: CheckRecord) -> Verdict {
         if check.status == ObservationStatus.fail { return .alert(check.error.map { "failed: \($0)" } ?? "failed") }
+        // A start changes nothing yet: a job that failed last time stays failed until it succeeds.
+        if isRunning(check) && check.state == .alert { return .alert("running again; the last run failed") }
+        if isRunning(check) { return .ok("running") }
         return .ok("on time")
     }
 }

@@ -9,9 +9,11 @@ enum ReportBuilder {
 
     static func report(settings: SenderSettings, observations: [Observation]) -> Report {
         let bootId = FileReader.readIfPresent(CollectContext(root: settings.root).proc("sys/kernel/random/boot_id"))?.trimmingNewline()
-        // Whole seconds: the backend recognises a retried report by (host, sentAt).
+        // Times go out in whole seconds; the report id tells two reports of one second apart (a
+        // job's start and finish) while a retry, the same bytes again, keeps it.
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        return Report(host: settings.host, bootId: bootId, sentAt: now, sender: senderName, observations: observations)
+        return Report(host: settings.host, bootId: bootId, sentAt: now, sender: senderName, reportId: UUID().uuidString.lowercased(),
+                      observations: observations)
     }
 
     /// Prints the report as JSON on stdout (`--dry-run`).
