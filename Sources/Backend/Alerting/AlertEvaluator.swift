@@ -101,6 +101,7 @@ struct AlertEvaluator: Sendable {
 
     /// Call after the transaction committed: the delivery worker starts at once.
     func committed(_ outcome: Outcome) {
+        BackendMetrics.shared.evaluated(flips: outcome.flips, messages: outcome.messages)
         if outcome.messages > 0 && !channels.isEmpty { outbox.wake() }
     }
 

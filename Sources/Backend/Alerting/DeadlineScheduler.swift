@@ -50,7 +50,9 @@ struct DeadlineScheduler: Service {
                 lastRescan = now
                 now = Date()
             }
+            let earliest = queue.next
             let due = queue.takeDue(now: now, limit: 500)
+            BackendMetrics.shared.evaluator(lag: earliest.map { max(0, now.timeIntervalSince($0)) } ?? 0, queue: queue.count, beat: lastBeat)
             if !due.isEmpty {
                 let outcome = try await store.evaluate(ids: due, now: now)
                 // Left out because a report was being written: look again shortly.
@@ -69,6 +71,9 @@ struct DeadlineScheduler: Service {
 /// "storage unreachable" message, so an outage gives one message, not one per backend.
 final class LeaderFlag: Sendable {
     private let value = Mutex(false)
-    func set(_ leading: Bool) { value.withLock { $0 = leading } }
+    func set(_ leading: Bool) {
+        value.withLock { $0 = leading }
+        BackendMetrics.shared.evaluator(leader: leading)
+    }
     var isLeader: Bool { value.withLock { $0 } }
 }

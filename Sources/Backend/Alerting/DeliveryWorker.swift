@@ -77,6 +77,8 @@ struct DeliveryWorker: Service {
                 _ = start()
             }
         }
+        let delivered = results.filter { $0.result == .delivered }.count
+        BackendMetrics.shared.delivery(channel: batch.first?.channel ?? "", delivered: delivered, failed: results.count - delivered)
         do {
             try await store.finishNotifications(results, now: Date())
         } catch {

@@ -37,6 +37,7 @@ func buildRouter(store: any Store, journal: any JournalStore, config: BackendCon
     router.addRoutes(IngestController(store: store, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(ReadController(store: store, auth: auth).endpoints, atPath: "/api/v1")
     router.addRoutes(AlertController(store: store, auth: auth).endpoints, atPath: "/api/v1")
+    router.addRoutes(PrometheusController(store: store, auth: auth).endpoints)
     router.addRoutes(MetricCompatController(store: store, auth: auth, config: config).endpoints)
     router.addRoutes(JournalController(journal: journal, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(LegacyJournalController(journal: journal, auth: auth, config: config).endpoints)

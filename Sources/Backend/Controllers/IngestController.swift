@@ -31,7 +31,9 @@ struct IngestController<Context: RequestContext> {
     static func store(_ report: Report, in store: any Store, logger: Logger) async throws -> Response {
         let outcome = try await withStorage(logger) { try await store.ingest(report, receivedAt: Date()) }
         switch outcome {
-        case .stored(let samples): return try JSONBody.response(Receipt(stored: samples, duplicate: false))
+        case .stored(let samples):
+            BackendMetrics.shared.ingested(reports: 1, observations: report.observations.count)
+            return try JSONBody.response(Receipt(stored: samples, duplicate: false))
         case .duplicate: return try JSONBody.response(Receipt(stored: 0, duplicate: true))
         }
     }

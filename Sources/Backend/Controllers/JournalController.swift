@@ -41,6 +41,7 @@ struct JournalController<Context: RequestContext> {
     /// Stores what a batch holds and answers after commit.
     static func store(_ batch: JournalBatch, in journal: any JournalStore, logger: Logger) async throws -> Response {
         let stored = try await withStorage(logger) { try await journal.insert(batch.rows) }
+        BackendMetrics.shared.ingested(journalEntries: stored)
         if batch.rejectedCount > 0 {
             logger.warning("journal lines rejected", metadata: ["rejected": "\(batch.rejectedCount)", "first": "\(batch.rejected.first.map { "line \($0.line): \($0.field ?? "") \($0.error)" } ?? "")"])
         }

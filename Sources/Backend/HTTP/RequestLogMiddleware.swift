@@ -22,6 +22,9 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func log(_ request: Request, context: Context, status: HTTPResponse.Status, start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        // The route's pattern, never the raw path, so host and check names do not become labels.
+        BackendMetrics.shared.request(method: "\(request.method)", route: context.endpointPath ?? "unmatched", status: Int(status.code), seconds: seconds)
         let metadata: Logger.Metadata = [
             "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status.code)",
             "ms": "\(Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000)",
