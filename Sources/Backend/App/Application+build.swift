@@ -41,6 +41,7 @@ func buildRouter(store: any Store, journal: any JournalStore, config: BackendCon
     router.addRoutes(MetricCompatController(store: store, auth: auth, config: config).endpoints)
     router.addRoutes(JournalController(journal: journal, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(LegacyJournalController(journal: journal, auth: auth, config: config).endpoints)
+    router.addRoutes(LokiController(journal: journal, auth: auth, config: config).endpoints)
     return router
 }
 
