@@ -86,20 +86,23 @@ import Testing
         let rig = try await AlertRig()
         do {
             try await rig.startBackend()
-            let beat = Observation(name: "backup", kind: .heartbeat, status: "ok", every: 2, grace: 1)
+            let beat = Observation(name: "backup", kind: .heartbeat, status: "ok", every: 4, grace: 2)
             try rig.report([beat])
-            try rig.post("/api/v1/silences", body: #"{"host": "web-1", "check": "backup", "for": "3s"}"#, token: rig.reader)
             let silenced = Date()
-            // No ping during the silence (the deadline passes, muted); one a second after it ends.
-            try await Task.sleep(for: .seconds(4))
+            try rig.post("/api/v1/silences", body: #"{"host": "web-1", "check": "backup", "for": "4s"}"#, token: rig.reader)
+            // No ping during the silence (its deadline, 6 s, falls after it); one a second after it ends.
+            try await Task.sleep(for: .seconds(5))
             try rig.report([beat])
-            // The silence ended at 3 s: a fresh window runs to 3 + 2 + 1 = 6 s, and the ping came at 4 s.
-            #expect(try await rig.wait(15) { !rig.delivered().isEmpty })
+            let pinged = Date()
+            // The silence ended at 4 s: a fresh window runs to 4 + 4 + 2 = 10 s, and the ping came at 5 s.
+            #expect(pinged.timeIntervalSince(silenced) < 9.5, "the machine was too slow to ping within the window")
+            #expect(try await rig.wait(20) { !rig.delivered().isEmpty })
+            try await Task.sleep(for: .seconds(1))
             let messages = rig.delivered()
             #expect(messages.count == 1)
             #expect(messages.first?.text.contains("missed") == true)
-            // The alert is the missed deadline after the ping at 4 s (at 4 + 3 = 7 s), not the one inside the silence.
-            #expect((messages.first?.at.timeIntervalSince(silenced) ?? 0) >= 6.5)
+            // The alert is the ping's own deadline (6 s after it), not a false one at the silence's end.
+            #expect((messages.first?.at.timeIntervalSince(pinged) ?? 0) >= 5.5)
         } catch {
             Issue.record(error)
         }

@@ -32,6 +32,7 @@ enum Rules {
     /// ends without a false alert.
     static func deadline(_ check: CheckRecord, settings: RuleSettings = RuleSettings()) -> Date {
         let from = max(check.lastSeen, check.silencedUntil ?? check.lastSeen)
+        if waitsForFirstPing(check) { return .distantFuture }
         if isRunning(check) {
             // A started job must finish within its grace (or its interval, when it has no grace).
             return from.addingTimeInterval(Double(check.grace ?? expectedEvery(check, settings: settings)))
@@ -49,6 +50,11 @@ enum Rules {
         if let grace = check.grace { return grace }
         if check.kind == HostCheck.kind { return settings.reportEvery * (settings.hostDownAfterIntervals - 1) }
         return check.kind == ObservationKind.heartbeat.rawValue ? 0 : settings.reportGrace
+    }
+
+    /// Made through the API (or `?create=1`) and never pinged: nothing is late yet, as in Healthchecks.
+    static func waitsForFirstPing(_ check: CheckRecord) -> Bool {
+        check.kind == ObservationKind.heartbeat.rawValue && check.status == "new"
     }
 
     static func isRunning(_ check: CheckRecord) -> Bool {
@@ -131,6 +137,7 @@ enum Rules {
     /// An explicit fail alerts at once; a success (or a start) is on time until the deadline.
     private static func heartbeat(_ check: CheckRecord) -> Verdict {
         if check.status == ObservationStatus.fail { return .alert(check.error.map { "failed: \($0)" } ?? "failed") }
+        if waitsForFirstPing(check) { return .ok("waiting for the first ping") }
         // A start changes nothing yet: a job that failed last time stays failed until it succeeds.
         if isRunning(check) && check.state == .alert { return .alert("running again; the last run failed") }
         if isRunning(check) { return .ok("running") }

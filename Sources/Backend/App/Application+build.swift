@@ -38,6 +38,8 @@ func buildRouter(store: any Store, journal: any JournalStore, config: BackendCon
     router.addRoutes(ReadController(store: store, auth: auth).endpoints, atPath: "/api/v1")
     router.addRoutes(AlertController(store: store, auth: auth).endpoints, atPath: "/api/v1")
     router.addRoutes(PrometheusController(store: store, auth: auth).endpoints)
+    router.addRoutes(PingController(store: store).endpoints)
+    router.addRoutes(HeartbeatController(store: store, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(MetricCompatController(store: store, auth: auth, config: config).endpoints)
     router.addRoutes(JournalController(journal: journal, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(LegacyJournalController(journal: journal, auth: auth, config: config).endpoints)

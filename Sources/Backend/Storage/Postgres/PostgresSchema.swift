@@ -91,6 +91,22 @@ enum PostgresSchema {
                         backend text PRIMARY KEY, started_at timestamptz NOT NULL, beat_at timestamptz NOT NULL, leader boolean NOT NULL)
                     """),
             ],
+            // 4: heartbeats pinged by URL (Healthchecks-style): ping ids, slugs, ping keys, pings.
+            [
+                .sql("ALTER TABLE checks ADD COLUMN ping_id text, ADD COLUMN slug text"),
+                .sql("CREATE UNIQUE INDEX checks_ping_id ON checks (ping_id)"),
+                .sql("CREATE INDEX checks_slug ON checks (host_id, slug)"),
+                .sql("CREATE TABLE ping_keys (key_hash text PRIMARY KEY, host text NOT NULL, created_at timestamptz NOT NULL)"),
+                .sql("""
+                    CREATE TABLE pings (
+                        id bigserial PRIMARY KEY,
+                        check_id bigint NOT NULL REFERENCES checks (id) ON DELETE CASCADE,
+                        at timestamptz NOT NULL, kind text NOT NULL, exit_status integer, rid text, method text NOT NULL,
+                        body text, duration double precision)
+                    """),
+                .sql("CREATE INDEX pings_check_at ON pings (check_id, at)"),
+                .sql("CREATE INDEX pings_at ON pings (at)"),
+            ],
         ]
     }
 }

@@ -78,5 +78,21 @@ enum SQLiteSchema {
                 backend TEXT PRIMARY KEY, started_at INTEGER NOT NULL, beat_at INTEGER NOT NULL, leader INTEGER NOT NULL)
             """,
         ],
+        // 3: heartbeats pinged by URL (Healthchecks-style): ping ids, slugs, ping keys, pings.
+        [
+            "ALTER TABLE checks ADD COLUMN ping_id TEXT",
+            "ALTER TABLE checks ADD COLUMN slug TEXT",
+            "CREATE UNIQUE INDEX checks_ping_id ON checks (ping_id)",
+            "CREATE INDEX checks_slug ON checks (host_id, slug)",
+            "CREATE TABLE ping_keys (key_hash TEXT PRIMARY KEY, host TEXT NOT NULL, created_at INTEGER NOT NULL)",
+            """
+            CREATE TABLE pings (
+                id INTEGER PRIMARY KEY, check_id INTEGER NOT NULL REFERENCES checks(id) ON DELETE CASCADE,
+                at INTEGER NOT NULL, kind TEXT NOT NULL, exit_status INTEGER, rid TEXT, method TEXT NOT NULL,
+                body TEXT, duration REAL)
+            """,
+            "CREATE INDEX pings_check_at ON pings (check_id, at)",
+            "CREATE INDEX pings_at ON pings (at)",
+        ],
     ]
 }

@@ -1,0 +1,146 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Shared
+
+/// Healthchecks-compatible pings, so runitor, curl one-liners and Healthchecks' client libraries
+/// work unchanged: `/ping/<uuid>[/start|/fail|/log|/<0-255>]` and `/ping/<ping-key>/<slug>[/…]`,
+/// by HEAD, GET or POST, answering as Healthchecks does (`OK`, `Created`, `not found`,
+/// `ambiguous slug`, `invalid url format`). The UUID or the ping key is the credential.
+struct PingController<Context: RequestContext> {
+    let store: any Store
+
+    /// Bodies are kept up to this many bytes (more is cut, as Healthchecks does).
+    static var bodyLimit: Int { 100_000 }
+    /// Output kept on the check itself, for its page.
+    static var outputLimit: Int { 10 * 1024 }
+
+    var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        for path in ["ping/:a", "ping/:a/:b", "ping/:a/:b/:c"] {
+            for method in [HTTPRequest.Method.get, .head, .post] { routes.on(RouterPath(path), method: method, use: ping) }
+        }
+        return routes
+    }
+
+    enum Action: Equatable {
+        case success, start, fail, log
+        case exit(Int)
+    }
+
+    @Sendable func ping(_ request: Request, context: Context) async throws -> Response {
+        let parts = ["a", "b", "c"].compactMap { context.parameters.get($0) }
+        let head = request.method == .head
+        let target: PingTarget
+        var created = false
+        var actionText: String?
+        if let first = parts.first, UUID(uuidString: first) != nil {
+            guard parts.count <= 2 else { return Self.text("not found", .notFound, head) }
+            actionText = parts.count == 2 ? parts[1] : nil
+            let found = try await withStorage(context.logger) { try await store.heartbeats(pingID: first.lowercased()) }
+            guard let only = found.first else { return Self.text("not found", .notFound, head) }
+            target = only
+        } else {
+            guard parts.count >= 2 else { return Self.text("not found", .notFound, head) }
+            let (key, slug) = (parts[0], parts[1])
+            actionText = parts.count == 3 ? parts[2] : nil
+            guard slug == slug.lowercased() else { return Self.text("invalid url format", .badRequest, head) }
+            guard let host = try await withStorage(context.logger, { try await store.pingKeyHost(hash: TokenHash.of(key)) }) else {
+                return Self.text("not found", .notFound, head)
+            }
+            let found = try await withStorage(context.logger) { try await store.heartbeats(host: host, slug: slug) }
+            if found.count > 1 { return Self.text("ambiguous slug", .conflict, head) }
+            if let only = found.first {
+                target = only
+            } else {
+                guard request.uri.queryParameters.get("create") == "1" else { return Self.text("not found", .notFound, head) }
+                guard Slug.isValid(slug) else { return Self.text("invalid url format", .badRequest, head) }
+                let now = Date()
+                created = try await withStorage(context.logger) { try await store.ensureHeartbeat(HeartbeatSpec(host: host, name: slug, slug: slug), now: now) }.created
+                target = PingTarget(host: host, name: slug, status: "new", lastSeen: now)
+            }
+        }
+        guard let action = Self.action(actionText) else {
+            // An exit status out of range is a malformed URL; any other word is no route at all.
+            if let text = actionText, Int(text) != nil { return Self.text("invalid url format", .badRequest, head) }
+            return Self.text("not found", .notFound, head)
+        }
+        let rid = request.uri.queryParameters.get("rid")
+        if let rid, UUID(uuidString: rid) == nil { return Self.text("invalid uuid format", .badRequest, head) }
+
+        let body = try await Self.body(request)
+        let now = Date()
+        let kind: PingRecord.Kind
+        var exitStatus: Int?
+        switch action {
+        case .success: kind = .success
+        case .start: kind = .start
+        case .fail: kind = .fail
+        case .log: kind = .log
+        case .exit(let code):
+            exitStatus = code
+            kind = code == 0 ? .success : .fail
+        }
+        var duration: Double?
+        if kind == .success || kind == .fail {
+            duration = try await startedAt(target, rid: rid, logger: context.logger).map { now.timeIntervalSince($0) }
+        }
+        if kind != .log {
+            try await ingest(target, kind: kind, exitStatus: exitStatus, duration: duration, body: body, now: now, logger: context.logger)
+        }
+        let record = PingRecord(host: target.host, check: target.name, at: now, kind: kind, exitStatus: exitStatus, rid: rid,
+                                method: "\(request.method)", body: body, duration: duration)
+        try await withStorage(context.logger) { try await store.recordPing(record) }
+        return created ? Self.text("Created", .created, head) : Self.text("OK", .ok, head)
+    }
+
+    /// The ping as a heartbeat report, so it flips and alerts like any other.
+    private func ingest(_ target: PingTarget, kind: PingRecord.Kind, exitStatus: Int?, duration: Double?, body: String?, now: Date, logger: Logger) async throws {
+        var details: [String: JSONValue] = [:]
+        if let exitStatus { details["exitCode"] = .number(Double(exitStatus)) }
+        if let body, !body.isEmpty { details["output"] = .string(String(body.suffix(Self.outputLimit))) }
+        let status = switch kind { case .start: ObservationStatus.start; case .fail: ObservationStatus.fail; default: ObservationStatus.ok }
+        let error: String? = kind == .fail ? (exitStatus.map { "exit status \($0)" } ?? "failure signalled") : nil
+        let observation = Observation(
+            name: target.name, kind: .heartbeat, value: duration.map { ($0 * 1000).rounded() / 1000 }, unit: duration == nil ? nil : "s",
+            status: status, error: error, details: details.isEmpty ? nil : details)
+        let report = Report(host: target.host, sentAt: now, reportId: UUID().uuidString, observations: [observation])
+        _ = try await withStorage(logger) { try await store.ingest(report, receivedAt: now) }
+    }
+
+    /// When the run this ping ends began: the start with the same run id, else the running start.
+    private func startedAt(_ target: PingTarget, rid: String?, logger: Logger) async throws -> Date? {
+        if let rid {
+            let recent = try await withStorage(logger) { try await store.pings(host: target.host, check: target.name, limit: 100) }
+            return recent.first { $0.kind == .start && $0.rid == rid }?.at
+        }
+        return target.status == ObservationStatus.start ? target.lastSeen : nil
+    }
+
+    static func action(_ text: String?) -> Action? {
+        switch text {
+        case nil: return .success
+        case "start": return .start
+        case "fail": return .fail
+        case "log": return .log
+        case let digits? where !digits.isEmpty && digits.count <= 3 && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber):
+            guard let code = Int(digits), code <= 255 else { return nil }
+            return .exit(code)
+        default: return nil
+        }
+    }
+
+    static func body(_ request: Request) async throws -> String? {
+        let buffer = try await RequestBody.collect(request, limit: 1 << 20)
+        guard buffer.readableBytes > 0 else { return nil }
+        let bytes = buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, bodyLimit)) ?? []
+        return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "")
+    }
+
+    static func text(_ text: String, _ status: HTTPResponse.Status, _ head: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .accessControlAllowOrigin: "*"]
+        headers[HTTPField.Name("Ping-Body-Limit")!] = String(bodyLimit)
+        return Response(status: status, headers: headers, body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

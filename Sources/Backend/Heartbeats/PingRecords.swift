@@ -1,0 +1,56 @@
+import Foundation
+
+/// A heartbeat check made through the API or by a first ping (`?create=1`).
+struct HeartbeatSpec: Sendable, Equatable {
+    var host: String
+    var name: String
+    var slug: String?
+    var every: Int?
+    var grace: Int?
+}
+
+/// The check a ping URL names.
+struct PingTarget: Sendable, Equatable {
+    var host: String
+    var name: String
+    var status: String?
+    var lastSeen: Date
+}
+
+/// One ping as received: what it said, how, and its body (the job's output).
+struct PingRecord: Codable, Sendable, Equatable {
+    enum Kind: String, Codable, Sendable {
+        case success, start, fail, log
+    }
+
+    var host: String
+    var check: String
+    var at: Date
+    var kind: Kind
+    var exitStatus: Int?
+    var rid: String?
+    var method: String
+    var body: String?
+    /// Seconds since the start it finished (a success or a fail after a start).
+    var duration: Double?
+}
+
+/// Healthchecks' slugs: lower-case letters, digits, hyphens and underscores.
+enum Slug {
+    static func of(_ name: String) -> String {
+        var slug = ""
+        for scalar in name.lowercased().unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_" {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.hasSuffix("-") && !slug.isEmpty {
+                slug += "-"
+            }
+        }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return slug
+    }
+
+    static func isValid(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 100 && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    }
+}
