@@ -122,3 +122,31 @@ import Testing
         }
     }
 }
+
+extension PingHTTPTests {
+    @Test func aHeartbeatMayRunOnACronScheduleInATimeZone() async throws {
+        try await H.withHarness { h in
+            try await h.app.test(.router) { client in
+                for (body, field) in [(#"{"host": "web-1", "name": "nightly", "cron": "0 25 * * *"}"#, "cron"),
+                                      (#"{"host": "web-1", "name": "nightly", "cron": "0 3 * * *", "timezone": "Mars/Base"}"#, "timezone"),
+                                      (#"{"host": "web-1", "name": "nightly", "every": "soon"}"#, "every"),
+                                      (#"{"host": "web-1", "name": "host"}"#, "name")] {
+                    try await client.execute(uri: "/api/v1/heartbeats", method: .post, headers: H.bearer(h.allToken), body: ByteBuffer(string: body)) { response in
+                        #expect(response.status == .badRequest)
+                        #expect(String(buffer: response.body).contains(#""field":"\#(field)""#), "\(body)")
+                    }
+                }
+                try await client.execute(uri: "/api/v1/heartbeats", method: .post, headers: H.bearer(h.allToken),
+                                         body: ByteBuffer(string: #"{"host": "web-1", "name": "nightly", "cron": "0 3 * * *", "timezone": "Europe/Berlin", "grace": "1h"}"#)) { response in
+                    #expect(response.status == .created)
+                }
+                try await client.execute(uri: "/api/v1/heartbeats", method: .post, headers: H.bearer(h.hostToken),
+                                         body: ByteBuffer(string: #"{"host": "web-1", "name": "x"}"#)) { response in
+                    #expect(response.status == .forbidden)
+                }
+            }
+            let nightly = try #require(try await Self.check(h, "nightly"))
+            #expect(nightly.cron == "0 3 * * *" && nightly.timezone == "Europe/Berlin" && nightly.grace == 3600)
+        }
+    }
+}

@@ -33,6 +33,11 @@ enum Rules {
     static func deadline(_ check: CheckRecord, settings: RuleSettings = RuleSettings()) -> Date {
         let from = max(check.lastSeen, check.silencedUntil ?? check.lastSeen)
         if waitsForFirstPing(check) { return .distantFuture }
+        if !isRunning(check), let schedule = schedule(check) {
+            // Due at the schedule's next time after the last ping, plus grace.
+            guard let next = schedule.next(after: from) else { return .distantFuture }
+            return next.addingTimeInterval(Double(check.grace ?? 0))
+        }
         if isRunning(check) {
             // A started job must finish within its grace (or its interval, when it has no grace).
             return from.addingTimeInterval(Double(check.grace ?? expectedEvery(check, settings: settings)))
@@ -50,6 +55,11 @@ enum Rules {
         if let grace = check.grace { return grace }
         if check.kind == HostCheck.kind { return settings.reportEvery * (settings.hostDownAfterIntervals - 1) }
         return check.kind == ObservationKind.heartbeat.rawValue ? 0 : settings.reportGrace
+    }
+
+    static func schedule(_ check: CheckRecord) -> CronSchedule? {
+        guard let cron = check.cron else { return nil }
+        return try? CronSchedule(cron, timeZone: check.timezone ?? "UTC")
     }
 
     /// Made through the API (or `?create=1`) and never pinged: nothing is late yet, as in Healthchecks.
@@ -77,6 +87,7 @@ enum Rules {
         let silent = "nothing for \(Durations.words(now.timeIntervalSince(check.lastSeen)))"
         switch ObservationKind(rawValue: check.kind) {
         case .heartbeat? where isRunning(check): return .alert("running too long: started \(Durations.words(now.timeIntervalSince(check.lastSeen))) ago and not finished")
+        case .heartbeat? where check.cron != nil: return .alert("missed: \(silent), expected on '\(check.cron ?? "")' (\(check.timezone ?? "UTC"))")
         case .heartbeat?: return .alert("missed: \(silent), expected every \(Durations.words(Double(expectedEvery(check, settings: settings))))")
         case .container?: return .alert("container stopped: \(silent)")
         case nil where check.kind == HostCheck.kind: return .alert("host down: \(silent)")

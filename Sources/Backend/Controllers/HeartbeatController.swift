@@ -3,7 +3,8 @@ import Hummingbird
 import Shared
 
 /// `POST /api/v1/heartbeats`: makes a heartbeat check for a job and answers with its ping URL.
-/// `{"host": "web-1", "name": "backup-db", "every": "1d", "grace": "1h"}`. It waits for its
+/// `{"host": "web-1", "name": "backup-db", "every": "1d", "grace": "1h"}`, or a cron schedule instead of
+/// `every`: `"cron": "0 3 * * *", "timezone": "Europe/Berlin"`. It waits for its
 /// first ping before anything can be late. Needs an all-hosts token.
 struct HeartbeatController<Context: RequestContext> {
     let store: any Store
@@ -45,7 +46,16 @@ struct HeartbeatController<Context: RequestContext> {
         }
         let slug = Slug.of(name)
         guard !slug.isEmpty else { throw APIError(.badRequest, "needs at least one letter or digit, for its slug", field: "name") }
-        let spec = HeartbeatSpec(host: host, name: name, slug: slug, every: try seconds("every"), grace: try seconds("grace"))
+        var spec = HeartbeatSpec(host: host, name: name, slug: slug, every: try seconds("every"), grace: try seconds("grace"))
+        if let cron = object["cron"] {
+            guard let text = cron as? String, text.count <= 200 else { throw APIError(.badRequest, "must be a cron expression such as \"0 3 * * *\"", field: "cron") }
+            let zone = object["timezone"] as? String ?? "UTC"
+            do { _ = try CronSchedule(text, timeZone: zone) } catch let error as CronSchedule.ParseError {
+                throw APIError(.badRequest, error.description, field: error.description.contains("time zone") ? "timezone" : "cron")
+            }
+            spec.cron = text
+            spec.timezone = zone
+        }
         let made = try await withStorage(context.logger) { try await store.ensureHeartbeat(spec, now: Date()) }
         let base = config.publicURL ?? ""
         return try JSONBody.response(

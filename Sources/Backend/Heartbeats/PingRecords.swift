@@ -7,6 +7,8 @@ struct HeartbeatSpec: Sendable, Equatable {
     var slug: String?
     var every: Int?
     var grace: Int?
+    var cron: String? = nil
+    var timezone: String? = nil
 }
 
 /// The check a ping URL names.

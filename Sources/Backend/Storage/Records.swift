@@ -35,6 +35,9 @@ struct CheckRecord: Codable, Sendable, Equatable {
     var grace: Int?
     var silencedUntil: Date?
     var paused: Bool
+    /// A heartbeat expected on a cron schedule in a time zone, instead of every N seconds.
+    var cron: String? = nil
+    var timezone: String? = nil
 }
 
 struct SampleRecord: Codable, Sendable, Equatable {

@@ -10,7 +10,7 @@ struct PostgresAlertTransaction: AlertTransaction {
     /// The columns of `CheckRecord(postgres:)`, then the candidate's own.
     static let columns = """
         h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
-        c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused,
+        c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused, c.cron, c.timezone,
         c.id, c.notified_state, c.notified_at, c.flapping_since,
         coalesce((SELECT hc.state = 'alert' FROM checks hc WHERE hc.host_id = c.host_id AND hc.name = 'host'), false)
         """
@@ -18,10 +18,10 @@ struct PostgresAlertTransaction: AlertTransaction {
     static func candidate(_ row: PostgresRow) throws -> AlertCandidate {
         let row = row.makeRandomAccess()
         return AlertCandidate(
-            id: try row[16].decode(Int64.self), check: try CheckRecord(postgres: row),
-            notifiedState: CheckState(rawValue: try row[17].decode(String.self)) ?? .ok,
-            flappingSince: try row[19].decode(Date?.self), notifiedAt: try row[18].decode(Date?.self),
-            hostDown: try row[20].decode(Bool.self))
+            id: try row[18].decode(Int64.self), check: try CheckRecord(postgres: row),
+            notifiedState: CheckState(rawValue: try row[19].decode(String.self)) ?? .ok,
+            flappingSince: try row[21].decode(Date?.self), notifiedAt: try row[20].decode(Date?.self),
+            hostDown: try row[22].decode(Bool.self))
     }
 
     func candidates(ids: [Int64], skipLocked: Bool) async throws -> [AlertCandidate] {

@@ -20,12 +20,14 @@ extension PostgresStore {
                 INSERT INTO hosts (name, first_seen, last_report_at, last_sent_at) VALUES (\(spec.host), \(now), \(now), \(now))
                 ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
             )
-            INSERT INTO checks (host_id, name, kind, status, since, last_seen, observed_at, every_seconds, grace_seconds, ping_id, slug)
-            SELECT h.id, \(spec.name), 'heartbeat', 'new', \(now), \(now), \(now), \(spec.every), \(spec.grace), \(fresh), \(spec.slug) FROM h
+            INSERT INTO checks (host_id, name, kind, status, since, last_seen, observed_at, every_seconds, grace_seconds, ping_id, slug, cron, timezone)
+            SELECT h.id, \(spec.name), 'heartbeat', 'new', \(now), \(now), \(now), \(spec.every), \(spec.grace), \(fresh), \(spec.slug),
+                   \(spec.cron), \(spec.timezone) FROM h
             ON CONFLICT (host_id, name) DO UPDATE SET
                 ping_id = coalesce(checks.ping_id, EXCLUDED.ping_id), slug = coalesce(EXCLUDED.slug, checks.slug),
                 every_seconds = coalesce(EXCLUDED.every_seconds, checks.every_seconds),
-                grace_seconds = coalesce(EXCLUDED.grace_seconds, checks.grace_seconds)
+                grace_seconds = coalesce(EXCLUDED.grace_seconds, checks.grace_seconds),
+                cron = coalesce(EXCLUDED.cron, checks.cron), timezone = coalesce(EXCLUDED.timezone, checks.timezone)
             RETURNING ping_id, xmax = 0
             """, logger: logger)
         for try await (pingID, created) in rows.decode((String, Bool).self) { return (pingID, created) }

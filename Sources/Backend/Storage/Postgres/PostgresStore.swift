@@ -98,7 +98,7 @@ final class PostgresStore: Store {
     func checks(host: String?, state: CheckState?) async throws -> [CheckRecord] {
         let rows = try await client.query("""
             SELECT h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
-                   c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused
+                   c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused, c.cron, c.timezone
             FROM checks c JOIN hosts h ON h.id = c.host_id
             WHERE (\(host)::text IS NULL OR h.name = \(host)) AND (\(state?.rawValue)::text IS NULL OR c.state = \(state?.rawValue))
             ORDER BY h.name, c.name
@@ -186,6 +186,7 @@ extension CheckRecord {
             state: CheckState(rawValue: try row[8].decode(String.self)) ?? .ok, since: try row[9].decode(Date.self),
             lastSeen: try row[10].decode(Date.self), observedAt: try row[11].decode(Date.self),
             every: try row[12].decode(Int?.self), grace: try row[13].decode(Int?.self),
-            silencedUntil: try row[14].decode(Date?.self), paused: try row[15].decode(Bool.self))
+            silencedUntil: try row[14].decode(Date?.self), paused: try row[15].decode(Bool.self),
+            cron: try row[16].decode(String?.self), timezone: try row[17].decode(String?.self))
     }
 }

@@ -23,15 +23,16 @@ extension SQLiteStore {
             guard let hostID = host.first?.column("id")?.integer else { throw StoreError.unavailable("the host row was not returned") }
             let existed = try await db.query("SELECT 1 FROM checks WHERE host_id = ? AND name = ?", [.integer(hostID), .text(spec.name)])
             let rows = try await db.query("""
-                INSERT INTO checks (host_id, name, kind, status, since, last_seen, observed_at, every_seconds, grace_seconds, ping_id, slug)
-                VALUES (?, ?, 'heartbeat', 'new', ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO checks (host_id, name, kind, status, since, last_seen, observed_at, every_seconds, grace_seconds, ping_id, slug, cron, timezone)
+                VALUES (?, ?, 'heartbeat', 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (host_id, name) DO UPDATE SET
                     ping_id = coalesce(checks.ping_id, excluded.ping_id), slug = coalesce(excluded.slug, checks.slug),
                     every_seconds = coalesce(excluded.every_seconds, checks.every_seconds),
-                    grace_seconds = coalesce(excluded.grace_seconds, checks.grace_seconds)
+                    grace_seconds = coalesce(excluded.grace_seconds, checks.grace_seconds),
+                    cron = coalesce(excluded.cron, checks.cron), timezone = coalesce(excluded.timezone, checks.timezone)
                 RETURNING ping_id
                 """, [.integer(hostID), .text(spec.name), .time(now), .time(now), .time(now), .optional(spec.every), .optional(spec.grace),
-                      .text(fresh), .optional(spec.slug)])
+                      .text(fresh), .optional(spec.slug), .optional(spec.cron), .optional(spec.timezone)])
             guard let pingID = rows.first?.column("ping_id")?.string else { throw StoreError.unavailable("the heartbeat check was not returned") }
             return (pingID, existed.isEmpty)
         }

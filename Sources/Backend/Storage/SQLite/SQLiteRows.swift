@@ -23,7 +23,8 @@ extension CheckRecord {
             state: row.column("state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
             since: row.date("since"), lastSeen: row.date("last_seen"), observedAt: row.date("observed_at"),
             every: row.column("every_seconds")?.integer, grace: row.column("grace_seconds")?.integer,
-            silencedUntil: row.optionalDate("silenced_until"), paused: row.column("paused")?.bool ?? false)
+            silencedUntil: row.optionalDate("silenced_until"), paused: row.column("paused")?.bool ?? false,
+            cron: row.column("cron")?.string, timezone: row.column("timezone")?.string)
     }
 }
 
