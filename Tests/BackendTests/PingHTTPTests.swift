@@ -150,3 +150,31 @@ extension PingHTTPTests {
         }
     }
 }
+
+extension PingHTTPTests {
+    @Test func uptimeKumaPushAndTheOriginalHeartbeat() async throws {
+        try await H.withHarness { h in
+            try await h.app.test(.router) { client in
+                let id = try await Self.makeHeartbeat(h, client)
+                try await client.execute(uri: "/api/push/\(id)?status=down&msg=backup%20failed&ping=", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(String(buffer: response.body) == #"{"ok":true}"#)
+                }
+                #expect(try await Self.check(h)?.state == .alert)
+                #expect(try await Self.check(h)?.error == "backup failed")
+                try await client.execute(uri: "/api/push/\(id)?status=up&msg=OK&ping=250", method: .get) { response in
+                    #expect(response.status == .ok)
+                }
+                let check = try #require(try await Self.check(h))
+                #expect(check.state == .ok && check.value == 0.25)
+                try await client.execute(uri: "/api/push/nope", method: .get) { response in
+                    #expect(response.status == .notFound)
+                    #expect(String(buffer: response.body) == #"{"msg":"Monitor not found or not active.","ok":false}"#)
+                }
+                try await Self.expect(client, "/hb/\(id)", .ok, "OK")
+                try await Self.expect(client, "/hb/nope", .notFound, "not found")
+            }
+            #expect(try await h.store.pings(host: "web-1", check: "backup-db", limit: 10).count == 3)
+        }
+    }
+}

@@ -21,6 +21,8 @@ struct PingController<Context: RequestContext> {
         for path in ["ping/:a", "ping/:a/:b", "ping/:a/:b/:c"] {
             for method in [HTTPRequest.Method.get, .head, .post] { routes.on(RouterPath(path), method: method, use: ping) }
         }
+        for method in [HTTPRequest.Method.get, .post] { routes.on("api/push/:token", method: method, use: kumaPush) }
+        routes.get("hb/:token", use: original)
         return routes
     }
 
@@ -95,13 +97,55 @@ struct PingController<Context: RequestContext> {
         return created ? Self.text("Created", .created, head) : Self.text("OK", .ok, head)
     }
 
+    /// Uptime Kuma's push monitor: `/api/push/<ping id>?status=up|down&msg=&ping=`, answered as
+    /// Kuma does (`{"ok": true}`; 404 `{"ok": false, "msg": …}`). `ping` (milliseconds) becomes the value.
+    @Sendable func kumaPush(_ request: Request, context: Context) async throws -> Response {
+        let token = context.parameters.get("token") ?? ""
+        let found = try await withStorage(context.logger) { try await store.heartbeats(pingID: token.lowercased()) }
+        guard let target = found.first else { return try Self.kuma(false, "Monitor not found or not active.", .notFound) }
+        let query = request.uri.queryParameters
+        let down = query.get("status") == "down"
+        let message = query.get("msg").map { String($0.prefix(500)) }
+        let latency = query.get("ping").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 / 1000 : nil }
+        let now = Date()
+        try await ingest(target, kind: down ? .fail : .success, exitStatus: nil, duration: latency, body: message, now: now, logger: context.logger,
+                         error: down ? (message.flatMap { $0.isEmpty ? nil : $0 } ?? "down") : nil)
+        let record = PingRecord(host: target.host, check: target.name, at: now, kind: down ? .fail : .success, exitStatus: nil, rid: nil,
+                                method: "\(request.method)", body: message, duration: latency)
+        try await withStorage(context.logger) { try await store.recordPing(record) }
+        return try Self.kuma(true, nil, .ok)
+    }
+
+    /// The original metrics server's heartbeat: `GET /hb/<ping id>`, a success.
+    @Sendable func original(_ request: Request, context: Context) async throws -> Response {
+        let token = context.parameters.get("token") ?? ""
+        let found = try await withStorage(context.logger) { try await store.heartbeats(pingID: token.lowercased()) }
+        guard let target = found.first else { return Self.text("not found", .notFound, false) }
+        let now = Date()
+        try await ingest(target, kind: .success, exitStatus: nil, duration: nil, body: nil, now: now, logger: context.logger)
+        try await withStorage(context.logger) {
+            try await store.recordPing(PingRecord(host: target.host, check: target.name, at: now, kind: .success, method: "GET"))
+        }
+        return Self.text("OK", .ok, false)
+    }
+
+    private struct KumaAnswer: Encodable {
+        var ok: Bool
+        var msg: String?
+    }
+
+    static func kuma(_ ok: Bool, _ message: String?, _ status: HTTPResponse.Status) throws -> Response {
+        try JSONBody.response(KumaAnswer(ok: ok, msg: message), status: status)
+    }
+
     /// The ping as a heartbeat report, so it flips and alerts like any other.
-    private func ingest(_ target: PingTarget, kind: PingRecord.Kind, exitStatus: Int?, duration: Double?, body: String?, now: Date, logger: Logger) async throws {
+    private func ingest(_ target: PingTarget, kind: PingRecord.Kind, exitStatus: Int?, duration: Double?, body: String?, now: Date, logger: Logger,
+                        error given: String? = nil) async throws {
         var details: [String: JSONValue] = [:]
         if let exitStatus { details["exitCode"] = .number(Double(exitStatus)) }
         if let body, !body.isEmpty { details["output"] = .string(String(body.suffix(Self.outputLimit))) }
         let status = switch kind { case .start: ObservationStatus.start; case .fail: ObservationStatus.fail; default: ObservationStatus.ok }
-        let error: String? = kind == .fail ? (exitStatus.map { "exit status \($0)" } ?? "failure signalled") : nil
+        let error: String? = kind == .fail ? (given ?? exitStatus.map { "exit status \($0)" } ?? "failure signalled") : nil
         let observation = Observation(
             name: target.name, kind: .heartbeat, value: duration.map { ($0 * 1000).rounded() / 1000 }, unit: duration == nil ? nil : "s",
             status: status, error: error, details: details.isEmpty ? nil : details)

@@ -30,11 +30,11 @@ struct PingRecord: Codable, Sendable, Equatable {
     var at: Date
     var kind: Kind
     var exitStatus: Int?
-    var rid: String?
+    var rid: String? = nil
     var method: String
-    var body: String?
+    var body: String? = nil
     /// Seconds since the start it finished (a success or a fail after a start).
-    var duration: Double?
+    var duration: Double? = nil
 }
 
 /// Healthchecks' slugs: lower-case letters, digits, hyphens and underscores.
