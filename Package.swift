@@ -50,7 +50,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            // The API's description, served at /openapi.yaml; docs/openapi.yaml links here.
+            resources: [.copy("Resources/openapi.yaml")]
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared"]),
         // Test helpers both test targets share: long-running child processes.

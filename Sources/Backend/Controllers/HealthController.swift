@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 
 /// `/healthz`: the process answers. `/readyz`: the databases answer too, within two seconds.
+/// `/openapi.yaml`: the API's description.
 struct HealthController<Context: RequestContext> {
     let store: any Store
     let journal: any JournalStore
@@ -10,6 +11,12 @@ struct HealthController<Context: RequestContext> {
         RouteCollection(context: Context.self)
             .get("healthz", use: healthz)
             .get("readyz", use: readyz)
+            .get("openapi.yaml", use: openAPI)
+    }
+
+    @Sendable func openAPI(_ request: Request, context: Context) async throws -> Response {
+        guard let text = OpenAPIDocument.text else { throw APIError(.notFound, "the OpenAPI description was not installed with this binary") }
+        return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     @Sendable func healthz(_ request: Request, context: Context) async throws -> Response {
@@ -36,4 +43,9 @@ struct HealthController<Context: RequestContext> {
         }
         return try JSONBody.response(["status": "ready", "engine": store.engine])
     }
+}
+
+/// The OpenAPI description, shipped with the binary as a resource (docs/openapi.yaml links to it).
+enum OpenAPIDocument {
+    static let text: String? = Bundle.module.url(forResource: "openapi", withExtension: "yaml").flatMap { try? String(contentsOf: $0, encoding: .utf8) }
 }
