@@ -32,7 +32,7 @@ struct MetricsSender: ParsableCommand {
             Exit codes: 0 sent, 2 bad settings, 3 backend unreachable or rejected the data.
             """,
         version: SenderSettings.version,
-        subcommands: [Run.self, Collect.self, Ping.self, Exec.self, Journal.self]
+        subcommands: [Run.self, Collect.self, Ping.self, Exec.self, Journal.self, Install.self]
     )
 
     /// ArgumentParser exits 64 with a usage screen on bad flags; a timer's log wants one line and 2.

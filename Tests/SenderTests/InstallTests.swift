@@ -1,0 +1,35 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `metrics-sender install`: the units it writes pass `systemd-analyze verify` with no warning.
+@Suite struct InstallTests {
+    @Test func writesAServiceAndATimerSystemdAccepts() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try SenderBinary.run(["install", "--directory", directory.path, "--binary", "/bin/true", "--random-delay", "30s"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("systemctl enable --now metrics-sender.timer"))
+        let service = try String(contentsOf: directory.appendingPathComponent("metrics-sender.service"), encoding: .utf8)
+        let timer = try String(contentsOf: directory.appendingPathComponent("metrics-sender.timer"), encoding: .utf8)
+        #expect(service.contains("ExecStart=/bin/true run"))
+        #expect(service.contains("ProtectSystem=strict") && service.contains("NoNewPrivileges=yes"))
+        #expect(timer.contains("RandomizedDelaySec=30") && timer.contains("OnCalendar=*-*-* *:*:00"))
+        let verified = try runCommand("/usr/bin/systemd-analyze", [
+            "verify", directory.appendingPathComponent("metrics-sender.service").path, directory.appendingPathComponent("metrics-sender.timer").path,
+        ], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(verified.status == 0)
+        // systemd warns, and still exits 0, on an unknown key: any output is a defect.
+        #expect(verified.stderr.isEmpty && verified.stdout.isEmpty, "\(verified.stderr)\(verified.stdout)")
+    }
+
+    @Test func badFlagsAreOneLine() throws {
+        let relative = try SenderBinary.run(["install", "--binary", "metrics-sender", "--dry-run"])
+        #expect(relative.status == 2)
+        #expect(relative.stderr.contains("absolute path"))
+        let unwritable = try SenderBinary.run(["install", "--directory", "/proc/nope", "--binary", "/bin/true"])
+        #expect(unwritable.status == 2)
+        #expect(unwritable.stderr.contains("cannot write"))
+    }
+}
