@@ -74,8 +74,8 @@ struct StorageWatch: Service {
             let ping = Task { resume((try? await store.ping()) != nil) }
             Task {
                 try? await Task.sleep(for: limit)
-                ping.cancel()
                 resume(false)
+                ping.cancel()
             }
         }
     }

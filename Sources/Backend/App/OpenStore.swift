@@ -64,8 +64,9 @@ extension OpenedStore {
             }
             Task {
                 try? await Task.sleep(for: timeout)
-                ping.cancel()
+                // Answer first: the cancelled ping would otherwise race in with its own error.
                 resume(.failure(failure))
+                ping.cancel()
             }
         }
     }

@@ -68,6 +68,11 @@ final class PostgresStore: Store {
             let cutoff = now.addingTimeInterval(-2 * 86400)
             let rows = try await connection.query("DELETE FROM ingested_reports WHERE received_at < \(cutoff)", logger: logger)
             for try await _ in rows {}
+            // Pings and delivered messages are history, kept as long as samples.
+            let history = now.addingTimeInterval(-Double(samples.retention.seconds))
+            try await connection.query("DELETE FROM pings WHERE at < \(history)", logger: logger)
+            try await connection.query(
+                "DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < \(history)", logger: logger)
             return report
         }
     }

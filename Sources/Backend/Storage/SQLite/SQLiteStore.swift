@@ -55,7 +55,11 @@ final class SQLiteStore: Store {
                 if rows.count < 50000 { break }
             }
             let keys = try await db.query("DELETE FROM ingested_reports WHERE received_at < ? RETURNING 1", [.integer(Int(dedupCutoff))])
-            return total + keys.count
+            // Pings and delivered messages are history, kept as long as samples.
+            let pings = try await db.query("DELETE FROM pings WHERE at < ? RETURNING 1", [.integer(Int(cutoff))])
+            let sent = try await db.query(
+                "DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < ? RETURNING 1", [.integer(Int(cutoff))])
+            return total + keys.count + pings.count + sent.count
         }
         return MaintenanceReport(rowsDeleted: deleted)
     }
