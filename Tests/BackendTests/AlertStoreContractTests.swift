@@ -139,4 +139,23 @@ import Testing
             #expect(try await store.silence(host: "nope", check: nil, until: nil, now: now) == 0)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func aHeartbeatsFirstPingQueuesItsDeadline(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let now = Reports.now(offset: -10)
+            _ = try await store.ensureHeartbeat(HeartbeatSpec(host: "web-1", name: "job", slug: "job", every: 60, grace: 0), now: now)
+            let queue = store.evaluator.deadlines
+            // Waiting for its first ping: nothing to wait for.
+            #expect(queue.takeDue(now: .distantFuture, limit: 100).isEmpty)
+            let pinged = now.addingTimeInterval(5)
+            let ping = Report(host: "web-1", sentAt: pinged, reportId: "first", observations: [Observation(name: "job", kind: .heartbeat, status: "ok")])
+            _ = try await store.ingest(ping, receivedAt: pinged)
+            let due = queue.takeDue(now: pinged.addingTimeInterval(2), limit: 100)
+            #expect(due.count == 1)
+            // Looked at, it is queued at its real deadline.
+            _ = try await store.evaluate(ids: due, now: pinged.addingTimeInterval(2))
+            #expect(abs((queue.next ?? .distantPast).timeIntervalSince(pinged.addingTimeInterval(60))) < 0.01)
+        }
+    }
 }

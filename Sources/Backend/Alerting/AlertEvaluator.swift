@@ -94,6 +94,9 @@ struct AlertEvaluator: Sendable {
             let rules = settings.rules(for: record)
             if needsSamples(record, rules: rules) || Rules.evaluate(record, samples: [], now: now, settings: rules).state != check.state {
                 ids.append(check.id)
+            } else {
+                // Unchanged; the scheduler learns its new deadline when it next looks.
+                deadlines.pushIfAbsent(check.id, at: now.addingTimeInterval(1))
             }
         }
         return try await evaluate(ids: ids, now: now, skipLocked: false, in: tx)

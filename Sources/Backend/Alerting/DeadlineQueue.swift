@@ -31,6 +31,17 @@ final class DeadlineQueue: Sendable {
         }
     }
 
+    /// Queues the check at `at` only if it is not queued at all: a check ingest left alone gets
+    /// looked at once, in case nothing had it queued (a heartbeat's first ping).
+    func pushIfAbsent(_ id: Int64, at: Date) {
+        state.withLock { state in
+            guard state.queued[id] == nil else { return }
+            state.queued[id] = at
+            state.pushedIn[id] = state.generation
+            state.heap.insert(Entry(at: at, id: id))
+        }
+    }
+
     /// Starts a rescan: pushes from now on survive its `replaceAll`.
     func beginRescan() -> Int {
         state.withLock { state in
