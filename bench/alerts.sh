@@ -17,6 +17,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 
 . bench/lib/common.sh
+. bench/lib/result.sh
 
 # Prints "checks delivered duplicates p50 p99 max min cpu%" for the store DATABASE_URL (empty: SQLite).
 bench_alerts() {
@@ -53,3 +54,6 @@ awk -v a="$sq_max" -v b="$pg_max" -v c="$sq_cpu" -v d="$pg_cpu" -v n="$checks" -
   printf "target every message arrives: %s\n", (g1 == n && g2 == n ? "met" : "MISSED");
   printf "target maximum lateness <= 2 s: %s\n", (a <= 2 && b <= 2 ? "met" : "MISSED");
   printf "target steady-state CPU <= 5%% of a core: %s\n", (c <= 5 && d <= 5 ? "met" : "MISSED") }'
+result "alert lateness max, SQLite" "$sq_max" s - - lower
+result "alert lateness max, PostgreSQL" "$pg_max" s - - lower
+result "evaluator idle CPU, PostgreSQL" "$pg_cpu" "% core" - - lower

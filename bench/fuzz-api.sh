@@ -17,6 +17,7 @@ if [ ! -x "$venv/bin/st" ]; then
 fi
 
 . bench/lib/common.sh
+. bench/lib/result.sh
 
 port=$(free_port)
 env=(env DATA_DIR="$tmp/data" LOG_LEVEL=error)
@@ -37,4 +38,5 @@ tail -25 "$tmp/schemathesis.txt"
 server_errors=$(grep -c 'status=5' "$tmp/backend.log" || true)
 crashed=$(kill -0 "${pids[-1]}" 2>/dev/null && echo no || echo yes)
 echo "schemathesis exit status: $status; 5xx logged by the backend: $server_errors; backend crashed: $crashed"
+result "API fuzz, 5xx answers" "$server_errors" count - - lower
 if [ "$status" -eq 0 ] && [ "$server_errors" -eq 0 ] && [ "$crashed" = no ]; then echo "target zero 5xx: met"; else echo "target zero 5xx: MISSED"; exit 1; fi

@@ -20,6 +20,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 
 . bench/lib/common.sh
+. bench/lib/result.sh
 
 # Prints "requests_per_s p99_ms non2xx" from wrk's output.
 run_wrk() {
@@ -77,3 +78,6 @@ awk -v r="$pg_rps" -v p="$pg_p99" -v s="$sq_rps" 'BEGIN {
   printf "target PostgreSQL >= 3000/s: %s\n", (r >= 3000 ? "met" : "MISSED");
   printf "target PostgreSQL p99 <= 20 ms: %s\n", (p <= 20 ? "met" : "MISSED");
   printf "target SQLite >= 1500/s: %s\n", (s >= 1500 ? "met" : "MISSED") }'
+result "report ingest, PostgreSQL" "$pg_rps" req/s "pushgateway" "$gw_rps" higher
+result "report ingest p99, PostgreSQL" "$pg_p99" ms "pushgateway" "$gw_p99" lower
+result "report ingest, SQLite" "$sq_rps" req/s "pushgateway" "$gw_rps" higher

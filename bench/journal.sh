@@ -87,6 +87,9 @@ print("%-30s %12s   %-20s %12s %8s" % ("measure", "ours", "peer", "peer value", 
 for name, ours, peer, value in rows:
     ratio = value / ours if "seconds" in name else ours / value
     print("%-30s %12.2f   %-20s %12.2f %8.2f" % (name, ours, peer, value, ratio))
+for name, ours, peer, value in rows:
+    ratio = value / ours if "seconds" in name else ours / value
+    print("result\tjournal %s\t%.2f\t%s\t%s\t%.2f\t%.2f" % (name.split(",")[0], ours, name.split(", ")[1], peer, value, ratio))
 print("entries: %d in the journal, %s encoded, %s stored end to end, %s posted, %s copied" % (entries, shipped.strip(), stored, posted, copied))
 print("end-to-end rate: %.0f entries/s" % (entries / ship))
 print("target read+encode >= 3x journalctl: %s" % ("met" if float(peer_read) / float(ours_read) >= 3 else "MISSED"))
