@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Shared
 #if canImport(Glibc)
 import Glibc
@@ -65,7 +64,8 @@ struct Exec: ParsableCommand {
     }
 }
 
-/// Runs a command with its output passed through, keeping the last bytes of both streams.
+/// Runs a command with its output passed through, keeping the last bytes of both streams. Plain
+/// posix_spawn and poll: Foundation's Process would link all of Foundation into the sender.
 enum JobRun {
     struct Result {
         var exitCode: Int32
@@ -74,62 +74,62 @@ enum JobRun {
     }
 
     static func run(_ command: [String], keepLast limit: Int) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.standardInput
-        let tail = OutputTail(limit: limit)
-        let group = DispatchGroup()
-        for (pipe, target) in [(out, FileHandle.standardOutput), (err, FileHandle.standardError)] {
-            group.enter()
-            Thread.detachNewThread {
-                let handle = pipe.fileHandleForReading
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { break }
-                    target.write(chunk)
-                    tail.append(chunk)
+        // A reader of our output that goes away must not kill us before the finish heartbeat.
+        signal(SIGPIPE, SIG_IGN)
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+            return Result(exitCode: 127, output: "", startError: "no pipe for the job's output: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawnp(&pid, command[0], &actions, nil, argv, environ)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard spawned == 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            return Result(exitCode: 127, output: "", startError: "\(command[0]) could not be started: \(String(cString: strerror(spawned)))")
+        }
+        var tail: [UInt8] = []
+        var fds = [pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0)]
+        var open = 2
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while open > 0 {
+            guard poll(&fds, nfds_t(fds.count), -1) >= 0 else {
+                if errno == EINTR { continue }
+                break
+            }
+            for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
+                let count = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
+                if count <= 0 {
+                    if count < 0 && errno == EINTR { continue }
+                    close(fds[index].fd)
+                    fds[index].fd = -1
+                    open -= 1
+                    continue
                 }
-                group.leave()
+                // Passed through to our own stdout or stderr, and kept.
+                var written = 0
+                while written < count {
+                    let n = buffer.withUnsafeBytes { write(index == 0 ? 1 : 2, $0.baseAddress! + written, count - written) }
+                    if n <= 0 { break }
+                    written += n
+                }
+                tail.append(contentsOf: buffer[0..<count])
+                if tail.count > limit * 2 { tail.removeFirst(tail.count - limit) }
             }
         }
-        do { try process.run() } catch {
-            try? out.fileHandleForWriting.close()
-            try? err.fileHandleForWriting.close()
-            group.wait()
-            return Result(exitCode: 127, output: "", startError: "\(command[0]) could not be started: \(error.localizedDescription)")
-        }
-        try? out.fileHandleForWriting.close()
-        try? err.fileHandleForWriting.close()
-        process.waitUntilExit()
-        group.wait()
-        let code = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        // env says 127 when the command is not found: the job did not run.
-        return Result(exitCode: code, output: tail.text, startError: code == 127 && tail.text.contains("No such file") ? "\(command[0]): command not found" : nil)
-    }
-}
-
-/// The last `limit` bytes written to it, from two threads.
-final class OutputTail: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bytes: [UInt8] = []
-    private let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    func append(_ data: Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        bytes.append(contentsOf: data)
-        if bytes.count > limit * 2 { bytes.removeFirst(bytes.count - limit) }
-    }
-
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: bytes.suffix(limit), as: UTF8.self)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS and the signal number, which Swift does not import as macros.
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(exitCode: code, output: String(decoding: tail.suffix(limit), as: UTF8.self), startError: nil)
     }
 }

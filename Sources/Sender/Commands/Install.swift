@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Shared
 
 /// `metrics-sender install`: writes `metrics-sender.service` and `metrics-sender.timer` (every
@@ -31,12 +35,12 @@ struct Install: ParsableCommand {
             return
         }
         for (name, text) in units {
-            let path = (directory as NSString).appendingPathComponent(name)
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
                 try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
             } catch {
-                throw SenderFailure(status: .badSettings, message: "cannot write \(path): \(error.localizedDescription); run as root, or pass --directory")
+                throw SenderFailure(status: .badSettings, message: "cannot write \(path): \(error); run as root, or pass --directory")
             }
             print("wrote \(path)")
         }
