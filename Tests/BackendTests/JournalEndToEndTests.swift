@@ -116,4 +116,30 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try rig.requests().map(\.path) == ["/api/v1/report"])
     }
+
+    /// The backend killed with SIGKILL while a sender ships its journal, then started again: after
+    /// the sender's retries every entry is stored, none twice.
+    @Test(arguments: Engine.available)
+    func killingTheBackendMidIngestLosesAndDoublesNothing(_ engine: Engine) async throws {
+        let rig = try await Rig(engine: engine, entries: 3000, plan: "pass")
+        defer { Task { await rig.finish() } }
+        let config = try rig.config("[journal]\nbatch_entries = 20\n")
+        let environment = ["METRICS_URL": rig.proxyURL, "METRICS_TOKEN": rig.token, "METRICS_HOST": Rig.host, "METRICS_STATE_DIR": rig.state.path]
+        let sender = try Daemon([E.buildDirectory.appendingPathComponent("metrics-sender").path, "journal", "--directory", rig.journal.path,
+                                 "--config", config, "--timeout", "2s"], environment: environment)
+        // Some batches are in; then the backend dies mid-stream and comes back.
+        let log = rig.proxyDirectory.appendingPathComponent("log")
+        _ = try await Rig.waitFor { ((try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 10 ? "some" : nil }
+        try await rig.killAndRestartBackend()
+        let first = sender.terminate(signal: 0, timeout: 120)
+        #expect(first != nil, "the sender did not finish")
+        // Whatever the first run left (it may have run out of retries), the next one sends.
+        let second = try rig.sender(["journal", "--directory", rig.journal.path, "--config", config, "--timeout", "2s"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let cursors = try rig.storedCursors()
+        #expect(cursors.count == 3000)
+        #expect(Set(cursors).count == 3000)
+        let requests = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count
+        #expect(requests > 20, "the kill came after the last batch: \(requests) requests")
+    }
 }

@@ -16,7 +16,8 @@ final class SenderBackendRig: @unchecked Sendable {
     let work: URL
     let journal: URL
     let proxyDirectory: URL
-    let backendServer: Daemon
+    private(set) var backendServer: Daemon
+    private let backendEnvironment: [String: String]
     let proxy: Daemon
     let backendURL: String
     let proxyURL: String
@@ -41,6 +42,7 @@ final class SenderBackendRig: @unchecked Sendable {
         let backend = E.buildDirectory.appendingPathComponent("metrics-backend").path
         token = try E.run(backend, ["token", "create", Self.host], environment: environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         reader = try E.run(backend, ["token", "create", "--all-hosts"], environment: environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        backendEnvironment = environment
         let stdout = work.appendingPathComponent("backend.out").path
         backendServer = try Daemon([backend, "serve", "--port", "0"], stdout: stdout, stderr: work.appendingPathComponent("backend.err").path, environment: environment)
         backendURL = try await Self.waitFor { (try? String(contentsOfFile: stdout, encoding: .utf8))?.split(separator: "\n")
@@ -105,6 +107,16 @@ final class SenderBackendRig: @unchecked Sendable {
             guard let older = page["older"] as? String else { return cursors }
             uri = "\(backendURL)/api/v1/journal?limit=1000&before=\(older)"
         }
+    }
+
+    /// Kills the backend outright (SIGKILL) and starts a new one on the same port and storage.
+    func killAndRestartBackend() async throws {
+        _ = backendServer.terminate(signal: SIGKILL, timeout: 10)
+        let port = backendURL.split(separator: ":").last.map(String.init) ?? ""
+        let stdout = work.appendingPathComponent("backend-2.out").path
+        backendServer = try Daemon([E.buildDirectory.appendingPathComponent("metrics-backend").path, "serve", "--port", port],
+                                   stdout: stdout, stderr: work.appendingPathComponent("backend-2.err").path, environment: backendEnvironment)
+        _ = try await Self.waitFor { (try? String(contentsOfFile: stdout, encoding: .utf8))?.contains("listening on") == true ? "up" : nil }
     }
 
     func heal() throws { try "".write(to: proxyDirectory.appendingPathComponent("healed"), atomically: true, encoding: .utf8) }
