@@ -2,17 +2,20 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Builds the backend: the store the settings choose, the router, and the long-running services.
 func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logger: Logger) async throws -> some ApplicationProtocol {
     let opened = try await openStore(config, logger: logger)
     let router = buildRouter(store: opened.store, journal: opened.journal, config: config)
     let maintenance = MaintenanceService(stores: opened, interval: .seconds(config.maintenanceInterval.seconds), logger: logger)
+    // Alerting reads the tables, so it starts only once the migrations are applied.
+    let migrated = ReadyGate()
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(hostname, port: port), serverName: "metrics-backend"),
         services: [StoreCloser(stores: opened)] + opened.services + [CancelOnShutdown(maintenance)]
-            + alertingServices(store: opened.store, config: config.alerting, logger: logger),
+            + alertingServices(store: opened.store, config: config.alerting, logger: logger).map { AfterGate(service: $0, gate: migrated) },
         onServerRunning: { channel in
             // Tests and scripts that start the backend on port 0 read the real address from here.
             let address = channel.localAddress.map { "\($0.ipAddress ?? hostname):\($0.port ?? port)" } ?? "\(hostname):\(port)"
@@ -22,6 +25,7 @@ func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logg
     app.beforeServerStarts {
         try await opened.waitUntilReachable()
         try await opened.migrate()
+        migrated.open()
         await MaintenanceService.runOnce(stores: opened, logger: logger)
         logger.info("storage ready", metadata: ["engine": "\(opened.store.engine)", "journal": "\(opened.journal.engine)"])
     }
@@ -68,5 +72,59 @@ struct CancelOnShutdown<S: Service>: Service {
 
     func run() async throws {
         try await cancelWhenGracefulShutdown { try await service.run() }
+    }
+}
+
+/// Opens once; those waiting on it go on then, and later waiters at once. A cancelled waiter
+/// goes on too (and finds itself cancelled), so a failed start-up never hangs on it.
+final class ReadyGate: Sendable {
+    private struct State {
+        var open = false
+        var next = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        let id = state.withLock { state in
+            state.next += 1
+            return state.next
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state in
+                    if state.open || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+}
+
+/// Runs a service once the gate opens; a shutdown before then just ends it.
+struct AfterGate: Service {
+    let service: any Service
+    let gate: ReadyGate
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            await gate.wait()
+            try Task.checkCancellation()
+        }
+        try await service.run()
     }
 }
