@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// Watches the database itself. The outbox lives in the database, so when it is unreachable the
 /// leader tells every channel directly: one message when it goes, one when it is back.
@@ -62,22 +61,8 @@ struct StorageWatch: Service {
         }
     }
 
-    /// Not a task group: a group would wait for a ping that a pool retrying a dead database
-    /// may never end.
     static func answers(_ store: any Store, within limit: Duration) async -> Bool {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let answered = Mutex(false)
-            let resume: @Sendable (Bool) -> Void = { value in
-                guard answered.withLock({ done in defer { done = true }; return !done }) else { return }
-                continuation.resume(returning: value)
-            }
-            let ping = Task { resume((try? await store.ping()) != nil) }
-            Task {
-                try? await Task.sleep(for: limit)
-                resume(false)
-                ping.cancel()
-            }
-        }
+        (try? await withDeadline(limit, { try await store.ping() })?.get()) != nil
     }
 
     static func time(_ date: Date) -> String {

@@ -45,30 +45,11 @@ extension OpenedStore {
     func waitUntilReachable(timeout: Duration = .seconds(15)) async throws {
         let (store, journal) = (self.store, self.journal)
         let failure = StoreError.unavailable("no answer from the database within \(timeout.components.seconds) s; check that it runs and that DATABASE_URL (and JOURNAL_DATABASE_URL) name the right host, port, database and user; the log above says what failed")
-        // Not a task group: a group would wait for the ping, which a pool retrying a wrong URL
-        // never ends.
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let answered = Mutex(false)
-            let resume: @Sendable (Result<Void, any Error>) -> Void = { result in
-                guard answered.withLock({ done in defer { done = true }; return !done }) else { return }
-                continuation.resume(with: result)
-            }
-            let ping = Task {
-                do {
-                    try await store.ping()
-                    try await journal.ping()
-                    resume(.success(()))
-                } catch {
-                    resume(.failure(error))
-                }
-            }
-            Task {
-                try? await Task.sleep(for: timeout)
-                // Answer first: the cancelled ping would otherwise race in with its own error.
-                resume(.failure(failure))
-                ping.cancel()
-            }
-        }
+        guard let answer = await withDeadline(timeout, {
+            try await store.ping()
+            try await journal.ping()
+        }) else { throw failure }
+        try answer.get()
     }
 
     func migrate() async throws {
