@@ -176,3 +176,31 @@ import Testing
         await rig.finish()
     }
 }
+
+extension AlertDeliveryTests {
+    @Test func theWebhookGetsTheFlipAsJSONAndTheSelfHeartbeatIsFetched() async throws {
+        let rig = try await AlertRig(standinPaths: ["WEBHOOK_URL": "/hook", "SELF_HEARTBEAT_URL": "/self-ping"])
+        do {
+            try await rig.startBackend()
+            // Fetched once the backend runs (then every minute).
+            #expect(try await rig.wait { rig.messages().contains { $0.method == "GET" && $0.path == "/self-ping" } })
+            try rig.report([rig.disk(95)])
+            try rig.report([rig.disk(50)])
+            let hooks = { rig.messages().filter { $0.path == "/hook" && $0.status == 200 } }
+            #expect(try await rig.wait { hooks().count == 2 })
+            let events = hooks().map(\.body)
+            #expect(events.map { $0["kind"] as? String } == ["problem", "recovery"])
+            #expect(events.first?["host"] as? String == "web-1")
+            #expect(events.first?["check"] as? String == "disk:/")
+            #expect(events.first?["to"] as? String == "alert")
+            #expect(events.first?["value"] as? Double == 95)
+            #expect(events.first?["reason"] as? String == "95% used, above 90%")
+            #expect(events.last?["duration"] is Double)
+            // Telegram got the same two, once each.
+            #expect(try await rig.wait { rig.delivered().count == 2 })
+        } catch {
+            Issue.record(error)
+        }
+        await rig.finish()
+    }
+}

@@ -17,7 +17,8 @@ final class AlertRig: @unchecked Sendable {
     private(set) var backends: [(daemon: Daemon, url: String)] = []
     private let cleanup: @Sendable () async -> Void
 
-    init(engine: Engine = .sqlite, settings: [String: String] = [:]) async throws {
+    /// `standinPaths`: settings that point at the stand-in too, e.g. `WEBHOOK_URL: "/hook"`.
+    init(engine: Engine = .sqlite, settings: [String: String] = [:], standinPaths: [String: String] = [:]) async throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("alerts-\(UUID().uuidString.prefix(8))")
         let standinDirectory = work.appendingPathComponent("telegram")
         try FileManager.default.createDirectory(at: standinDirectory, withIntermediateDirectories: true)
@@ -31,6 +32,7 @@ final class AlertRig: @unchecked Sendable {
             "TELEGRAM_BOT_TOKEN": "123:test", "TELEGRAM_CHAT_ID": "1001", "TELEGRAM_API_URL": telegramURL,
         ]
         if let url = config.databaseURL { environment["DATABASE_URL"] = url }
+        for (key, path) in standinPaths { environment[key] = telegramURL + path }
         self.environment = environment.merging(settings) { $1 }
         let backend = E.buildDirectory.appendingPathComponent("metrics-backend").path
         token = try E.run(backend, ["token", "create", "web-1"], environment: self.environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -58,6 +60,9 @@ final class AlertRig: @unchecked Sendable {
     }
 
     struct Message {
+        var path: String
+        var method: String
+        var body: [String: Any]
         var status: Int
         var text: String
         var chat: String
@@ -71,13 +76,14 @@ final class AlertRig: @unchecked Sendable {
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
             let message = object["message"] as? [String: Any] ?? [:]
-            return Message(status: object["status"] as? Int ?? 0, text: message["text"] as? String ?? "", chat: message["chat_id"] as? String ?? "",
+            return Message(path: object["path"] as? String ?? "", method: object["method"] as? String ?? "", body: message,
+                           status: object["status"] as? Int ?? 0, text: message["text"] as? String ?? "", chat: message["chat_id"] as? String ?? "",
                            parseMode: message["parse_mode"] as? String ?? "", at: Date(timeIntervalSince1970: object["at"] as? Double ?? 0))
         }
     }
 
     /// Messages Telegram accepted.
-    func delivered() -> [Message] { messages().filter { $0.status == 200 } }
+    func delivered() -> [Message] { messages().filter { $0.status == 200 && $0.path.hasSuffix("/sendMessage") } }
 
     /// Waits until `condition` holds (at most `timeout` seconds); false if it never did.
     func wait(_ timeout: Double = 20, until condition: () -> Bool) async throws -> Bool {

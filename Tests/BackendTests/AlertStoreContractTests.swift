@@ -158,4 +158,23 @@ import Testing
             #expect(abs((queue.next ?? .distantPast).timeIntervalSince(pinged.addingTimeInterval(60))) < 0.01)
         }
     }
+
+    @Test(arguments: Engine.available)
+    func oldPingsAndSentMessagesExpireWithTheSamples(_ engine: Engine) async throws {
+        try await TestStores.with(engine, retention: TimeSpan(seconds: 2 * 86400), alerting: Self.alerting) { store in
+            let old = Reports.now(offset: -5 * 86400)
+            _ = try await store.maintain(now: old)  // its partitions, as they were made then
+            _ = try await store.ingest(Self.disk(95, at: old), receivedAt: old)
+            #expect(try await Self.drain(store, now: old.addingTimeInterval(1)).count == 2)
+            _ = try await store.ensureHeartbeat(HeartbeatSpec(host: "web-1", name: "job", slug: "job"), now: old)
+            try await store.recordPing(PingRecord(host: "web-1", check: "job", at: old, kind: .success, method: "GET"))
+            try await store.recordPing(PingRecord(host: "web-1", check: "job", at: Date(), kind: .success, method: "GET"))
+            // A message still waiting is kept, however old.
+            _ = try await store.ingest(Self.disk(50, at: old.addingTimeInterval(60)), receivedAt: old.addingTimeInterval(60))
+            _ = try await store.maintain(now: Date())
+            #expect(try await store.pings(host: "web-1", check: "job", limit: 10).count == 1)
+            #expect(try await store.outboxDepth() == 2)
+            #expect(try await store.claimNotifications(now: Date(), lease: 60, limit: 10, channels: ["webhook"]).map(\.event.kind) == [.recovery])
+        }
+    }
 }

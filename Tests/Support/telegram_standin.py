@@ -1,5 +1,6 @@
 """A stand-in for Telegram's Bot API on loopback, for tests and bench/alerts.sh (the real API is
-not reachable here). Usage: telegram_standin.py DIR
+not reachable here); any other POST path is a generic webhook, and a GET is recorded as a ping
+(SELF_HEARTBEAT_URL). Usage: telegram_standin.py DIR
 It answers POST /bot<token>/sendMessage as Telegram does, in the mode named by the file DIR/mode
 (read on every request, so a test can change it while the backend runs):
   ok        200 {"ok": true, ...}
@@ -48,8 +49,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             message = json.loads(body)
         except ValueError:
             message = None
-        if not self.path.endswith("/sendMessage") or not isinstance(message, dict):
-            status, answer = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        if not isinstance(message, dict):
+            status, answer = 400, {"ok": False, "error_code": 400, "description": "Bad Request: not a JSON object"}
         elif mode == "hang":
             time.sleep(30)
             status, answer = 500, {"ok": False, "error_code": 500, "description": "hung"}
@@ -63,7 +64,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, answer = 400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
         else:
             status, answer = 200, {"ok": True, "result": {"message_id": number, "date": int(arrived)}}
-        record = {"path": self.path, "status": status, "at": arrived, "message": message}
+        record = {"path": self.path, "method": "POST", "status": status, "at": arrived, "message": message}
         with lock, open(os.path.join(directory, "messages.jsonl"), "a") as f:
             f.write(json.dumps(record) + "\n")
         data = json.dumps(answer).encode()
@@ -72,6 +73,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def do_GET(self):
+        with lock, open(os.path.join(directory, "messages.jsonl"), "a") as f:
+            f.write(json.dumps({"path": self.path, "method": "GET", "status": 200, "at": time.time(), "message": None}) + "\n")
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"OK")
 
     def log_message(self, *args):
         pass
