@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // The wire protocol: Codable value types, validation, durations. No I/O.
@@ -50,9 +52,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
-            // The API's description, served at /openapi.yaml; docs/openapi.yaml links here.
-            resources: [.copy("Resources/openapi.yaml")]
+            // The API's description, served at /openapi.yaml (docs/openapi.yaml links here), the
+            // pages' templates (views/ links here) and their CSS and JS, served by the backend itself.
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/views"), .copy("Resources/public")]
         ),
         .testTarget(name: "SharedTests", dependencies: ["Shared"]),
         // Test helpers both test targets share: long-running child processes.

@@ -18,10 +18,19 @@ import Testing
         "GET /api/push/{}", "POST /api/push/{}", "GET /hb/{}",
     ]
 
+    /// Pages that work without a session, and what they answer to a bare call: the login form,
+    /// a login without its CSRF cookie (refused), the CSS and JS, and / (a redirect to the dashboard).
+    static let pagesAnyoneMayCall: [String: HTTPResponse.Status] = [
+        "GET /login": .ok, "POST /login": .forbidden, "GET /assets/{}": .notFound, "GET /": .seeOther,
+    ]
+
     @Test func everyOtherRouteNeedsAToken() async throws {
         try await IngestHTTPTests.withHarness { h in
             let router = buildRouter(store: h.store, journal: h.journal, config: h.config)
             let routes = router.routes.map { (method: $0.method, path: "\($0.path)") }
+            let pages = Router(context: AppRequestContext.self)
+            addPages(to: pages, store: h.store, journal: h.journal, auth: TokenAuthenticator(store: h.store), config: h.config)
+            let pageRoutes = Set(pages.routes.map { OpenAPITests.normalize("\($0.method)", "\($0.path)") })
             #expect(routes.count > 25)
             try await h.app.test(.router) { client in
                 for route in routes {
@@ -29,7 +38,13 @@ import Testing
                     // A concrete URL for the pattern: every parameter filled in.
                     let uri = "/" + route.path.split(separator: "/").map { $0.hasPrefix(":") || $0 == "**" ? "x" : String($0) }.joined(separator: "/")
                     try await client.execute(uri: uri + "?host=web-1", method: route.method, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}")) { response in
-                        if Self.publicRoutes.contains(key) {
+                        if Self.pagesAnyoneMayCall[key] != nil {
+                            #expect(response.status == Self.pagesAnyoneMayCall[key], "\(key) answered \(response.status)")
+                        } else if pageRoutes.contains(key) {
+                            // A page without a session sends the browser to log in, and does nothing.
+                            #expect(response.status == .seeOther, "\(key) answered \(response.status) without a session")
+                            #expect(response.headers[.location]?.hasPrefix("/login?next=") == true, "\(key) redirected elsewhere")
+                        } else if Self.publicRoutes.contains(key) {
                             #expect(response.status != .unauthorized, "\(key) is public")
                             if route.method != .get || key.hasPrefix("GET /ping") || key.hasPrefix("GET /api/push") || key.hasPrefix("GET /hb") {
                                 // Acting public routes act only for a valid ping id or key.

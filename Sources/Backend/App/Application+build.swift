@@ -6,6 +6,7 @@ import Synchronization
 
 /// Builds the backend: the store the settings choose, the router, and the long-running services.
 func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logger: Logger) async throws -> some ApplicationProtocol {
+    _ = try WebResources.loaded.get()
     let opened = try await openStore(config, logger: logger)
     let router = buildRouter(store: opened.store, journal: opened.journal, config: config)
     let maintenance = MaintenanceService(stores: opened, interval: .seconds(config.maintenanceInterval.seconds), logger: logger)
@@ -48,6 +49,7 @@ func buildRouter(store: any Store, journal: any JournalStore, config: BackendCon
     router.addRoutes(JournalController(journal: journal, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(LegacyJournalController(journal: journal, auth: auth, config: config).endpoints)
     router.addRoutes(LokiController(journal: journal, auth: auth, config: config).endpoints)
+    addPages(to: router, store: store, journal: journal, auth: auth, config: config)
     return router
 }
 

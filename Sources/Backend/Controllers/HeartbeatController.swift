@@ -29,33 +29,18 @@ struct HeartbeatController<Context: RequestContext> {
         let (object, _) = try await AlertController<Context>.jsonObject(request)
         guard let host = object["host"] as? String else { throw APIError(.badRequest, "must name the host, as a string", field: "host") }
         guard let name = object["name"] as? String else { throw APIError(.badRequest, "must name the heartbeat, as a string", field: "name") }
-        for (field, text) in [("host", host), ("name", name)] {
-            do { try Names.check(text, field: field, maxLength: config.reportLimits.maxNameLength) } catch { throw APIError.invalid(error) }
-        }
-        guard name != reservedHostCheckName else { throw APIError(.badRequest, "'\(name)' is reserved for the host's own check", field: "name") }
-        func seconds(_ field: String) throws -> Int? {
+        func text(_ field: String, _ example: String) throws -> String? {
             switch object[field] {
             case nil, is NSNull: return nil
-            case let text as String:
-                guard let span = try? TimeSpan(parsing: text), span.seconds > 0 else {
-                    throw APIError(.badRequest, "'\(text.prefix(40))' is not a duration such as 90s, 5m, 1h, 1d", field: field)
-                }
-                return span.seconds
-            default: throw APIError(.badRequest, "must be a duration such as \"1h\"", field: field)
+            case let text as String: return text
+            default: throw APIError(.badRequest, "must be a string such as \"\(example)\"", field: field)
             }
         }
-        let slug = Slug.of(name)
-        guard !slug.isEmpty else { throw APIError(.badRequest, "needs at least one letter or digit, for its slug", field: "name") }
-        var spec = HeartbeatSpec(host: host, name: name, slug: slug, every: try seconds("every"), grace: try seconds("grace"))
-        if let cron = object["cron"] {
-            guard let text = cron as? String, text.count <= 200 else { throw APIError(.badRequest, "must be a cron expression such as \"0 3 * * *\"", field: "cron") }
-            let zone = object["timezone"] as? String ?? "UTC"
-            do { _ = try CronSchedule(text, timeZone: zone) } catch let error as CronSchedule.ParseError {
-                throw APIError(.badRequest, error.description, field: error.description.contains("time zone") ? "timezone" : "cron")
-            }
-            spec.cron = text
-            spec.timezone = zone
-        }
+        let spec = try HeartbeatInput.spec(
+            host: host, name: name, every: try text("every", "1h"), grace: try text("grace", "1h"),
+            cron: try text("cron", "0 3 * * *"), timezone: try text("timezone", "Europe/Berlin"),
+            maxNameLength: config.reportLimits.maxNameLength)
+        let slug = spec.slug ?? ""
         let made = try await withStorage(context.logger) { try await store.ensureHeartbeat(spec, now: Date()) }
         let base = config.publicURL ?? ""
         return try JSONBody.response(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Synchronization
 
@@ -8,8 +9,10 @@ struct Caller: Sendable {
     var tokenID: Int64?
     /// A host-scoped token may only report for this host, and may not read.
     var host: String?
+    /// A logged-in user of the pages, calling the API from the browser.
+    var userID: Int64?
 
-    var isAnonymous: Bool { tokenID == nil }
+    var isAnonymous: Bool { tokenID == nil && userID == nil }
 
     func mayReport(for reportHost: String) -> Bool { host == nil || host == reportHost }
 }
@@ -43,11 +46,32 @@ final class TokenAuthenticator: Sendable {
 
     /// A caller that may read everything: a token not scoped to one host.
     func reader(of request: Request) async throws -> Caller {
+        if Self.presentedToken(request, queryToken: false) == nil, let cookie = request.cookies[WebSessions.cookieName]?.value {
+            return try await sessionCaller(request, cookie: cookie)
+        }
         let caller = try await caller(of: request)
         guard caller.host == nil else {
             throw APIError(.forbidden, "this token may only report for host '\(caller.host ?? "")'; reading needs a token not scoped to a host")
         }
         return caller
+    }
+
+    /// A browser session reads like an all-hosts token. Changing state also needs the session's
+    /// CSRF token in `X-CSRF-Token`, which other sites cannot read.
+    private func sessionCaller(_ request: Request, cookie: String) async throws -> Caller {
+        let session: SessionRecord?
+        do {
+            session = WebSessions.isWellFormed(cookie) ? try await store.session(idHash: TokenHash.of(cookie), now: Date()) : nil
+        } catch {
+            throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
+        }
+        guard let session else { throw APIError.unauthorized("the session has ended; log in again, or send Authorization: Bearer TOKEN") }
+        if ![.get, .head].contains(request.method) {
+            guard let given = request.headers[HTTPField.Name("X-CSRF-Token")!], WebSessions.constantTimeEqual(given, session.csrfToken) else {
+                throw APIError(.forbidden, "a session needs the page's CSRF token in X-CSRF-Token to change anything", field: "X-CSRF-Token")
+            }
+        }
+        return Caller(userID: session.userID)
     }
 
     func forget() { cache.withLock { $0.removeAll() } }

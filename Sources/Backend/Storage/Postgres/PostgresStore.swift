@@ -73,6 +73,7 @@ final class PostgresStore: Store {
             try await connection.query("DELETE FROM pings WHERE at < \(history)", logger: logger)
             try await connection.query(
                 "DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < \(history)", logger: logger)
+            try await connection.query("DELETE FROM sessions WHERE expires_at < \(now)", logger: logger)
             return report
         }
     }

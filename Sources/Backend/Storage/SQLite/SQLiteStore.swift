@@ -59,7 +59,8 @@ final class SQLiteStore: Store {
             let pings = try await db.query("DELETE FROM pings WHERE at < ? RETURNING 1", [.integer(Int(cutoff))])
             let sent = try await db.query(
                 "DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < ? RETURNING 1", [.integer(Int(cutoff))])
-            return total + keys.count + pings.count + sent.count
+            let sessions = try await db.query("DELETE FROM sessions WHERE expires_at < ? RETURNING 1", [.integer(Int(now.microseconds))])
+            return total + keys.count + pings.count + sent.count + sessions.count
         }
         return MaintenanceReport(rowsDeleted: deleted)
     }

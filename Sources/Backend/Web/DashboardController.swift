@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+
+/// `/dashboard`: a summary per host and every check, alerts first, with filters in the URL; and
+/// the sparklines its rows load lazily, so the page itself never waits on samples.
+struct DashboardController: Sendable {
+    let pages: WebPages
+    static let pageSize = 200
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .get("/", use: root)
+            .get("dashboard", use: dashboard)
+            .get("sparkline.svg", use: sparkline)
+    }
+
+    @Sendable func root(_ request: Request, context: AppRequestContext) async throws -> Response {
+        PageRedirect(to: "/dashboard").response
+    }
+
+    @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let session = try await pages.requireSession(request)
+        let query = request.uri.queryParameters
+        let hostFilter = query.get("host").flatMap { $0.isEmpty ? nil : String($0.prefix(256)) }
+        let stateText = query.get("state") ?? ""
+        let state = CheckState(rawValue: stateText)
+        guard stateText.isEmpty || state != nil else { throw PageError(.badRequest, "The state filter must be ok, alert or no-data.") }
+        let page = max(1, min(100_000, query.get("page").flatMap { Int($0) } ?? 1))
+        let now = Date()
+        let (hosts, checks) = try await withStorage(context.logger) {
+            (try await pages.store.hosts(), try await pages.store.checks(host: hostFilter, state: nil))
+        }
+        // The summary counts every check of the shown hosts; the table applies the state filter.
+        var counts: [String: (ok: Int, alert: Int, noData: Int)] = [:]
+        for check in checks {
+            var count = counts[check.host] ?? (0, 0, 0)
+            switch check.state {
+            case .ok: count.ok += 1
+            case .alert: count.alert += 1
+            case .noData: count.noData += 1
+            }
+            counts[check.host] = count
+        }
+        let shownHosts = hosts.filter { hostFilter == nil || $0.name == hostFilter }
+        let summary: [[String: Any]] = shownHosts.sorted { a, b in
+            let (ca, cb) = (counts[a.name]?.alert ?? 0, counts[b.name]?.alert ?? 0)
+            return ca != cb ? ca > cb : a.name < b.name
+        }.map { host in
+            let count = counts[host.name] ?? (0, 0, 0)
+            return ["host": host.name, "hostURL": URLText.hostPage(host.name), "ok": count.ok, "alert": count.alert,
+                    "noData": count.noData, "lastReportAgo": TimeText.ago(host.lastReportAt, now: now),
+                    "lastReportISO": TimeText.iso(host.lastReportAt), "state": count.alert > 0 ? "alert" : count.noData > 0 ? "no-data" : "ok"]
+        }
+        let filtered = CheckRows.sorted(state.map { wanted in checks.filter { $0.state == wanted } } ?? checks)
+        let start = (page - 1) * Self.pageSize
+        let shown = start < filtered.count ? Array(filtered[start..<min(filtered.count, start + Self.pageSize)]) : []
+        let filters: [(String, String?)] = [("host", hostFilter), ("state", state?.rawValue)]
+        var model: [String: Any] = [
+            "summary": summary, "checks": shown.map { CheckRows.row($0, now: now) },
+            "hostFilter": hostFilter ?? "", "hostNames": hosts.map(\.name),
+            "states": [("", "any state"), ("alert", "alert"), ("no-data", "no data"), ("ok", "ok")].map { value, label in
+                ["value": value, "label": label, "selected": value == stateText] as [String: Any]
+            },
+            "totals": ["hosts": shownHosts.count, "checks": filtered.count,
+                       "alert": checks.filter { $0.state == .alert }.count, "noData": checks.filter { $0.state == .noData }.count],
+            "back": request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""),
+        ]
+        if filtered.isEmpty { model["empty"] = true }
+        if start + Self.pageSize < filtered.count {
+            model["nextPage"] = "/dashboard?" + URLText.queryString(filters + [("page", String(page + 1))])
+        }
+        if page > 1 { model["previousPage"] = "/dashboard?" + URLText.queryString(filters + [("page", page > 2 ? String(page - 1) : nil)]) }
+        if filtered.count > Self.pageSize {
+            model["range"] = "\(start + 1)–\(min(filtered.count, start + Self.pageSize)) of \(filtered.count)"
+        }
+        return pages.render("dashboard", request: request, session: session, title: "Dashboard", nav: "dashboard", model)
+    }
+
+    /// `GET /sparkline.svg?host=&name=`: the last 24 hours of one check.
+    @Sendable func sparkline(_ request: Request, context: AppRequestContext) async throws -> Response {
+        _ = try await pages.requireSession(request)
+        let query = request.uri.queryParameters
+        guard let host = query.get("host"), let name = query.get("name"), host.utf8.count <= 1024, name.utf8.count <= 1024 else {
+            throw PageError(.badRequest, "host and name are required")
+        }
+        let to = Date(), from = to.addingTimeInterval(-86400)
+        let samples = try await withStorage(context.logger) { try await pages.store.samples(host: host, name: name, from: from, to: to, limit: 5000) }
+        guard let samples else { throw PageError(.notFound, "no such check") }
+        let unit = query.get("unit").map { String($0.prefix(16)) }
+        let state = CheckState(rawValue: query.get("state") ?? "")?.rawValue ?? "ok"
+        var headers = Views.headers(contentType: "image/svg+xml")
+        headers[.cacheControl] = "private, max-age=60"
+        return Response(status: .ok, headers: headers,
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: SVGChart.sparkline(samples, from: from, to: to, unit: unit, state: state))))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// `/hosts/{host}`: every check of one host, charts over 24 h and 7 d for disk and memory,
+/// its RAID arrays with their members, its recent flips, and a link to its journal.
+struct HostPageController: Sendable {
+    let pages: WebPages
+    static let chartedKinds: Set<String> = ["disk", "memory", "zpool"]
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self).get("hosts/:host", use: show)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let session = try await pages.requireSession(request)
+        guard let host = context.parameters.get("host")?.removingPercentEncoding, !host.isEmpty, host.utf8.count <= 1024 else {
+            throw PageError(.badRequest, "The host name in the address is not valid.")
+        }
+        let now = Date()
+        let (hosts, checks, flips) = try await withStorage(context.logger) {
+            (try await pages.store.hosts(), try await pages.store.checks(host: host, state: nil),
+             try await pages.store.flips(host: host, check: nil, limit: 30))
+        }
+        guard let record = hosts.first(where: { $0.name == host }) else { throw PageError(.notFound, "There is no host \(host).") }
+        var charts: [[String: Any]] = []
+        let weekAgo = now.addingTimeInterval(-7 * 86400), dayAgo = now.addingTimeInterval(-86400)
+        for check in CheckRows.sorted(checks) where Self.chartedKinds.contains(check.kind) {
+            let samples = try await withStorage(context.logger) {
+                try await pages.store.samples(host: host, name: check.name, from: weekAgo, to: now, limit: 50_000)
+            } ?? []
+            charts.append([
+                "name": check.name, "value": TimeText.value(check.value, unit: check.unit), "state": check.state.rawValue,
+                "day": SVGChart.chart(samples, from: dayAgo, to: now, unit: check.unit, label: check.name),
+                "week": SVGChart.chart(samples, from: weekAgo, to: now, unit: check.unit, label: check.name),
+            ])
+        }
+        let model: [String: Any] = [
+            "host": host, "lastReportAgo": TimeText.ago(record.lastReportAt, now: now), "lastReportISO": TimeText.iso(record.lastReportAt),
+            "sender": record.sender ?? "", "bootId": record.bootId ?? "",
+            "journalURL": "/journal?" + URLText.queryString([("host", host)]),
+            "checks": CheckRows.sorted(checks).map { CheckRows.row($0, now: now) },
+            "charts": charts, "raids": checks.filter { $0.kind == "raid" }.sorted { $0.name < $1.name }.map(Self.raid),
+            "hasCharts": !charts.isEmpty, "hasRaids": checks.contains { $0.kind == "raid" },
+            "flips": flips.map { FlipRows.row($0, now: now) }, "hasFlips": !flips.isEmpty,
+            "back": request.uri.path,
+        ]
+        return pages.render("host", request: request, session: session, title: host, nav: "dashboard", model)
+    }
+
+    /// An array's state, members and sync progress from the check's details.
+    static func raid(_ check: CheckRecord) -> [String: Any] {
+        let details = check.details ?? [:]
+        func text(_ key: String) -> String? { if case .string(let s)? = details[key] { return s }; return nil }
+        func number(_ key: String) -> Double? { if case .number(let n)? = details[key] { return n }; return nil }
+        var members: [[String: Any]] = []
+        if case .array(let list)? = details["members"] {
+            for case .object(let member) in list {
+                var row: [String: Any] = [:]
+                if case .string(let device)? = member["device"] { row["device"] = device }
+                if case .number(let slot)? = member["slot"] { row["slot"] = Int(slot) }
+                if case .string(let state)? = member["state"] { row["memberState"] = state; row["failed"] = state == "faulty" || state == "failed" }
+                members.append(row)
+            }
+        }
+        var raid: [String: Any] = [
+            "name": check.name, "state": check.state.rawValue, "status": check.status ?? "", "level": text("level") ?? "",
+            "members": members, "arrayState": text("arrayState") ?? "",
+            "disks": "\(Int(number("disksActive") ?? 0)) of \(Int(number("disksRequired") ?? 0)) in sync"
+                + ((number("disksFailed") ?? 0) > 0 ? ", \(Int(number("disksFailed") ?? 0)) failed" : "")
+                + ((number("disksSpare") ?? 0) > 0 ? ", \(Int(number("disksSpare") ?? 0)) spare" : ""),
+        ]
+        if let action = text("syncAction") {
+            var sync = action
+            if let percent = number("syncPercent") { sync += " \(TimeText.value(percent, unit: "%"))"; raid["syncPercent"] = percent }
+            if let minutes = number("syncFinishMinutes") { sync += ", about \(TimeText.span(Int(minutes * 60))) left" }
+            raid["sync"] = sync
+        }
+        return raid
+    }
+}
+
+/// Flips as the pages list them, each with a link to the host's journal around it.
+enum FlipRows {
+    static func row(_ flip: FlipRecord, now: Date) -> [String: Any] {
+        [
+            "host": flip.host, "check": flip.check, "hostURL": URLText.hostPage(flip.host),
+            "from": flip.from.rawValue, "to": flip.to.rawValue, "fromLabel": CheckRows.label(flip.from), "toLabel": CheckRows.label(flip.to),
+            "atUTC": TimeText.utc(flip.at), "atISO": TimeText.iso(flip.at), "ago": TimeText.ago(flip.at, now: now),
+            "reason": flip.reason, "value": flip.value.map { TimeText.value($0, unit: nil) } ?? "",
+            "journalURL": journalURL(host: flip.host, around: flip.at),
+        ]
+    }
+
+    /// The host's journal from 5 minutes before to 5 minutes after.
+    static func journalURL(host: String, around at: Date) -> String {
+        let seconds = Int(at.timeIntervalSince1970)
+        return "/journal?" + URLText.queryString([("host", host), ("from", String(seconds - 300)), ("to", String(seconds + 300))])
+    }
+}

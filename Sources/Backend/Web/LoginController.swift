@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import HummingbirdBcrypt
+
+/// `/login` and `/logout`. Failed logins are throttled per email and per address; a login always
+/// starts a new session, and logout deletes it on the server, not just in the browser.
+struct LoginController: Sendable {
+    let pages: WebPages
+    let emailThrottle = LoginThrottle(freeAttempts: 5)
+    let addressThrottle = LoginThrottle(freeAttempts: 20)
+    /// Checked when the email is unknown, so that case takes as long as a wrong password.
+    static let decoyHash = Bcrypt.hash("decoy password that never matches", cost: UserCommand.bcryptCost)
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .get("login", use: form)
+            .post("login", use: login)
+            .post("logout", use: logout)
+    }
+
+    @Sendable func form(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let next = URLText.localPath(request.uri.queryParameters.get("next")) ?? "/dashboard"
+        if try await pages.sessions.session(of: request) != nil { return PageRedirect(to: next).response }
+        return page(request, next: next, email: "", error: nil, status: .ok)
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormBody.read(request)
+        guard let expected = request.cookies[WebSessions.loginCookieName]?.value, let given = form["_csrf"],
+              WebSessions.constantTimeEqual(expected, given) else {
+            throw PageError(.forbidden, "The login form has expired or did not come from this site. Reload the login page and try again.")
+        }
+        let email = String((form["email"] ?? "").trimmingCharacters(in: .whitespaces).prefix(254))
+        let password = String((form["password"] ?? "").prefix(200))
+        let next = URLText.localPath(form["next"]) ?? "/dashboard"
+        let emailKeys = ["email:" + email.lowercased()]
+        let addressKeys = ["address:" + (context.remoteAddress?.ipAddress ?? "unknown")]
+        if let wait = emailThrottle.wait(keys: emailKeys) ?? addressThrottle.wait(keys: addressKeys) {
+            var response = page(request, next: next, email: email, error: "Too many failed logins. Try again in \(wait) s.", status: .tooManyRequests)
+            response.headers[.retryAfter] = "\(wait)"
+            return response
+        }
+        let user = try await withStorage(context.logger) { try await pages.store.user(email: email) }
+        let matches = Bcrypt.verify(password, hash: user?.passwordHash ?? Self.decoyHash)
+        guard let user, matches, !password.isEmpty else {
+            emailThrottle.failed(keys: emailKeys)
+            addressThrottle.failed(keys: addressKeys)
+            context.logger.notice("login failed", metadata: ["address": "\(context.remoteAddress?.ipAddress ?? "")"])
+            return page(request, next: next, email: email, error: "Wrong email or password.", status: .unauthorized)
+        }
+        emailThrottle.succeeded(keys: emailKeys)
+        let cookie = try await withStorage(context.logger) { try await pages.sessions.start(userID: user.id, email: user.email) }
+        var response = PageRedirect(to: next).response
+        response.setCookie(cookie)
+        response.setCookie(pages.sessions.cookie(WebSessions.loginCookieName, "", maxAge: 0))
+        return response
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (session, _) = try await pages.authorizedForm(request)
+        try await withStorage(context.logger) { try await pages.sessions.end(session) }
+        var response = PageRedirect(to: "/login").response
+        response.setCookie(pages.sessions.cookie(WebSessions.cookieName, "", maxAge: 0))
+        return response
+    }
+
+    /// The form, with a fresh CSRF token in a cookie and in the form (double submit).
+    private func page(_ request: Request, next: String, email: String, error: String?, status: HTTPResponse.Status) -> Response {
+        let token = WebSessions.randomToken()
+        var model: [String: Any] = ["title": "Log in", "csrf": token, "next": next, "email": email]
+        if let error { model["error"] = error }
+        var response = pages.views.page("login", model, status: status)
+        response.setCookie(pages.sessions.cookie(WebSessions.loginCookieName, token, maxAge: 3600))
+        return response
+    }
+}

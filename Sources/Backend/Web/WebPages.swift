@@ -1,0 +1,139 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// What every page controller shares: the stores, the templates, sessions and CSRF checks.
+struct WebPages: Sendable {
+    let store: any Store
+    let journal: any JournalStore
+    let views: Views
+    let sessions: WebSessions
+    let config: BackendConfig
+
+    static let flashCookie = "mt_flash"
+
+    /// The request's session, or a redirect to /login that comes back here afterwards.
+    func requireSession(_ request: Request) async throws -> SessionRecord {
+        if let session = try await sessions.session(of: request) { return session }
+        throw PageRedirect(to: "/login?next=" + URLText.query(request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")))
+    }
+
+    /// A state-changing form must carry the session's CSRF token.
+    func requireCSRF(_ form: [String: String], _ session: SessionRecord) throws {
+        guard let token = form["_csrf"], WebSessions.constantTimeEqual(token, session.csrfToken) else {
+            throw PageError(.forbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
+        }
+    }
+
+    /// A session and a valid CSRF token, for every POST of the pages; returns the form's fields.
+    func authorizedForm(_ request: Request) async throws -> (SessionRecord, [String: String]) {
+        let session = try await requireSession(request)
+        let form = try await FormBody.read(request)
+        try requireCSRF(form, session)
+        return (session, form)
+    }
+
+    /// Renders a page inside the layout, with the navigation and a one-time notice.
+    func render(_ template: String, request: Request, session: SessionRecord, title: String, nav: String,
+                _ model: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        var model = model
+        model["title"] = title
+        model["email"] = session.email
+        model["csrf"] = session.csrfToken
+        model["nav"] = Self.navigation.map { ["href": $0.href, "label": $0.label, "current": $0.key == nav] as [String: Any] }
+        let notice = request.cookies[Self.flashCookie]?.value.removingPercentEncoding
+        if let notice, !notice.isEmpty { model["notice"] = String(notice.prefix(300)) }
+        var response = views.page(template, model, status: status)
+        if notice != nil { response.setCookie(sessions.cookie(Self.flashCookie, "", maxAge: 0)) }
+        return response
+    }
+
+    /// After a form: back to `back` (a path of this site only) with a notice shown once.
+    func redirect(back: String?, fallback: String, notice: String) -> Response {
+        var response = PageRedirect(to: URLText.localPath(back) ?? fallback).response
+        response.setCookie(sessions.cookie(Self.flashCookie, URLText.query(String(notice.prefix(300))), maxAge: 60))
+        return response
+    }
+
+    static let navigation: [(key: String, href: String, label: String)] = [
+        ("dashboard", "/dashboard", "Dashboard"), ("journal", "/journal", "Journal"), ("flips", "/flips", "Flips"),
+        ("checks", "/checks/new", "New heartbeat"), ("tokens", "/tokens", "Tokens"),
+    ]
+}
+
+/// A 303 to another page of this site.
+struct PageRedirect: Error, HTTPResponseError {
+    var location: String
+    init(to location: String) { self.location = location }
+    var status: HTTPResponse.Status { .seeOther }
+
+    var response: Response {
+        var headers = Views.headers(contentType: "text/plain; charset=utf-8")
+        headers[.location] = location
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response { response }
+}
+
+/// An error page: the status and one escaped sentence, with a way back.
+struct PageError: Error, HTTPResponseError {
+    var status: HTTPResponse.Status
+    var message: String
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(status.code) · metrics</title><link rel="stylesheet" href="/assets/app.css"></head>
+            <body><main class="error-page"><h1>\(status.code) \(HTMLText.escape(status.reasonPhrase))</h1>
+            <p id="error-message">\(HTMLText.escape(message))</p><p><a href="/dashboard">Back to the dashboard</a></p></main></body></html>
+            """
+        return Response(status: status, headers: Views.headers(contentType: "text/html; charset=utf-8"),
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+enum HTMLText {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
+
+enum URLText {
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// Percent-encodes everything but unreserved characters: safe in a query value and a path segment.
+    static func query(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    /// `a=1&b=2` from pairs, skipping empty values.
+    static func queryString(_ pairs: [(String, String?)]) -> String {
+        pairs.compactMap { key, value in value.flatMap { $0.isEmpty ? nil : "\(key)=\(query($0))" } }.joined(separator: "&")
+    }
+
+    /// A path on this site: starts with one slash, so `//evil.example` and `https:` are refused.
+    static func localPath(_ text: String?) -> String? {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.hasPrefix("/\\"), text.count <= 2000,
+              !text.contains(where: { $0.isNewline || $0 == "\r" }) else { return nil }
+        return text
+    }
+
+    static func hostPage(_ host: String) -> String { "/hosts/" + query(host) }
+}
