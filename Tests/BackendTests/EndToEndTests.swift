@@ -92,6 +92,33 @@ import Testing
         #expect(revokeMissing.stderr.contains("no live token"))
     }
 
+    /// `user add` reads the password from stdin and keeps only its bcrypt hash.
+    @Test func userAddStoresABcryptHashAndRefusesBadInput() async throws {
+        let backend = Self.buildDirectory.appendingPathComponent("metrics-backend").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("users-\(UUID().uuidString.prefix(6))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let env = ["DATA_DIR": directory.path, "LOG_LEVEL": "error", "BACKEND": backend]
+        func add(_ input: String, _ email: String) throws -> CommandOutcome {
+            try Self.run("/bin/sh", ["-c", "printf '\(input)' | \"$BACKEND\" user add '\(email)'"], environment: env)
+        }
+        let made = try add("correct horse battery\\n", "Ops@Example.com")
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout == "user Ops@Example.com created\n")
+        let again = try add("another long password\\n", "ops@example.com")
+        #expect(again.status == 1 && again.stderr.contains("exists already"), "\(again.stderr)")
+        for (input, email, message) in [("short\\n", "a@example.com", "at least 10"), ("", "a@example.com", "no password on stdin"),
+                                         ("correct horse battery\\n", "not-an-email", "not an email address")] {
+            let outcome = try add(input, email)
+            #expect(outcome.status == 2, "\(email) \(input)")
+            #expect(outcome.stderr.contains(message) && outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+        }
+        var config = BackendConfig.defaults
+        config.dataDirectory = directory.path
+        let user = try await withStore(config, logger: TestStores.logger) { store in try await store.user(email: "OPS@example.com") }
+        #expect(user?.passwordHash.hasPrefix("$2b$12$") == true)
+        #expect(user?.passwordHash.contains("correct horse") == false)
+    }
+
     /// A database URL naming nothing that answers: a one-line error and exit 1, never a hang.
     @Test func anUnreachableDatabaseFailsInsteadOfHanging() throws {
         guard Engine.available.contains(.postgres), let base = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { return }
