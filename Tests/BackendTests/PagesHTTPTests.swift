@@ -391,7 +391,8 @@ import Testing
         let buckets = SVGChart.buckets(samples, from: from, to: to, columns: 10)
         #expect(buckets[0] == 1 && buckets[8] == 80.5 && buckets[1] == nil)
         let path = SVGChart.path(buckets, range: 0...100, width: 90, height: 100)
-        #expect(path == "M0 99M80 19.5")
+        #expect(path == "M0 99h0.5M80 19.5h0.5")
+        #expect(SVGChart.path([1, 2, nil, 3], range: 0...10, width: 30, height: 10) == "M0 9L10 8M30 7h0.5")
         #expect(SVGChart.range([], unit: "%") == 0...100)
         #expect(SVGChart.range([5, 5], unit: nil) == 4...6)
     }

@@ -35,9 +35,8 @@ struct HostPageController: Sendable {
                 "week": SVGChart.chart(samples, from: weekAgo, to: now, unit: check.unit, label: check.name),
             ])
         }
-        let model: [String: Any] = [
+        var model: [String: Any] = [
             "host": host, "lastReportAgo": TimeText.ago(record.lastReportAt, now: now), "lastReportISO": TimeText.iso(record.lastReportAt),
-            "sender": record.sender ?? "", "bootId": record.bootId ?? "",
             "journalURL": "/journal?" + URLText.queryString([("host", host)]),
             "checks": CheckRows.sorted(checks).map { CheckRows.row($0, now: now) },
             "charts": charts, "raids": checks.filter { $0.kind == "raid" }.sorted { $0.name < $1.name }.map(Self.raid),
@@ -45,6 +44,7 @@ struct HostPageController: Sendable {
             "flips": flips.map { FlipRows.row($0, now: now) }, "hasFlips": !flips.isEmpty,
             "back": request.uri.path,
         ]
+        if let sender = record.sender, !sender.isEmpty { model["sender"] = sender }
         return pages.render("host", request: request, session: session, title: host, nav: "dashboard", model)
     }
 
@@ -64,11 +64,13 @@ struct HostPageController: Sendable {
             }
         }
         var raid: [String: Any] = [
-            "name": check.name, "state": check.state.rawValue, "status": check.status ?? "", "level": text("level") ?? "",
-            "members": members, "arrayState": text("arrayState") ?? "",
-            "disks": "\(Int(number("disksActive") ?? 0)) of \(Int(number("disksRequired") ?? 0)) in sync"
-                + ((number("disksFailed") ?? 0) > 0 ? ", \(Int(number("disksFailed") ?? 0)) failed" : "")
-                + ((number("disksSpare") ?? 0) > 0 ? ", \(Int(number("disksSpare") ?? 0)) spare" : ""),
+            "name": check.name, "state": check.state.rawValue, "status": check.status ?? check.state.rawValue, "members": members,
+            // Mustache treats "" as true, so the summary is one line of only the parts present.
+            "summary": [text("level"), text("arrayState"),
+                        number("disksRequired").map { "\(Int(number("disksActive") ?? 0)) of \(Int($0)) in sync" },
+                        (number("disksFailed") ?? 0) > 0 ? "\(Int(number("disksFailed") ?? 0)) failed" : nil,
+                        (number("disksSpare") ?? 0) > 0 ? "\(Int(number("disksSpare") ?? 0)) spare" : nil]
+                .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " · "),
         ]
         if let action = text("syncAction") {
             var sync = action

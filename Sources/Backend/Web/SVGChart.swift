@@ -34,14 +34,19 @@ enum SVGChart {
         guard !buckets.isEmpty else { return "" }
         let step = buckets.count > 1 ? width / Double(buckets.count - 1) : 0
         let spread = range.upperBound - range.lowerBound
-        var path = "", drawing = false
+        var path = "", run = 0
         for (index, value) in buckets.enumerated() {
-            guard let value else { drawing = false; continue }
+            guard let value else {
+                if run == 1 { path += "h0.5" }  // a lone point: a dot, with the round cap
+                run = 0
+                continue
+            }
             let clamped = min(max(value, range.lowerBound), range.upperBound)
             let x = Double(index) * step, y = height - (clamped - range.lowerBound) / spread * height
-            path += (drawing ? "L" : "M") + format(x) + " " + format(y)
-            drawing = true
+            path += (run > 0 ? "L" : "M") + format(x) + " " + format(y)
+            run += 1
         }
+        if run == 1 { path += "h0.5" }
         return path
     }
 
@@ -51,8 +56,17 @@ enum SVGChart {
         let d = path(values, range: range(values.compactMap { $0 }, unit: unit), width: width, height: height - 2)
         return """
             <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 -1 \(format(width)) \(format(height))" width="120" height="24" class="spark spark-\(HTMLText.escape(state))" role="img" aria-label="last 24 hours">\
-            <path d="\(d)" fill="none" stroke="currentColor" stroke-width="1.5" vector-effect="non-scaling-stroke"/></svg>
+            <path d="\(d)" fill="none" stroke="\(sparkColour(state))" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round" vector-effect="non-scaling-stroke"/></svg>
             """
+    }
+
+    /// Mid-tone colours that read on light and dark backgrounds alike.
+    static func sparkColour(_ state: String) -> String {
+        switch state {
+        case "alert": return "#e5484d"
+        case "no-data": return "#d08a1e"
+        default: return "#3b9a57"
+        }
     }
 
     /// A chart with horizontal grid lines and labels at the range's ends and middle, and the time span below.
@@ -74,7 +88,7 @@ enum SVGChart {
             ? "<text x=\"\(format(left + plotWidth / 2))\" y=\"\(format(6 + plotHeight / 2))\" text-anchor=\"middle\" class=\"axis\">no samples</text>" : ""
         return """
             <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(format(width)) \(format(height))" class="chart" role="img" aria-label="\(HTMLText.escape(label)), last \(span)">\
-            \(grid)<g transform="translate(\(format(left)) 6)"><path d="\(d)" fill="none" stroke="currentColor" stroke-width="1.5" class="line"/></g>\(empty)\
+            \(grid)<g transform="translate(\(format(left)) 6)"><path d="\(d)" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round" class="line"/></g>\(empty)\
             <text x="\(format(left))" y="\(format(height - 4))" class="axis">\(span) ago</text>\
             <text x="\(format(width - 4))" y="\(format(height - 4))" text-anchor="end" class="axis">now</text></svg>
             """

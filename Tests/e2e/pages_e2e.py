@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""The pages in a real headless Chromium against a real metrics-backend (embedded SQLite).
+
+Logs in, finds the degraded RAID alert first, silences it, opens the host page, filters the
+journal by host and text, pages to older entries, expands a row, and logs out. Saves
+screenshots of the dashboard, host page and journal. Exits 1 on the first failed step.
+"""
+import json, os, shutil, subprocess, sys, tempfile, time, traceback, urllib.request
+from datetime import datetime, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BACKEND = os.path.abspath(os.path.join(ROOT, os.environ.get("METRICS_BACKEND", ".build/debug/metrics-backend")))
+SHOTS = os.path.abspath(os.path.join(ROOT, os.environ.get("E2E_SCREENSHOTS", "test-results/screenshots")))
+EMAIL, PASSWORD = "e2e@example.com", "correct horse battery"
+BOOT = "0f5c1a2b3c4d4e5f8a9b0c1d2e3f4a5b"
+
+try:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+except ImportError:
+    print("FAIL setup: selenium is not installed (python3 -m pip install 'selenium>=4.15,<5')")
+    sys.exit(1)
+
+
+class Backend:
+    def __init__(self):
+        self.data = tempfile.mkdtemp(prefix="e2e-")
+        self.env = {"PATH": "/usr/bin:/bin", "DATA_DIR": self.data, "LOG_LEVEL": "warning"}
+        self.err = open(os.path.join(self.data, "stderr.log"), "w+")
+        self.process = None
+
+    def run(self, args, stdin=None):
+        out = subprocess.run([BACKEND] + args, input=stdin, env=self.env, capture_output=True, text=True, timeout=120)
+        if out.returncode != 0:
+            raise AssertionError(f"metrics-backend {' '.join(args)} exited {out.returncode}: {out.stderr.strip()}")
+        return out.stdout.strip()
+
+    def start(self):
+        self.process = subprocess.Popen([BACKEND, "serve", "--hostname", "127.0.0.1", "--port", "0"], env=self.env,
+                                        stdout=subprocess.PIPE, stderr=self.err, text=True)
+        line = self.process.stdout.readline()
+        if "listening on " not in line:
+            raise AssertionError(f"the backend did not start: {line!r}")
+        self.base = line.split("listening on ")[1].strip()
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def stderr_tail(self):
+        self.err.seek(0)
+        return "".join(self.err.readlines()[-30:])
+
+    def post(self, path, body, token, content_type="application/json"):
+        request = urllib.request.Request(self.base + path, data=body.encode(), method="POST",
+                                         headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert 200 <= response.status < 300, f"{path}: {response.status}"
+            return json.loads(response.read() or b"{}")
+
+
+def iso(seconds):
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def report(host, sent_at, degraded):
+    raid_status = "degraded" if degraded else "ok"
+    members = [{"device": "sda1", "slot": 0, "state": "active"},
+               {"device": "sdb1", "slot": 1, "state": "faulty" if degraded else "active"}]
+    return json.dumps({"version": 1, "host": host, "sentAt": iso(sent_at), "observations": [
+        {"name": "memory", "kind": "memory", "value": 42.5, "unit": "%"},
+        {"name": "disk:/", "kind": "disk", "value": 55 + (sent_at % 7), "unit": "%"},
+        {"name": "raid:md0", "kind": "raid", "status": raid_status, "details": {
+            "level": "raid1", "disksRequired": 2, "disksActive": 1 if degraded else 2, "disksFailed": 1 if degraded else 0, "members": members}},
+    ]})
+
+
+def journal_lines(host, count, start_seq):
+    now = time.time()
+    lines = []
+    for i in range(count):
+        seq = start_seq + i
+        at = int((now - 1700 + i * 10) * 1_000_000)
+        message = f"request {seq} needle-42 served" if i % 2 == 0 else f"request {seq} plain"
+        cursor = f"s=5d1f0b6e2a3c4b5d8e9f0a1b2c3d4e5f;i={seq:x};b={BOOT};m={seq * 1000:x};t={at:x};x=abcdef0123456789"
+        lines.append(json.dumps({"realtimeUsec": at, "cursor": cursor, "bootId": BOOT, "unit": "app.service", "identifier": "app",
+                                 "pid": 42, "priority": 6 if i % 5 else 3, "transport": "journal", "message": message}))
+    return "\n".join(lines) + "\n"
+
+
+def seed(backend, token):
+    now = int(time.time())
+    for offset in (60, 0):
+        backend.post("/api/v1/report", report("db-1", now - offset, True), token)
+        for host in ("web-1", "web-2"):
+            backend.post("/api/v1/report", report(host, now - offset, False), token)
+    for host, count, start in (("db-1", 160, 1), ("web-1", 40, 1000)):
+        answer = backend.post(f"/api/v1/journal?host={host}", journal_lines(host, count, start), token, "application/x-ndjson")
+        assert answer.get("stored") == count, f"journal for {host}: {answer}"
+
+
+def main():
+    for path in (BACKEND, "/usr/bin/chromium", os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")):
+        if not os.path.exists(path):
+            print(f"FAIL setup: {path} is missing (scripts/install-deps chromium chromium-driver; swift build)")
+            return 1
+    os.makedirs(SHOTS, exist_ok=True)
+    backend = Backend()
+    driver = None
+    step = "setup"
+    try:
+        backend.run(["user", "add", EMAIL], stdin=PASSWORD + "\n")
+        token = backend.run(["token", "create", "--all-hosts"])
+        backend.start()
+        seed(backend, token)
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+        wait = WebDriverWait(driver, 15)
+        base = backend.base
+        path = lambda: driver.current_url.split(base, 1)[-1]
+
+        def shot(name):
+            file = os.path.join(SHOTS, name + ".png")
+            driver.save_screenshot(file)
+            print(f"screenshot: {file}")
+
+        def passed(text):
+            print(f"ok   {text}")
+
+        step = "log in"
+        driver.get(base + "/dashboard")
+        wait.until(lambda d: path().startswith("/login"))
+        driver.find_element(By.ID, "email").send_keys(EMAIL)
+        driver.find_element(By.ID, "password").send_keys("wrong password")
+        driver.find_element(By.ID, "login-submit").click()
+        wait.until(lambda d: d.find_elements(By.ID, "login-error"))
+        driver.find_element(By.ID, "email").clear()
+        driver.find_element(By.ID, "email").send_keys(EMAIL)
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.find_element(By.ID, "login-submit").click()
+        wait.until(lambda d: path().startswith("/dashboard"))
+        passed("a wrong password is refused; the right one lands on the dashboard")
+
+        step = "the degraded RAID alert comes first"
+        first = driver.find_element(By.CSS_SELECTOR, "#checks tbody tr")
+        assert first.get_attribute("data-state") == "alert", first.get_attribute("outerHTML")[:300]
+        assert first.get_attribute("data-host") == "db-1"
+        assert first.get_attribute("data-name").startswith("raid:")
+        assert "degraded" in first.text
+        shot("dashboard")
+        passed("the first row is db-1's degraded RAID, alerting")
+
+        step = "silence it"
+        first.find_element(By.CSS_SELECTOR, "details.menu > summary").click()
+        first.find_element(By.CSS_SELECTOR, "form.silence button.silence-1h").click()
+        wait.until(lambda d: d.find_elements(By.ID, "notice"))
+        assert "Silenced" in driver.find_element(By.ID, "notice").text
+        row = driver.find_element(By.CSS_SELECTOR, '#checks tr[data-host="db-1"][data-name="raid:md0"]')
+        assert row.find_elements(By.CSS_SELECTOR, ".silenced"), row.get_attribute("outerHTML")[:400]
+        passed("silenced for 1 h, and the row says so")
+
+        step = "the host page"
+        row.find_element(By.CSS_SELECTOR, "td.host a").click()
+        wait.until(lambda d: d.find_elements(By.ID, "host-name"))
+        assert driver.find_element(By.ID, "host-name").text == "db-1"
+        assert "sdb1" in driver.find_element(By.ID, "raids").text
+        assert driver.find_elements(By.CSS_SELECTOR, "#charts svg.chart")
+        shot("host")
+        passed("the host page shows the array's members and charts")
+
+        step = "filter the journal by host and text"
+        driver.get(base + "/journal")
+        driver.find_element(By.ID, "filter-host").send_keys("db-1")
+        driver.find_element(By.ID, "filter-text").send_keys("needle-42")
+        Select(driver.find_element(By.NAME, "limit")).select_by_value("50")
+        driver.find_element(By.ID, "journal-search").click()
+        wait.until(lambda d: "q=needle-42" in d.current_url)
+        rows = driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr")
+        assert len(rows) == 50, f"{len(rows)} rows"
+        for r in rows:
+            assert r.find_element(By.CSS_SELECTOR, "td.host").text == "db-1"
+            assert "needle-42" in r.find_element(By.CSS_SELECTOR, ".message .text").get_attribute("textContent")
+        first_ids = [r.get_attribute("data-id") for r in rows]
+        last_time = rows[-1].find_element(By.CSS_SELECTOR, "time").get_attribute("datetime")
+        shot("journal")
+        passed("50 entries, all db-1 and all containing needle-42")
+
+        step = "page to older entries"
+        driver.find_element(By.ID, "page-older").click()
+        wait.until(lambda d: "before=" in d.current_url)
+        older = driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr")
+        assert 0 < len(older) <= 50, f"{len(older)} older rows"
+        for r in older:
+            assert r.get_attribute("data-id") not in first_ids, "a row repeated across pages"
+            assert r.find_element(By.CSS_SELECTOR, "td.host").text == "db-1"
+            assert "needle-42" in r.find_element(By.CSS_SELECTOR, ".message .text").get_attribute("textContent")
+            assert r.find_element(By.CSS_SELECTOR, "time").get_attribute("datetime") <= last_time
+        passed(f"the older page has {len(older)} further entries, none repeated")
+
+        step = "expand a row"
+        older[0].find_element(By.CSS_SELECTOR, "details summary").click()
+        fields = older[0].find_element(By.CSS_SELECTOR, "dl.fields")
+        wait.until(lambda d: fields.is_displayed())
+        assert "cursor" in fields.text
+        passed("a row expands to its fields")
+
+        step = "log out"
+        driver.find_element(By.ID, "logout").click()
+        wait.until(lambda d: path().startswith("/login"))
+        driver.get(base + "/dashboard")
+        wait.until(lambda d: path().startswith("/login"))
+        passed("logged out, and the dashboard sends back to login")
+        return 0
+    except Exception as error:
+        print(f"FAIL {step}: {error!r}")
+        traceback.print_exc()
+        if driver:
+            try:
+                file = os.path.join(SHOTS, "failure.png")
+                driver.save_screenshot(file)
+                print(f"screenshot: {file}")
+                print("url:", driver.current_url)
+            except Exception:
+                pass
+        print("backend stderr (tail):\n" + backend.stderr_tail())
+        return 1
+    finally:
+        if driver:
+            driver.quit()
+        backend.stop()
+        shutil.rmtree(backend.data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
