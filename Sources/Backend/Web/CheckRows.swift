@@ -28,8 +28,10 @@ enum CheckRows {
     }
 
     /// One table row's fields for the templates.
-    static func row(_ check: CheckRecord, now: Date) -> [String: Any] {
+    /// `csrf` and `back` go in every row: a key found in the row itself saves a walk up the context stack.
+    static func row(_ check: CheckRecord, now: Date, csrf: String, back: String) -> [String: Any] {
         var row: [String: Any] = [
+            "csrf": csrf, "back": back, "status": false, "error": false, "silenced": false, "sparkURL": false,
             "host": check.host, "name": check.name, "kind": check.kind,
             "state": check.state.rawValue, "stateLabel": label(check.state),
             "value": TimeText.value(check.value, unit: check.unit),

@@ -6,6 +6,7 @@ import Hummingbird
 struct DashboardController: Sendable {
     let pages: WebPages
     static let pageSize = 200
+    static let summaryLimit = 100
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -42,6 +43,8 @@ struct DashboardController: Sendable {
             counts[check.host] = count
         }
         let shownHosts = hosts.filter { hostFilter == nil || $0.name == hostFilter }
+        // Hosts with problems first; a big fleet shows its first `summaryLimit` and a link to all.
+        let allHosts = query.get("hosts") == "all"
         let summary: [[String: Any]] = shownHosts.sorted { a, b in
             let (ca, cb) = (counts[a.name]?.alert ?? 0, counts[b.name]?.alert ?? 0)
             return ca != cb ? ca > cb : a.name < b.name
@@ -50,22 +53,27 @@ struct DashboardController: Sendable {
             return ["host": host.name, "hostURL": URLText.hostPage(host.name), "ok": count.ok, "alert": count.alert,
                     "noData": count.noData, "lastReportAgo": TimeText.ago(host.lastReportAt, now: now),
                     "lastReportISO": TimeText.iso(host.lastReportAt), "state": count.alert > 0 ? "alert" : count.noData > 0 ? "no-data" : "ok"]
-        }
+        }.prefix(allHosts ? Int.max : Self.summaryLimit).map { $0 }
         let filtered = CheckRows.sorted(state.map { wanted in checks.filter { $0.state == wanted } } ?? checks)
         let start = (page - 1) * Self.pageSize
         let shown = start < filtered.count ? Array(filtered[start..<min(filtered.count, start + Self.pageSize)]) : []
-        let filters: [(String, String?)] = [("host", hostFilter), ("state", state?.rawValue)]
+        let filters: [(String, String?)] = [("host", hostFilter), ("state", state?.rawValue), ("hosts", allHosts ? "all" : nil)]
+        let back = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         var model: [String: Any] = [
-            "summary": summary, "checks": shown.map { CheckRows.row($0, now: now) },
+            "summary": summary, "checks": shown.map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: back) },
             "hostFilter": hostFilter ?? "", "hostNames": hosts.map(\.name),
             "states": [("", "any state"), ("alert", "alert"), ("no-data", "no data"), ("ok", "ok")].map { value, label in
                 ["value": value, "label": label, "selected": value == stateText] as [String: Any]
             },
             "totals": ["hosts": shownHosts.count, "checks": filtered.count,
                        "alert": checks.filter { $0.state == .alert }.count, "noData": checks.filter { $0.state == .noData }.count],
-            "back": request.uri.path + (request.uri.query.map { "?" + $0 } ?? ""),
+            "back": back,
         ]
         if filtered.isEmpty { model["empty"] = true }
+        if !allHosts && shownHosts.count > Self.summaryLimit {
+            model["allHostsURL"] = "/dashboard?" + URLText.queryString([("host", hostFilter), ("state", state?.rawValue), ("hosts", "all")])
+            model["hiddenHosts"] = shownHosts.count - Self.summaryLimit
+        }
         if start + Self.pageSize < filtered.count {
             model["nextPage"] = "/dashboard?" + URLText.queryString(filters + [("page", String(page + 1))])
         }

@@ -38,7 +38,7 @@ struct HostPageController: Sendable {
         var model: [String: Any] = [
             "host": host, "lastReportAgo": TimeText.ago(record.lastReportAt, now: now), "lastReportISO": TimeText.iso(record.lastReportAt),
             "journalURL": "/journal?" + URLText.queryString([("host", host)]),
-            "checks": CheckRows.sorted(checks).map { CheckRows.row($0, now: now) },
+            "checks": CheckRows.sorted(checks).map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: request.uri.path) },
             "charts": charts, "raids": checks.filter { $0.kind == "raid" }.sorted { $0.name < $1.name }.map(Self.raid),
             "hasCharts": !charts.isEmpty, "hasRaids": checks.contains { $0.kind == "raid" },
             "flips": flips.map { FlipRows.row($0, now: now) }, "hasFlips": !flips.isEmpty,

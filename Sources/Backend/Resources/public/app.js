@@ -70,8 +70,9 @@ function setUpRefresh() {
 
 // Confirmations and copy buttons, delegated so swapped-in rows work too.
 document.addEventListener('submit', (event) => {
-  const form = event.target;
-  if (form.dataset && form.dataset.confirm && !confirm(form.dataset.confirm)) event.preventDefault();
+  // The form or the button that sent it may ask first (the row menu's Delete shares its form).
+  const asking = [event.submitter, event.target].find((node) => node && node.dataset && node.dataset.confirm);
+  if (asking && !confirm(asking.dataset.confirm)) event.preventDefault();
 });
 
 document.addEventListener('click', async (event) => {
