@@ -93,9 +93,11 @@ document.addEventListener('click', async (event) => {
     document.execCommand('copy');
     selection.removeAllRanges();
   }
-  const label = button.textContent;
+  // Remember the first label, so a second click within 1.5 s cannot leave "Copied" for good.
+  if (!button.dataset.label) button.dataset.label = button.textContent;
   button.textContent = 'Copied';
-  setTimeout(() => { button.textContent = label; }, 1500);
+  clearTimeout(button.copyTimer);
+  button.copyTimer = setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
 });
 
 const PRIORITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
@@ -145,8 +147,11 @@ function setUpLiveTail() {
   const box = document.getElementById('live-tail');
   const body = document.querySelector('#journal tbody');
   if (!box || !body) return;
-  let timer = null;
+  let timer = null, busy = false;
   const poll = async () => {
+    // A slow answer must not overlap the next poll: both would ask after the same token and add rows twice.
+    if (busy) return;
+    busy = true;
     const params = new URLSearchParams(box.dataset.apiQuery || '');
     if (box.dataset.newest) params.set('after', box.dataset.newest);
     params.set('limit', '200');
@@ -155,7 +160,7 @@ function setUpLiveTail() {
       if (response.status === 401) {
         box.checked = false;
         stop();
-        box.parentElement.append(el('span', 'tail-note', ' session ended: log in again'));
+        if (!box.parentElement.querySelector('.tail-note')) box.parentElement.append(el('span', 'tail-note', ' session ended: log in again'));
         return;
       }
       if (!response.ok) return;
@@ -168,7 +173,7 @@ function setUpLiveTail() {
       for (const entry of page.entries) rows.append(journalRow(entry));
       body.prepend(rows);
       while (body.rows.length > 1000) body.deleteRow(-1);
-    } catch (_) { /* a failed poll is retried by the next one */ }
+    } catch (_) { /* a failed poll is retried by the next one */ } finally { busy = false; }
   };
   const stop = () => { if (timer) clearInterval(timer); timer = null; };
   box.addEventListener('change', () => {
@@ -177,7 +182,13 @@ function setUpLiveTail() {
 }
 
 formatTimes(document);
-setInterval(() => { for (const t of document.querySelectorAll('time.ago[datetime]')) t.textContent = ago(new Date(t.getAttribute('datetime'))); }, 30000);
+// Relative times drift: recompute them, skipping any the server left without a valid instant.
+setInterval(() => {
+  for (const t of document.querySelectorAll('time.ago[datetime]')) {
+    const date = new Date(t.getAttribute('datetime'));
+    if (!isNaN(date)) t.textContent = ago(date);
+  }
+}, 30000);
 setUpJournalFilters();
 setUpRefresh();
 setUpLiveTail();
