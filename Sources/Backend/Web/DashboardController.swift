@@ -28,35 +28,30 @@ struct DashboardController: Sendable {
         guard stateText.isEmpty || state != nil else { throw PageError(.badRequest, "The state filter must be ok, alert or no-data.") }
         let page = max(1, min(100_000, query.get("page").flatMap { Int($0) } ?? 1))
         let now = Date()
-        let (hosts, checks) = try await withStorage(context.logger) {
-            (try await pages.store.hosts(), try await pages.store.checks(host: hostFilter, state: nil))
+        let start = (page - 1) * Self.pageSize
+        let (hosts, counts, shown) = try await withStorage(context.logger) {
+            (try await pages.store.hosts(), try await pages.store.checkCounts(host: hostFilter),
+             try await pages.store.checksPage(host: hostFilter, state: state, offset: start, limit: Self.pageSize))
         }
         // The summary counts every check of the shown hosts; the table applies the state filter.
-        var counts: [String: (ok: Int, alert: Int, noData: Int)] = [:]
-        for check in checks {
-            var count = counts[check.host] ?? (0, 0, 0)
-            switch check.state {
-            case .ok: count.ok += 1
-            case .alert: count.alert += 1
-            case .noData: count.noData += 1
-            }
-            counts[check.host] = count
-        }
         let shownHosts = hosts.filter { hostFilter == nil || $0.name == hostFilter }
         // Hosts with problems first; a big fleet shows its first `summaryLimit` and a link to all.
         let allHosts = query.get("hosts") == "all"
         let summary: [[String: Any]] = shownHosts.sorted { a, b in
             let (ca, cb) = (counts[a.name]?.alert ?? 0, counts[b.name]?.alert ?? 0)
             return ca != cb ? ca > cb : a.name < b.name
-        }.map { host in
-            let count = counts[host.name] ?? (0, 0, 0)
+        }.prefix(allHosts ? Int.max : Self.summaryLimit).map { host in
+            let count = counts[host.name] ?? CheckCounts()
             return ["host": host.name, "hostURL": URLText.hostPage(host.name), "ok": count.ok, "alert": count.alert,
                     "noData": count.noData, "lastReportAgo": TimeText.ago(host.lastReportAt, now: now),
                     "lastReportISO": TimeText.iso(host.lastReportAt), "state": count.alert > 0 ? "alert" : count.noData > 0 ? "no-data" : "ok"]
-        }.prefix(allHosts ? Int.max : Self.summaryLimit).map { $0 }
-        let filtered = CheckRows.sorted(state.map { wanted in checks.filter { $0.state == wanted } } ?? checks)
-        let start = (page - 1) * Self.pageSize
-        let shown = start < filtered.count ? Array(filtered[start..<min(filtered.count, start + Self.pageSize)]) : []
+        }
+        let total = counts.values.reduce(CheckCounts()) { sum, count in
+            var sum = sum
+            for state in CheckState.allCases { sum.add(state, count.count(state)) }
+            return sum
+        }
+        let matching = state.map { total.count($0) } ?? total.total
         let filters: [(String, String?)] = [("host", hostFilter), ("state", state?.rawValue), ("hosts", allHosts ? "all" : nil)]
         let back = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         var model: [String: Any] = [
@@ -65,21 +60,20 @@ struct DashboardController: Sendable {
             "states": [("", "any state"), ("alert", "alert"), ("no-data", "no data"), ("ok", "ok")].map { value, label in
                 ["value": value, "label": label, "selected": value == stateText] as [String: Any]
             },
-            "totals": ["hosts": shownHosts.count, "checks": filtered.count,
-                       "alert": checks.filter { $0.state == .alert }.count, "noData": checks.filter { $0.state == .noData }.count],
+            "totals": ["hosts": shownHosts.count, "checks": matching, "alert": total.alert, "noData": total.noData],
             "back": back,
         ]
-        if filtered.isEmpty { model["empty"] = true }
+        if shown.isEmpty { model["empty"] = true }
         if !allHosts && shownHosts.count > Self.summaryLimit {
             model["allHostsURL"] = "/dashboard?" + URLText.queryString([("host", hostFilter), ("state", state?.rawValue), ("hosts", "all")])
             model["hiddenHosts"] = shownHosts.count - Self.summaryLimit
         }
-        if start + Self.pageSize < filtered.count {
+        if start + Self.pageSize < matching {
             model["nextPage"] = "/dashboard?" + URLText.queryString(filters + [("page", String(page + 1))])
         }
         if page > 1 { model["previousPage"] = "/dashboard?" + URLText.queryString(filters + [("page", page > 2 ? String(page - 1) : nil)]) }
-        if filtered.count > Self.pageSize {
-            model["range"] = "\(start + 1)–\(min(filtered.count, start + Self.pageSize)) of \(filtered.count)"
+        if matching > Self.pageSize {
+            model["range"] = "\(start + 1)–\(min(matching, start + Self.pageSize)) of \(matching)"
         }
         return pages.render("dashboard", request: request, session: session, title: "Dashboard", nav: "dashboard", model)
     }

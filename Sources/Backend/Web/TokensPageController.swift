@@ -51,7 +51,7 @@ struct TokensPageController: Sendable {
             if !label.isEmpty { try Names.check(label, field: "label", maxLength: 200) }
             return nil
         } catch {
-            return "\(error.field ?? ""): \(error.message)"
+            return "\(error.field): \(error.message)"
         }
     }
 

@@ -1,0 +1,39 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    func checkCounts(host: String?) async throws -> [String: CheckCounts] {
+        let rows = try await client.query("""
+            SELECT h.name, c.state, count(*)::bigint FROM checks c JOIN hosts h ON h.id = c.host_id
+            WHERE (\(host)::text IS NULL OR h.name = \(host)) GROUP BY h.name, c.state
+            """, logger: logger)
+        var counts: [String: CheckCounts] = [:]
+        for try await (host, state, count) in rows.decode((String, String, Int64).self) {
+            guard let state = CheckState(rawValue: state) else { continue }
+            counts[host, default: CheckCounts()].add(state, Int(count))
+        }
+        return counts
+    }
+
+    func checksPage(host: String?, state: CheckState?, offset: Int, limit: Int) async throws -> [CheckRecord] {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
+                   c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused, c.cron, c.timezone
+            FROM checks c JOIN hosts h ON h.id = c.host_id
+            WHERE ($1::text IS NULL OR h.name = $1) AND ($2::text IS NULL OR c.state = $2)
+            ORDER BY \(CheckPageSQL.order) LIMIT $3 OFFSET $4
+            """, binds: {
+                var binds = PostgresBindings()
+                binds.append(host)
+                binds.append(state?.rawValue)
+                binds.append(limit)
+                binds.append(offset)
+                return binds
+            }()), logger: logger)
+        var checks: [CheckRecord] = []
+        for try await row in rows {
+            checks.append(try CheckRecord(postgres: row.makeRandomAccess()))
+        }
+        return checks
+    }
+}
