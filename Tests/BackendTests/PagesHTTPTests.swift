@@ -129,6 +129,29 @@ import Testing
         }
     }
 
+    @Test func aBigFleetShowsItsHundredWorstHostsAndPagesItsChecks() async throws {
+        try await Self.withPages { h in
+            let now = Date()
+            for index in 0..<120 {
+                let observations = (0..<2).map { Observation(name: "disk:/d\($0)", kind: .disk, value: index == 77 ? 99 : 10, unit: "%") }
+                _ = try await h.store.ingest(Report(host: String(format: "node-%03d", index), sentAt: now, observations: observations), receivedAt: now)
+            }
+            try await h.app.test(.router) { client in
+                let b = try #require(try await Self.login(client).browser)
+                let page = String(buffer: try await client.execute(uri: "/dashboard", method: .get, headers: b.headers).body)
+                let summary = page.components(separatedBy: "<table id=\"summary\">")[1].components(separatedBy: "</table>")[0]
+                #expect(summary.components(separatedBy: "<tr class=\"state-").count - 1 == 100)
+                // The hosts with alerts come first: db-1 (degraded RAID) and node-077 (two full disks).
+                #expect(summary.range(of: "node-077")!.lowerBound < summary.range(of: "db-1")!.lowerBound)
+                #expect(page.contains("id=\"all-hosts\"") && page.contains("22 more"))
+                #expect(page.contains("1–200 of 366") && page.contains("rel=\"next\""))
+                let all = String(buffer: try await client.execute(uri: "/dashboard?hosts=all&page=2", method: .get, headers: b.headers).body)
+                #expect(all.components(separatedBy: "<table id=\"summary\">")[1].components(separatedBy: "<tr class=\"state-").count - 1 == 122)
+                #expect(all.contains("201–366 of 366") && all.contains("rel=\"prev\"") && !all.contains("rel=\"next\""))
+            }
+        }
+    }
+
     @Test func namesFromReportsAreEscapedInPages() async throws {
         try await Self.withPages { h in
             try await h.app.test(.router) { client in
