@@ -5,7 +5,7 @@ Logs in, finds the degraded RAID alert first, silences it, opens the host page, 
 journal by host and text, pages to older entries, expands a row, and logs out. Saves
 screenshots of the dashboard, host page and journal. Exits 1 on the first failed step.
 """
-import json, os, shutil, subprocess, sys, tempfile, time, traceback, urllib.request
+import json, os, queue, shutil, subprocess, sys, tempfile, threading, time, traceback, urllib.error, urllib.request
 from datetime import datetime, timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -27,7 +27,9 @@ except ImportError:
 class Backend:
     def __init__(self):
         self.data = tempfile.mkdtemp(prefix="e2e-")
+        # A fresh environment: no DATABASE_URL / JOURNAL_DATABASE_URL, so the embedded SQLite under DATA_DIR.
         self.env = {"PATH": "/usr/bin:/bin", "DATA_DIR": self.data, "LOG_LEVEL": "warning"}
+        assert "DATABASE_URL" not in self.env and "JOURNAL_DATABASE_URL" not in self.env
         self.err = open(os.path.join(self.data, "stderr.log"), "w+")
         self.process = None
 
@@ -40,10 +42,24 @@ class Backend:
     def start(self):
         self.process = subprocess.Popen([BACKEND, "serve", "--hostname", "127.0.0.1", "--port", "0"], env=self.env,
                                         stdout=subprocess.PIPE, stderr=self.err, text=True)
-        line = self.process.stdout.readline()
-        if "listening on " not in line:
-            raise AssertionError(f"the backend did not start: {line!r}")
-        self.base = line.split("listening on ")[1].strip()
+        lines = queue.Queue()
+
+        def drain():  # keeps reading so the pipe never fills
+            for out in self.process.stdout:
+                lines.put(out)
+            lines.put(None)
+        threading.Thread(target=drain, daemon=True).start()
+        deadline = time.time() + 60
+        while True:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.time()))
+            except queue.Empty:
+                raise AssertionError("the backend printed no 'listening on' line within 60 s")
+            if line is None:
+                raise AssertionError(f"the backend exited ({self.process.wait()}) before listening")
+            if "metrics-backend listening on http://" in line:
+                self.base = line.split("listening on ")[1].strip()
+                return
 
     def stop(self):
         if self.process:
@@ -60,9 +76,16 @@ class Backend:
     def post(self, path, body, token, content_type="application/json"):
         request = urllib.request.Request(self.base + path, data=body.encode(), method="POST",
                                          headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            assert 200 <= response.status < 300, f"{path}: {response.status}"
-            return json.loads(response.read() or b"{}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert 200 <= response.status < 300, f"POST {path}: {response.status}"
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"POST {path}: {error.code} {error.read()[:500]!r}") from None
+
+
+def parse_iso(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def iso(seconds):
@@ -95,11 +118,13 @@ def journal_lines(host, count, start_seq):
 
 
 def seed(backend, token):
-    now = int(time.time())
-    for offset in (60, 0):
-        backend.post("/api/v1/report", report("db-1", now - offset, True), token)
+    for round in range(2):  # two reports each, a few seconds apart, so the charts have two samples
+        if round:
+            time.sleep(3)
+        now = int(time.time())
+        backend.post("/api/v1/report", report("db-1", now, True), token)
         for host in ("web-1", "web-2"):
-            backend.post("/api/v1/report", report(host, now - offset, False), token)
+            backend.post("/api/v1/report", report(host, now, False), token)
     for host, count, start in (("db-1", 160, 1), ("web-1", 40, 1000)):
         answer = backend.post(f"/api/v1/journal?host={host}", journal_lines(host, count, start), token, "application/x-ndjson")
         assert answer.get("stored") == count, f"journal for {host}: {answer}"
@@ -115,18 +140,24 @@ def main():
     driver = None
     step = "setup"
     try:
+        step = "create the user and the token"
         backend.run(["user", "add", EMAIL], stdin=PASSWORD + "\n")
         token = backend.run(["token", "create", "--all-hosts"])
+        step = "start the backend"
         backend.start()
+        step = "seed reports and journal over HTTP"
         seed(backend, token)
+        step = "start headless chromium"
         options = webdriver.ChromeOptions()
         options.binary_location = "/usr/bin/chromium"
         for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
             options.add_argument(flag)
         driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
-        wait = WebDriverWait(driver, 15)
         base = backend.base
         path = lambda: driver.current_url.split(base, 1)[-1]
+
+        def until(condition, what):
+            WebDriverWait(driver, 15).until(condition, f"waited 15 s for {what}; at {driver.current_url}")
 
         def shot(name):
             file = os.path.join(SHOTS, name + ".png")
@@ -138,90 +169,105 @@ def main():
 
         step = "log in"
         driver.get(base + "/dashboard")
-        wait.until(lambda d: path().startswith("/login"))
+        until(lambda d: path().startswith("/login"), "/dashboard without a session to land on /login")
         driver.find_element(By.ID, "email").send_keys(EMAIL)
         driver.find_element(By.ID, "password").send_keys("wrong password")
         driver.find_element(By.ID, "login-submit").click()
-        wait.until(lambda d: d.find_elements(By.ID, "login-error"))
+        until(lambda d: d.find_elements(By.ID, "login-error"), "#login-error after a wrong password")
+        assert path().startswith("/login"), f"a wrong password left the login page: {driver.current_url}"
+        assert driver.find_element(By.ID, "login-error").is_displayed(), "#login-error is hidden"
         driver.find_element(By.ID, "email").clear()
         driver.find_element(By.ID, "email").send_keys(EMAIL)
+        driver.find_element(By.ID, "password").clear()
         driver.find_element(By.ID, "password").send_keys(PASSWORD)
         driver.find_element(By.ID, "login-submit").click()
-        wait.until(lambda d: path().startswith("/dashboard"))
+        until(lambda d: path().startswith("/dashboard"), "the right password to land on /dashboard")
         passed("a wrong password is refused; the right one lands on the dashboard")
 
         step = "the degraded RAID alert comes first"
         first = driver.find_element(By.CSS_SELECTOR, "#checks tbody tr")
-        assert first.get_attribute("data-state") == "alert", first.get_attribute("outerHTML")[:300]
-        assert first.get_attribute("data-host") == "db-1"
-        assert first.get_attribute("data-name").startswith("raid:")
-        assert "degraded" in first.text
+        seen = f"first row: {first.get_attribute('outerHTML')[:300]}"
+        assert first.get_attribute("data-state") == "alert", seen
+        assert first.get_attribute("data-host") == "db-1", seen
+        assert first.get_attribute("data-name").startswith("raid:"), seen
+        assert "degraded" in first.text, seen
         shot("dashboard")
         passed("the first row is db-1's degraded RAID, alerting")
 
+        first_name = first.get_attribute("data-name")
         step = "silence it"
         first.find_element(By.CSS_SELECTOR, "details.menu > summary").click()
         first.find_element(By.CSS_SELECTOR, "form.silence button.silence-1h").click()
-        wait.until(lambda d: d.find_elements(By.ID, "notice"))
-        assert "Silenced" in driver.find_element(By.ID, "notice").text
-        row = driver.find_element(By.CSS_SELECTOR, '#checks tr[data-host="db-1"][data-name="raid:md0"]')
+        until(lambda d: d.find_elements(By.ID, "notice"), "#notice after silencing")
+        notice = driver.find_element(By.ID, "notice").text
+        assert "Silenced" in notice, f"#notice says {notice!r}"
+        name = first_name
+        row = driver.find_element(By.CSS_SELECTOR, f'#checks tr[data-host="db-1"][data-name="{name}"]')
         assert row.find_elements(By.CSS_SELECTOR, ".silenced"), row.get_attribute("outerHTML")[:400]
         passed("silenced for 1 h, and the row says so")
 
         step = "the host page"
         row.find_element(By.CSS_SELECTOR, "td.host a").click()
-        wait.until(lambda d: d.find_elements(By.ID, "host-name"))
-        assert driver.find_element(By.ID, "host-name").text == "db-1"
-        assert "sdb1" in driver.find_element(By.ID, "raids").text
-        assert driver.find_elements(By.CSS_SELECTOR, "#charts svg.chart")
+        until(lambda d: d.find_elements(By.ID, "host-name"), "the host page's #host-name")
+        host_name = driver.find_element(By.ID, "host-name").text
+        assert host_name == "db-1", f"#host-name is {host_name!r}"
+        raids = driver.find_elements(By.ID, "raids")
+        assert raids and "sdb1" in raids[0].text, f"#raids: {raids[0].text if raids else 'missing'!r}"
+        assert driver.find_elements(By.CSS_SELECTOR, "#charts svg.chart"), "no #charts svg.chart"
         shot("host")
         passed("the host page shows the array's members and charts")
 
         step = "filter the journal by host and text"
         driver.get(base + "/journal")
-        driver.find_element(By.ID, "filter-host").send_keys("db-1")
-        driver.find_element(By.ID, "filter-text").send_keys("needle-42")
-        Select(driver.find_element(By.NAME, "limit")).select_by_value("50")
+        for field, text in (("filter-host", "db-1"), ("filter-text", "needle-42")):
+            driver.find_element(By.ID, field).clear()
+            driver.find_element(By.ID, field).send_keys(text)
+        Select(driver.find_element(By.CSS_SELECTOR, "select[name=limit]")).select_by_value("50")
         driver.find_element(By.ID, "journal-search").click()
-        wait.until(lambda d: "q=needle-42" in d.current_url)
-        rows = driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr")
-        assert len(rows) == 50, f"{len(rows)} rows"
-        for r in rows:
-            assert r.find_element(By.CSS_SELECTOR, "td.host").text == "db-1"
-            assert "needle-42" in r.find_element(By.CSS_SELECTOR, ".message .text").get_attribute("textContent")
-        first_ids = [r.get_attribute("data-id") for r in rows]
-        last_time = rows[-1].find_element(By.CSS_SELECTOR, "time").get_attribute("datetime")
+        until(lambda d: "q=needle-42" in d.current_url, "the search to load")
+
+        def check_rows(rows):
+            for r in rows:
+                host = r.find_element(By.CSS_SELECTOR, "td.host").text
+                text = r.find_element(By.CSS_SELECTOR, ".message .text").get_attribute("textContent")
+                assert host == "db-1" and "needle-42" in text, f"row {r.get_attribute('data-id')}: {host!r} {text!r}"
+            return [r.get_attribute("data-id") for r in rows], [parse_iso(r.find_element(By.CSS_SELECTOR, "time[datetime]").get_attribute("datetime")) for r in rows]
+
+        rows = driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr[data-id]")
+        assert len(rows) == 50, f"{len(rows)} rows, not 50"
+        first_ids, first_times = check_rows(rows)
+        assert len(set(first_ids)) == 50, "a row repeated within the page"
         shot("journal")
         passed("50 entries, all db-1 and all containing needle-42")
 
         step = "page to older entries"
         driver.find_element(By.ID, "page-older").click()
-        wait.until(lambda d: "before=" in d.current_url)
-        older = driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr")
+        until(lambda d: "before=" in d.current_url, "the older page (before= in the URL)")
+        older = driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr[data-id]")
         assert 0 < len(older) <= 50, f"{len(older)} older rows"
-        for r in older:
-            assert r.get_attribute("data-id") not in first_ids, "a row repeated across pages"
-            assert r.find_element(By.CSS_SELECTOR, "td.host").text == "db-1"
-            assert "needle-42" in r.find_element(By.CSS_SELECTOR, ".message .text").get_attribute("textContent")
-            assert r.find_element(By.CSS_SELECTOR, "time").get_attribute("datetime") <= last_time
+        older_ids, older_times = check_rows(older)
+        repeated = set(older_ids) & set(first_ids)
+        assert not repeated, f"rows on both pages: {sorted(repeated)}"
+        assert max(older_times) < first_times[-1], f"older page reaches {max(older_times)}, first page ends at {first_times[-1]}"
         passed(f"the older page has {len(older)} further entries, none repeated")
 
         step = "expand a row"
         older[0].find_element(By.CSS_SELECTOR, "details summary").click()
         fields = older[0].find_element(By.CSS_SELECTOR, "dl.fields")
-        wait.until(lambda d: fields.is_displayed())
+        until(lambda d: fields.is_displayed(), "dl.fields to show")
         assert "cursor" in fields.text
         passed("a row expands to its fields")
 
         step = "log out"
         driver.find_element(By.ID, "logout").click()
-        wait.until(lambda d: path().startswith("/login"))
+        until(lambda d: path().startswith("/login"), "/login after logging out")
         driver.get(base + "/dashboard")
-        wait.until(lambda d: path().startswith("/login"))
+        until(lambda d: path().startswith("/login"), "/dashboard after logout to redirect to /login")
         passed("logged out, and the dashboard sends back to login")
         return 0
     except Exception as error:
-        print(f"FAIL {step}: {error!r}")
+        reason = str(error).strip() or repr(error)
+        print(f"FAIL {step}: {type(error).__name__}: {reason}")
         traceback.print_exc()
         if driver:
             try:
