@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# The pages' speed (issue #6), release build:
-#  1. the dashboard with 1,000 hosts x 10 checks, on PostgreSQL and on SQLite: p50/p95/max of
-#     GET /dashboard as a logged-in browser on one keep-alive connection (loopback, so the time is
-#     the server's); target p95 <= 100 ms. With the plans of the queries it runs.
-#  2. the journal page over 10 million rows in PostgreSQL, filtered by host and text, for a common
-#     and a rare word, over the default last hour and over six days; target p95 <= 300 ms. With the
-#     plan of the journal query.
-# A word no entry of the host holds is timed too: the search then reads every entry of the range.
-# Usage: bench/pages.sh   (ROWS=10000000 HOSTS=1000 RUNS=50 to change the sizes)
+# The pages' speed (issue #6), release build, as a logged-in browser on one keep-alive connection
+# (loopback, so the time is the server's: query, template, sending the HTML):
+#  1. the dashboard with 1,000 hosts x 10 checks, seeded through POST /api/v1/report, on
+#     PostgreSQL and on SQLite: p50/p95/max of GET /dashboard and GET /dashboard?state=alert;
+#     target p95 <= 100 ms. With the plans of the queries the dashboard runs.
+#  2. the journal page over 10 million PostgreSQL rows (100 hosts, six days, the schema `migrate`
+#     creates), filtered by host and text, for a common word and a rare one, over the page's
+#     default last hour and over six days; target p95 <= 300 ms. With the plans of the store's
+#     query for each.
+# Timing: Python's http.client and time.perf_counter(), request sent to last byte read
+# (bench/lib/pages-client.py), after 5 warm-up requests.
+# Usage: bench/pages.sh   (ROWS=10000000 HOSTS=1000 RUNS=50 JOURNAL_RUNS=30 to change the sizes;
+#                          PARTS=dashboard or PARTS=journal for one half)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${ROWS:-10000000}
 hosts=${HOSTS:-1000}
 runs=${RUNS:-50}
+journal_runs=${JOURNAL_RUNS:-30}
+parts=${PARTS:-dashboard journal}
 
 if [ -z "${SKIP_BUILD:-}" ]; then
   swift build -c release --product metrics-backend >/dev/null
@@ -27,108 +33,180 @@ fi
 client="python3 bench/lib/pages-client.py"
 email=bench@example.com
 password="bench password 1"
+bench_started=$SECONDS
 
-# Starts a backend with the given environment; sets $base.
+# Starts a backend with the given environment; sets $base and $backend (its pid).
 start_backend() {
   local log="$tmp/backend-$RANDOM"
   env "$@" LOG_LEVEL=warning "$bin" serve --port 0 >"$log.out" 2>"$log.err" &
-  pids+=($!)
-  for _ in $(seq 300); do grep -q listening "$log.out" 2>/dev/null && break; sleep 0.1; done
-  base=$(sed -n 's/.*listening on //p' "$log.out")
-  [ -n "$base" ] || { cat "$log.err" >&2; exit 1; }
+  backend=$!
+  pids+=($backend)
+  base=
+  for _ in $(seq 600); do
+    base=$(sed -n 's/.*metrics-backend listening on //p' "$log.out" 2>/dev/null | head -1)
+    [ -n "$base" ] && break
+    kill -0 "$backend" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$base" ] || { echo "the backend did not start:" >&2; cat "$log.out" "$log.err" >&2; exit 1; }
 }
 
-# Seeds the dashboard's hosts and times it; prints "p50 p95 max" of the full dashboard.
+# "met (VALUE ms)" if VALUE <= LIMIT, else "missed (VALUE ms)".
+verdict() { if awk -v v="$1" -v l="$2" 'BEGIN { exit !(v <= l) }'; then echo "met ($1 ms)"; else echo "missed ($1 ms)"; fi; }
+
+# Seeds the dashboard's hosts through the API and times it, for one engine.
 dashboard() {
   local engine=$1; shift
-  echo "$password" | env "$@" "$bin" user add "$email" >/dev/null
+  echo "$password" | env "$@" LOG_LEVEL=warning "$bin" user add "$email" >/dev/null
   local token
-  token=$(env "$@" "$bin" token create --all-hosts 2>/dev/null)
+  token=$(env "$@" LOG_LEVEL=warning "$bin" token create --all-hosts --label bench)
   start_backend "$@"
-  local started=$SECONDS
-  $client seed "$base" "$token" "$hosts" 10
-  echo "seeded $hosts hosts x 10 checks on $engine in $((SECONDS - started)) s" >&2
-  read -r p50 p95 max bytes < <($client time "$base" "$email" "$password" "$runs" /dashboard)
-  echo "dashboard ($engine, $hosts hosts x 10 checks, $((bytes / 1024)) KiB): p50 $p50 ms, p95 $p95 ms, max $max ms" >&2
-  read -r a50 a95 amax _ < <($client time "$base" "$email" "$password" "$runs" "/dashboard?state=alert")
-  echo "dashboard?state=alert ($engine): p50 $a50 ms, p95 $a95 ms, max $amax ms" >&2
+  local started=$SECONDS alerting
+  alerting=$($client seed "$base" "$token" "$hosts" 10)
+  echo "seeded $hosts hosts x 10 checks on $engine through POST /api/v1/report in $((SECONDS - started)) s ($alerting)"
+  local p50 p95 max shown bytes a50 a95 amax ashown abytes
+  echo "load average before timing: $(cut -d' ' -f1-3 /proc/loadavg)"
+  read -r p50 p95 max shown bytes < <($client time "$base" "$email" "$password" "$runs" /dashboard)
+  echo "GET /dashboard ($engine, $runs requests, $shown check rows, $((bytes / 1024)) KiB): p50 $p50 ms, p95 $p95 ms, max $max ms"
+  read -r a50 a95 amax ashown abytes < <($client time "$base" "$email" "$password" "$runs" "/dashboard?state=alert")
+  echo "GET /dashboard?state=alert ($engine, $runs requests, $ashown check rows, $((abytes / 1024)) KiB): p50 $a50 ms, p95 $a95 ms, max $amax ms"
+  kill "$backend"; wait "$backend" 2>/dev/null || true
   result "dashboard p95 ($hosts hosts x 10 checks, $engine)" "$p95" ms - - lower
-  result "dashboard alerts only p95 ($engine)" "$a95" ms - - lower
-  if awk -v v="$p95" 'BEGIN { exit !(v <= 100) }'; then echo "target dashboard p95 <= 100 ms ($engine): met ($p95 ms)"
-  else echo "target dashboard p95 <= 100 ms ($engine): missed ($p95 ms)"; fi
+  result "dashboard ?state=alert p95 ($hosts hosts x 10 checks, $engine)" "$a95" ms - - lower
+  echo "target dashboard p95 <= 100 ms ($engine): $(verdict "$p95" 100)"
+  echo "target dashboard ?state=alert p95 <= 100 ms ($engine): $(verdict "$a95" 100)"
 }
 
-echo "== dashboard"
-pg_url=$(new_database bench_pages_dashboard)
-dashboard postgres DATABASE_URL="$pg_url"
-echo "-- plans of the dashboard's queries (PostgreSQL)"
-psql "$pg_url" -c "EXPLAIN (ANALYZE, BUFFERS)
-  SELECT h.name, h.boot_id, h.sender, h.first_seen, h.last_report_at, (SELECT count(*) FROM checks c WHERE c.host_id = h.id)
-  FROM hosts h ORDER BY h.name" | sed 's/^/  /' | tail -12
-psql "$pg_url" -c "EXPLAIN (ANALYZE, BUFFERS)
-  SELECT h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
-         c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused, c.cron, c.timezone
-  FROM checks c JOIN hosts h ON h.id = c.host_id
-  WHERE (NULL::text IS NULL OR h.name = NULL) AND (NULL::text IS NULL OR c.state = NULL) ORDER BY h.name, c.name" | sed 's/^/  /' | tail -14
-dashboard sqlite DATA_DIR="$tmp/sqlite"
+# The dashboard's queries (PostgresStore.hosts, PostgresCheckPages.checkCounts/checksPage) with
+# the dashboard's parameters inlined, as the unnamed statements PostgresNIO sends are planned.
+checks_columns="h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
+       c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused, c.cron, c.timezone"
+page_order="CASE c.state WHEN 'alert' THEN 0 WHEN 'no-data' THEN 1 ELSE 2 END, h.name, c.name"
+explain_pg() {
+  echo "-- plan: $1"
+  psql "$pg_url" -X -c "EXPLAIN (ANALYZE, BUFFERS) $2" | sed 's/^/  /'
+}
 
-echo "== journal page over $rows rows (PostgreSQL)"
-jr_url=$(new_database bench_pages_journal)
-DATABASE_URL="$jr_url" "$bin" migrate >/dev/null 2>&1
-started=$SECONDS
-# Load first, index after: the end state is the schema's own, reached faster.
-psql "$jr_url" -q <<'SQL'
-DROP INDEX journal_entries_at_id, journal_entries_unit, journal_entries_identifier, journal_entries_container, journal_entries_priority;
-DROP INDEX IF EXISTS journal_entries_message_trgm;
-SQL
-chunk=1000000
-for ((first = 0; first < rows; first += chunk)); do
-  psql "$jr_url" -q -c "
-    INSERT INTO journal_entries (host, at, boot_id, seqnum, cursor, unit, identifier, pid, priority, transport, message)
-    SELECT 'host-' || lpad(((g / 10) % 100)::text, 3, '0'),
-           now() - (g::float8 / $rows) * interval '6 days',
-           'b0', g, 's=bench;i=' || g,
-           (ARRAY['nginx.service', 'sshd.service', 'cron.service', 'app.service', 'postgresql.service'])[1 + g % 5],
-           (ARRAY['nginx', 'sshd', 'CRON', 'app', 'postgres'])[1 + g % 5], 1000 + g % 30000, (g % 8)::smallint, 'journal',
-           CASE WHEN g % 9973 = 7 THEN 'kernel: md0 kernelpanic7 raid member sdb1 failed'
-                WHEN g % 10 = 3 THEN 'upstream timeout after ' || (g % 997) || ' ms while reading /api/items/' || (g % 5000)
-                ELSE 'GET /api/items/' || (g % 50000) || ' 200 ' || (g % 300) || ' ms user ' || (g % 977) END
-    FROM generate_series($first + 1, $((first + chunk < rows ? first + chunk : rows))) g"
-done
-loaded=$((SECONDS - started))
-psql "$jr_url" -q <<'SQL'
-SET maintenance_work_mem = '512MB';
-CREATE INDEX journal_entries_at_id ON journal_entries (at, id);
-CREATE INDEX journal_entries_unit ON journal_entries (unit, at) WHERE unit IS NOT NULL;
-CREATE INDEX journal_entries_identifier ON journal_entries (identifier, at) WHERE identifier IS NOT NULL;
-CREATE INDEX journal_entries_container ON journal_entries (container_name, at) WHERE container_name IS NOT NULL;
-CREATE INDEX journal_entries_priority ON journal_entries (priority, at);
-CREATE INDEX journal_entries_message_trgm ON journal_entries USING gin (message gin_trgm_ops);
-ANALYZE journal_entries;
-SQL
-count=$(psql "$jr_url" -Atc "SELECT count(*) FROM journal_entries")
-echo "seeded $count rows: loaded in $loaded s, indexed in $((SECONDS - started - loaded)) s" >&2
-echo "$password" | DATABASE_URL="$jr_url" "$bin" user add "$email" >/dev/null
-start_backend DATABASE_URL="$jr_url"
-six_days_ago=$(( $(date +%s) - 6 * 86400 ))
-worst=0
-for word in timeout kernelpanic7 nosuchword; do
-  for range in "last hour" "six days"; do
-    path="/journal?host=host-042&q=$word"
-    [ "$range" = "six days" ] && path="$path&from=$six_days_ago"
-    read -r p50 p95 max _ < <($client time "$base" "$email" "$password" 30 "$path")
-    echo "journal page, host + '$word', $range: p50 $p50 ms, p95 $p95 ms, max $max ms" >&2
-    result "journal page p95 (host + '$word', $range, $count rows)" "$p95" ms - - lower
-    [ "$word" = nosuchword ] || worst=$(awk -v a="$worst" -v b="$p95" 'BEGIN { print (b > a ? b : a) }')
+dashboard_part() {
+  echo "== dashboard"
+  pg_url=$(new_database "bench_pages_dashboard_$$")
+  dashboard postgres DATABASE_URL="$pg_url"
+  echo "checks by state (PostgreSQL): $(psql "$pg_url" -XAtc "SELECT string_agg(state || ' ' || n, ', ') FROM (SELECT state, count(*) n FROM checks GROUP BY state ORDER BY state) s")"
+  psql "$pg_url" -Xqc "ANALYZE" # as autovacuum would have by now; the plans below are the settled ones
+  explain_pg "hosts() (PostgresStore)" "
+    SELECT h.name, h.boot_id, h.sender, h.first_seen, h.last_report_at, (SELECT count(*) FROM checks c WHERE c.host_id = h.id)::bigint
+    FROM hosts h ORDER BY h.name"
+  explain_pg "checkCounts(host: nil) (PostgresCheckPages)" "
+    SELECT h.name, c.state, count(*)::bigint FROM checks c JOIN hosts h ON h.id = c.host_id
+    WHERE (NULL::text IS NULL OR h.name = NULL::text) GROUP BY h.name, c.state"
+  explain_pg "checksPage(host: nil, state: nil, offset: 0, limit: 200) (PostgresCheckPages)" "
+    SELECT $checks_columns FROM checks c JOIN hosts h ON h.id = c.host_id
+    WHERE (NULL::text IS NULL OR h.name = NULL::text) AND (NULL::text IS NULL OR c.state = NULL::text)
+    ORDER BY $page_order LIMIT 200 OFFSET 0"
+  explain_pg "checksPage(host: nil, state: alert, offset: 0, limit: 200) (PostgresCheckPages)" "
+    SELECT $checks_columns FROM checks c JOIN hosts h ON h.id = c.host_id
+    WHERE (NULL::text IS NULL OR h.name = NULL::text) AND ('alert'::text IS NULL OR c.state = 'alert')
+    ORDER BY $page_order LIMIT 200 OFFSET 0"
+  explain_pg "checks(host: nil, state: nil) (PostgresStore; the API and /metrics read every check this way, the dashboard no longer does)" "
+    SELECT $checks_columns FROM checks c JOIN hosts h ON h.id = c.host_id
+    WHERE (NULL::text IS NULL OR h.name = NULL::text) AND (NULL::text IS NULL OR c.state = NULL::text) ORDER BY h.name, c.name"
+
+  dashboard sqlite DATA_DIR="$tmp/sqlite"
+  if command -v sqlite3 >/dev/null; then
+    echo "-- SQLite query plans (EXPLAIN QUERY PLAN): checkCounts, then checksPage"
+    sqlite3 "$tmp/sqlite/metrics.sqlite" "EXPLAIN QUERY PLAN SELECT h.name, c.state, count(*) FROM checks c JOIN hosts h ON h.id = c.host_id GROUP BY h.name, c.state;" \
+      "EXPLAIN QUERY PLAN SELECT h.name AS host, c.* FROM checks c JOIN hosts h ON h.id = c.host_id WHERE 1 = 1 ORDER BY $page_order LIMIT 200 OFFSET 0;" | sed 's/^/  /'
+  fi
+}
+
+journal_part() {
+  echo "== journal page over $rows rows (PostgreSQL)"
+  jr_url=$(new_database "bench_pages_journal_$$")
+  journal_env=(DATABASE_URL="$jr_url" JOURNAL_RETENTION=7d)
+  env "${journal_env[@]}" LOG_LEVEL=warning "$bin" migrate >/dev/null
+  echo "journal partitions after migrate: $(psql "$jr_url" -XAtc "SELECT count(*) || ' (' || min(c.relname) || ' .. ' || max(c.relname) || ')'
+    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'journal_entries'::regclass")"
+  # Load first, index after: the secondary indexes `migrate` created are dropped and created again
+  # from their own definitions (the primary key stays), so the end state is the schema's own.
+  psql "$jr_url" -XAt -c "SELECT indexname || chr(9) || replace(indexdef, ' ON ONLY ', ' ON ') FROM pg_indexes
+    WHERE schemaname = 'public' AND tablename = 'journal_entries' AND indexname <> 'journal_entries_pkey'" >"$tmp/indexes"
+  echo "secondary indexes: $(cut -f1 "$tmp/indexes" | paste -sd' ')"
+  cut -f1 "$tmp/indexes" | sed 's/.*/DROP INDEX &;/' | psql "$jr_url" -Xq
+  started=$SECONDS
+  chunk=1000000
+  # host-000..host-099 interleaved in time; five services with their own messages; ~10% of the rows
+  # say "timeout" (the common word), one in 1499 "segfault" (the rare one, ~67 per host).
+  for ((first = 0; first < rows; first += chunk)); do
+    last=$((first + chunk < rows ? first + chunk : rows))
+    psql "$jr_url" -Xq -v ON_ERROR_STOP=1 -c "
+      INSERT INTO journal_entries (host, at, boot_id, seqnum, cursor, unit, identifier, pid, priority, transport, message)
+      SELECT 'host-' || lpad(((g / 10) % 100)::text, 3, '0'),
+             now() - (g::float8 / $rows) * interval '6 days',
+             'boot-' || ((g / 10) % 100), g, 's=bench;i=' || g,
+             (ARRAY['nginx.service', 'sshd.service', 'cron.service', 'app.service', 'postgresql.service'])[1 + g % 5],
+             (ARRAY['nginx', 'sshd', 'CRON', 'app', 'postgres'])[1 + g % 5],
+             1000 + g % 30000,
+             (CASE WHEN g % 1499 = 7 THEN 2 WHEN g % 10 = 3 THEN 4 WHEN g % 50 = 1 THEN 3 ELSE 6 END)::smallint,
+             'journal',
+             CASE WHEN g % 1499 = 7 THEN 'app[' || (1000 + g % 30000) || ']: segfault at ' || to_hex(g) || ' ip ' || to_hex(g * 7) || ' error 4 in libc.so.6'
+                  WHEN g % 10 = 3 THEN 'upstream timeout after ' || (g % 997) || ' ms while reading /api/items/' || (g % 5000)
+                  WHEN g % 5 = 0 THEN '10.0.' || (g % 255) || '.' || (g % 253) || ' - - \"GET /api/items/' || (g % 50000) || ' HTTP/1.1\" 200 ' || (g % 9000) || ' \"-\" \"curl/8.5\"'
+                  WHEN g % 5 = 1 THEN 'Accepted publickey for deploy from 192.168.' || (g % 250) || '.' || (g % 251) || ' port ' || (30000 + g % 30000) || ' ssh2: ED25519 SHA256:' || md5(g::text)
+                  WHEN g % 5 = 2 THEN '(root) CMD (run-parts /etc/cron.hourly) job ' || (g % 977)
+                  WHEN g % 5 = 3 THEN 'processed job ' || g || ' for user ' || (g % 977) || ' in ' || (g % 300) || ' ms'
+                  ELSE 'checkpoint complete: wrote ' || (g % 4000) || ' buffers (' || (g % 100) || '.' || (g % 10) || '%); distance=' || (g % 70000) || ' kB' END
+      FROM generate_series($first + 1, $last) g"
   done
-done
-if awk -v v="$worst" 'BEGIN { exit !(v <= 300) }'; then echo "target journal page p95 <= 300 ms (host + text, worst of the words found): met ($worst ms)"
-else echo "target journal page p95 <= 300 ms (host + text, worst of the words found): missed ($worst ms)"; fi
-for word in timeout kernelpanic7 nosuchword; do
-  echo "-- plan: host-042, '$word', six days (the store's query, parameters inlined)"
-  psql "$jr_url" -c "EXPLAIN (ANALYZE, BUFFERS)
-    SELECT id, host, (EXTRACT(EPOCH FROM at) * 1000000)::bigint, boot_id, seqnum, cursor, unit, identifier,
-           container_name, container_id, pid, priority, transport, message, message_base64, fields::text
-    FROM journal_entries WHERE true AND host = 'host-042' AND message ILIKE '%$word%'
-      AND at >= to_timestamp($six_days_ago) ORDER BY at DESC, id DESC LIMIT 100" | sed 's/^/  /' | awk 'NR <= 40' 
-done
+  loaded=$((SECONDS - started))
+  { echo "SET maintenance_work_mem = '512MB';"; cut -f2 "$tmp/indexes" | sed 's/$/;/'; echo "ANALYZE journal_entries;"; } | psql "$jr_url" -Xq -v ON_ERROR_STOP=1
+  indexed=$((SECONDS - started - loaded))
+  count=$(psql "$jr_url" -XAtc "SELECT count(*) FROM journal_entries")
+  echo "seeded $count rows with SQL (generate_series): inserted in $loaded s, indexed + analyzed in $indexed s, $((loaded + indexed)) s in all;" \
+    "table + indexes $(psql "$jr_url" -XAtc "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits WHERE inhparent = 'journal_entries'::regclass")"
+  host=host-042
+  echo "$host: $(psql "$jr_url" -XAtc "SELECT count(*) || ' rows, ' || count(*) FILTER (WHERE message ILIKE '%timeout%') || ' with timeout, '
+    || count(*) FILTER (WHERE message ILIKE '%segfault%') || ' with segfault; last hour: ' || count(*) FILTER (WHERE at >= now() - interval '1 hour') || ' rows, '
+    || count(*) FILTER (WHERE at >= now() - interval '1 hour' AND message ILIKE '%timeout%') || ' with timeout, '
+    || count(*) FILTER (WHERE at >= now() - interval '1 hour' AND message ILIKE '%segfault%') || ' with segfault'
+    FROM journal_entries WHERE host = '$host'")"
+  echo "$password" | env "${journal_env[@]}" LOG_LEVEL=warning "$bin" user add "$email" >/dev/null
+  start_backend "${journal_env[@]}"
+  six_days_ago=$(($(date +%s) - 6 * 86400))
+  # A common word, a rare one, one no entry holds, and a phrase no entry holds made of common words
+  # (the trigram index cannot rule it out: every entry with both words is read and rechecked).
+  words=(timeout segfault nosuchword "after timeout")
+  echo "load average before timing: $(cut -d' ' -f1-3 /proc/loadavg)"
+  worst=0
+  for word in "${words[@]}"; do
+    for range in "last hour" "six days"; do
+      path="/journal?host=$host&q=${word// /%20}"
+      [ "$range" = "six days" ] && path="$path&from=$six_days_ago"
+      read -r p50 p95 max shown _ < <($client time "$base" "$email" "$password" "$journal_runs" "$path")
+      echo "GET $path ($journal_runs requests, $shown entries shown): p50 $p50 ms, p95 $p95 ms, max $max ms"
+      result "journal page p95 ($host + '$word', $range, $count rows)" "$p95" ms - - lower
+      case $word in timeout | segfault) worst=$(awk -v a="$worst" -v b="$p95" 'BEGIN { print (b > a ? b : a) }') ;; esac
+    done
+  done
+  kill "$backend"; wait "$backend" 2>/dev/null || true
+  echo "target journal page p95 <= 300 ms (host + 'timeout' or 'segfault', worst of both ranges): $(verdict "$worst" 300)"
+
+  # The store's query (PostgresJournalStore.entries) for those filters, parameters inlined in the
+  # store's own expressions; the page asks for 100 entries.
+  now_us=$(($(date +%s) * 1000000))
+  for word in "${words[@]}"; do
+    for range in "last hour" "six days"; do
+      from_us=$((now_us - 3600 * 1000000))
+      [ "$range" = "six days" ] && from_us=$((six_days_ago * 1000000))
+      echo "-- plan: entries(host: $host, text: '$word', from: $range, limit: 100)"
+      psql "$jr_url" -X -c "EXPLAIN (ANALYZE, BUFFERS)
+        SELECT id, host, (EXTRACT(EPOCH FROM at) * 1000000)::bigint, boot_id, seqnum, cursor, unit, identifier,
+               container_name, container_id, pid, priority, transport, message, message_base64, fields::text
+        FROM journal_entries WHERE true AND host = '$host' AND message ILIKE '%$word%'
+          AND at >= timestamptz 'epoch' + ${from_us}::int8 * interval '1 microsecond'
+        ORDER BY at DESC, id DESC LIMIT 100" | sed 's/^/  /'
+    done
+  done
+}
+
+for part in $parts; do "${part}_part"; done
+echo "total run time: $((SECONDS - bench_started)) s"

@@ -3,8 +3,9 @@
 
   pages-client.py seed BASE TOKEN HOSTS CHECKS
       one POST /api/v1/report per host (8 at a time), CHECKS observations each: memory, a RAID,
-      four disks, gauges; about one host in 25 has a disk above 90 %, one in 40 memory at 93 %,
-      one in 100 a degraded RAID, so the dashboard has alerts to sort first. Prints "alerting N".
+      four disks, gauges; one host in 25 has a disk above 90 % and one in 100 a degraded RAID, so the
+      dashboard has alerts to sort first; one in 40 has memory at 93 %, which does not alert from one
+      report (the memory rule wants it sustained). Prints "alerting N", the checks expected to alert.
   pages-client.py time BASE EMAIL PASSWORD RUNS PATH
       GET /login (cookie mt_login and the form's _csrf), POST /login (cookie mt_session), then on that
       one keep-alive connection 5 warm-up GETs of PATH and RUNS timed ones: time.perf_counter() from
@@ -32,7 +33,7 @@ def observations(index, count):
         {"name": "raid:md0", "kind": "raid", "status": "degraded" if raid_degraded else "ok",
          "details": {"level": "raid1", "devices": "2", "active": "1" if raid_degraded else "2"}},
     ]
-    alerting += memory_alert + raid_degraded
+    alerting += raid_degraded
     mounts = ["/", "/var", "/home", "/srv"]
     gauges = ["load1", "load5", "cpu_temp", "open_files", "tcp_established", "processes", "uptime_days", "swap_used"]
     for n in range(count - 2):
