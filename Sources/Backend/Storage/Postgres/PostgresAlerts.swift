@@ -107,19 +107,31 @@ extension PostgresStore {
             }
             guard acquired else { return false }
             // The lock lives as long as this connection: a beat on it fails once the lock is gone.
+            // A query on a connection the server dropped can wait forever, so each has a deadline:
+            // without it, a leader outlived a PostgreSQL restart without leading, and ignored SIGTERM.
             let beat: @Sendable () async throws -> Void = {
-                try await connection.query("""
-                    INSERT INTO evaluator_beats (backend, started_at, beat_at, leader) VALUES (\(backend), \(startedAt), now(), true)
-                    ON CONFLICT (backend) DO UPDATE SET beat_at = now(), leader = true
-                    """, logger: logger)
+                let done = await withDeadline(.seconds(10)) {
+                    try await connection.query("""
+                        INSERT INTO evaluator_beats (backend, started_at, beat_at, leader) VALUES (\(backend), \(startedAt), now(), true)
+                        ON CONFLICT (backend) DO UPDATE SET beat_at = now(), leader = true
+                        """, logger: logger)
+                }
+                switch done {
+                case .success?: return
+                case .failure(let error)?: throw error
+                case nil: throw StoreError.unavailable("the leader's beat got no answer within 10 s")
+                }
+            }
+            let unlock: @Sendable () async -> Void = {
+                _ = await withDeadline(.seconds(5)) { try await connection.query("SELECT pg_advisory_unlock(\(Self.leaderLock))", logger: logger) }
             }
             do {
                 try await body(beat)
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.leaderLock))", logger: logger)
+                await unlock()
                 throw error
             }
-            _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.leaderLock))", logger: logger)
+            await unlock()
             return true
         }
     }
