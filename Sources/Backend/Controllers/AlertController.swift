@@ -80,7 +80,7 @@ struct AlertController<Context: RequestContext> {
             }
             limit = parsed
         }
-        let flips = try await withStorage(context.logger) { try await store.flips(host: host, check: check, limit: limit) }
+        let flips = try await withStorage(context.logger) { [limit] in try await store.flips(host: host, check: check, limit: limit) }
         return try JSONBody.response(["flips": flips])
     }
 

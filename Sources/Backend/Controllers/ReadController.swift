@@ -37,7 +37,7 @@ struct ReadController<Context: RequestContext> {
             }
             state = parsed
         }
-        let checks = try await withStorage(context.logger) { try await store.checks(host: host, state: state) }
+        let checks = try await withStorage(context.logger) { [state] in try await store.checks(host: host, state: state) }
         return try JSONBody.response(["checks": checks])
     }
 
@@ -59,7 +59,7 @@ struct ReadController<Context: RequestContext> {
                 }
                 limit = parsed
             }
-            let samples = try await withStorage(context.logger) { try await store.samples(host: host, name: name, from: from, to: to, limit: limit) }
+            let samples = try await withStorage(context.logger) { [limit] in try await store.samples(host: host, name: name, from: from, to: to, limit: limit) }
             guard let samples else { throw Self.notFound(host: host, name: name) }
             return try JSONBody.response(SamplesBody(host: host, name: name, from: from, to: to, samples: samples))
         }

@@ -1,17 +1,26 @@
 import Hummingbird
 import Logging
 
-/// Runs a store call for a request. A database failure becomes a 503 the sender retries; the
-/// details go to the log, not to the caller.
-func withStorage<T>(_ logger: Logger, _ work: () async throws -> T) async throws -> T {
-    do {
-        return try await work()
-    } catch let error as APIError {
+/// How long a request waits for the database before it answers 503: while PostgreSQL is down the
+/// pool waits for a connection forever, and a sender must hear "retry later", not hang.
+let storageDeadline: Duration = .seconds(10)
+
+/// Runs a store call for a request. A database failure, or no answer within `storageDeadline`,
+/// becomes a 503 the sender retries; the details go to the log, not to the caller. Work cut off by
+/// the deadline may still commit later: senders' retries are deduplicated (report id, cursor).
+func withStorage<T: Sendable>(_ logger: Logger, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    var unavailable = APIError(.serviceUnavailable, "storage is unavailable; retry later")
+    unavailable.headers[.retryAfter] = "5"
+    switch await withDeadline(storageDeadline, work) {
+    case .success(let value)?:
+        return value
+    case .failure(let error as APIError)?:
         throw error
-    } catch {
+    case .failure(let error)?:
         logger.error("storage call failed", metadata: ["error": "\(String(reflecting: error))"])
-        var unavailable = APIError(.serviceUnavailable, "storage is unavailable; retry later")
-        unavailable.headers[.retryAfter] = "5"
+        throw unavailable
+    case nil:
+        logger.error("storage call got no answer in time", metadata: ["seconds": "\(storageDeadline.components.seconds)"])
         throw unavailable
     }
 }

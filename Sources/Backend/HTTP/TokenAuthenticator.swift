@@ -60,10 +60,14 @@ final class TokenAuthenticator: Sendable {
     /// CSRF token in `X-CSRF-Token`, which other sites cannot read.
     private func sessionCaller(_ request: Request, cookie: String) async throws -> Caller {
         let session: SessionRecord?
-        do {
-            session = WebSessions.isWellFormed(cookie) ? try await store.session(idHash: TokenHash.of(cookie), now: Date()) : nil
-        } catch {
-            throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
+        if WebSessions.isWellFormed(cookie) {
+            let store = self.store
+            guard case .success(let found)? = await withDeadline(storageDeadline, { try await store.session(idHash: TokenHash.of(cookie), now: Date()) }) else {
+                throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
+            }
+            session = found
+        } else {
+            session = nil
         }
         guard let session else { throw APIError.unauthorized("the session has ended; log in again, or send Authorization: Bearer TOKEN") }
         if ![.get, .head].contains(request.method) {
@@ -80,11 +84,11 @@ final class TokenAuthenticator: Sendable {
         let now = Date()
         if let hit = cache.withLock({ $0[hash] }), hit.until > now { return hit.token }
         let token: TokenRecord?
-        do {
-            token = try await store.token(hash: hash)
-        } catch {
+        let store = self.store
+        guard case .success(let found)? = await withDeadline(storageDeadline, { try await store.token(hash: hash) }) else {
             throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
         }
+        token = found
         cache.withLock { cache in
             if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
             cache[hash] = (token, now.addingTimeInterval(ttl))

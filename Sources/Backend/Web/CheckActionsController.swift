@@ -28,7 +28,7 @@ struct CheckActionsController: Sendable {
             }
             until = now.addingTimeInterval(Double(span.seconds))
         }
-        let count = try await withStorage(context.logger) { try await pages.store.silence(host: host, check: check, until: until, now: now) }
+        let count = try await withStorage(context.logger) { [until] in try await pages.store.silence(host: host, check: check, until: until, now: now) }
         guard count > 0 else { throw Self.notFound(host, check) }
         let what = check.map { "\($0) on \(host)" } ?? "every check of \(host)"
         let notice = until.map { "Silenced \(what) until \(TimeText.utc($0))." } ?? "Lifted the silence of \(what)."

@@ -22,11 +22,11 @@ struct WebSessions: Sendable {
     /// The request's live session, if any. A storage failure is a 503, not a logout.
     func session(of request: Request) async throws -> SessionRecord? {
         guard let value = request.cookies[Self.cookieName]?.value, Self.isWellFormed(value) else { return nil }
-        do {
-            return try await store.session(idHash: TokenHash.of(value), now: Date())
-        } catch {
+        let store = self.store
+        guard case .success(let session)? = await withDeadline(storageDeadline, { try await store.session(idHash: TokenHash.of(value), now: Date()) }) else {
             throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
         }
+        return session
     }
 
     /// Makes a session for a user; returns the cookie that carries it.
