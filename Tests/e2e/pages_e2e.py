@@ -117,6 +117,10 @@ def journal_lines(host, count, start_seq):
     return "\n".join(lines) + "\n"
 
 
+JOURNAL = (("db-1", 160, 1), ("web-1", 40, 1000))  # every other line says needle-42, web-1's too (the host filter must drop them)
+NEEDLES_DB1 = (JOURNAL[0][1] + 1) // 2
+
+
 def seed(backend, token):
     for round in range(2):  # two reports each, a few seconds apart, so the charts have two samples
         if round:
@@ -125,7 +129,7 @@ def seed(backend, token):
         backend.post("/api/v1/report", report("db-1", now, True), token)
         for host in ("web-1", "web-2"):
             backend.post("/api/v1/report", report(host, now, False), token)
-    for host, count, start in (("db-1", 160, 1), ("web-1", 40, 1000)):
+    for host, count, start in JOURNAL:
         answer = backend.post(f"/api/v1/journal?host={host}", journal_lines(host, count, start), token, "application/x-ndjson")
         assert answer.get("stored") == count, f"journal for {host}: {answer}"
 
@@ -212,7 +216,10 @@ def main():
         host_name = driver.find_element(By.ID, "host-name").text
         assert host_name == "db-1", f"#host-name is {host_name!r}"
         raids = driver.find_elements(By.ID, "raids")
-        assert raids and "sdb1" in raids[0].text, f"#raids: {raids[0].text if raids else 'missing'!r}"
+        assert raids, "no #raids section"
+        members = {li.text.split()[0]: li.get_attribute("class") or "" for li in raids[0].find_elements(By.CSS_SELECTOR, "ul.members li")}
+        assert set(members) == {"sda1", "sdb1"}, f"#raids members: {members} ({raids[0].text!r})"
+        assert "failed" in members["sdb1"] and "failed" not in members["sda1"], f"the faulty member is not marked: {members}"
         assert driver.find_elements(By.CSS_SELECTOR, "#charts svg.chart"), "no #charts svg.chart"
         shot("host")
         passed("the host page shows the array's members and charts")
@@ -231,7 +238,9 @@ def main():
                 host = r.find_element(By.CSS_SELECTOR, "td.host").text
                 text = r.find_element(By.CSS_SELECTOR, ".message .text").get_attribute("textContent")
                 assert host == "db-1" and "needle-42" in text, f"row {r.get_attribute('data-id')}: {host!r} {text!r}"
-            return [r.get_attribute("data-id") for r in rows], [parse_iso(r.find_element(By.CSS_SELECTOR, "time[datetime]").get_attribute("datetime")) for r in rows]
+            times = [parse_iso(r.find_element(By.CSS_SELECTOR, "time[datetime]").get_attribute("datetime")) for r in rows]
+            assert times == sorted(times, reverse=True), f"a page is not newest first: {[t.isoformat() for t in times]}"
+            return [r.get_attribute("data-id") for r in rows], times
 
         rows = driver.find_elements(By.CSS_SELECTOR, "#journal tbody tr[data-id]")
         assert len(rows) == 50, f"{len(rows)} rows, not 50"
@@ -249,6 +258,7 @@ def main():
         repeated = set(older_ids) & set(first_ids)
         assert not repeated, f"rows on both pages: {sorted(repeated)}"
         assert max(older_times) < first_times[-1], f"older page reaches {max(older_times)}, first page ends at {first_times[-1]}"
+        assert len(first_ids) + len(older_ids) == NEEDLES_DB1, f"{len(first_ids)} + {len(older_ids)} rows, not the {NEEDLES_DB1} seeded"
         passed(f"the older page has {len(older)} further entries, none repeated")
 
         step = "expand a row"
