@@ -50,6 +50,24 @@ import Testing
         #expect(samples?["hosts"]?.count == 1)
     }
 
+    /// A report the backend cannot take through every retry is kept, and goes first next time.
+    @Test func aReportAnOutageKeptBackIsSentBeforeTheNext() async throws {
+        let rig = try await Rig(plan: "fail-until-healed")
+        defer { Task { await rig.finish() } }
+        let first = try rig.sender(["ping", "first-job", "--timeout", "1s"])
+        #expect(first.status != 0)
+        let spool = rig.state.appendingPathComponent("spool")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path).filter { $0.hasSuffix(".json") }.count == 1)
+        try Data().write(to: rig.proxyDirectory.appendingPathComponent("healed"))
+        let second = try rig.sender(["ping", "second-job", "--timeout", "1s"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(Set(try checks(rig).map(\.name)) == ["first-job", "second-job"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path).filter { $0.hasSuffix(".json") }.isEmpty)
+        // The kept report went first, unchanged.
+        let bodies = try rig.requests().map(\.body)
+        #expect(bodies.suffix(2).first?.contains("first-job") == true && bodies.last?.contains("second-job") == true)
+    }
+
     @Test func aClientErrorIsFinalAndShown() async throws {
         let rig = try await Rig(plan: "pass")
         defer { Task { await rig.finish() } }

@@ -37,6 +37,30 @@ enum ReportBuilder {
             throw SenderFailure(status: .badSettings, message: "the report could not be encoded: \(error)")
         }
         let client = BackendClient(baseURL: url, token: settings.token, timeout: settings.timeout, retryBudget: settings.retryBudget)
-        do { _ = try client.post(path: "/api/v1/report", json: Array(body)) } catch { throw SenderFailure(error) }
+        let spool = ReportSpool(directory: settings.stateDir + "/spool")
+        let name = ReportSpool.name(sentAtSeconds: Int64(report.sentAt.timeIntervalSince1970), reportId: report.reportId ?? "")
+        // Reports an outage kept back go first, oldest first; the first that fails again stops the round.
+        for spooled in spool.pending() {
+            guard let bytes = spool.read(spooled) else { spool.remove(spooled); continue }
+            do {
+                _ = try client.post(path: "/api/v1/report", json: bytes)
+                spool.remove(spooled)
+            } catch .rejected(let status, let message) {
+                StandardStreams.warn("dropped a kept report the backend refuses (HTTP \(status)): \(message)")
+                spool.remove(spooled)
+            } catch {
+                keep(Array(body), name: name, in: spool)
+                throw SenderFailure(error)
+            }
+        }
+        do { _ = try client.post(path: "/api/v1/report", json: Array(body)) } catch {
+            if case .unreachable = error { keep(Array(body), name: name, in: spool) }
+            throw SenderFailure(error)
+        }
+    }
+
+    /// Keeps a report the backend could not take, to send before the next one.
+    private static func keep(_ body: [UInt8], name: String, in spool: ReportSpool) {
+        do { try spool.save(body, name: name) } catch { StandardStreams.warn(error.message) }
     }
 }
