@@ -66,9 +66,13 @@ recovery = (first_ok[0] - start_at) if first_ok else float("nan")
 bad_after = [p for p in after if first_ok and p[0] > first_ok[0] and p[1] != "200"]
 print("probe after the restart: first 200 after %.1f s; %d non-200 after that %s"
       % (recovery, len(bad_after), dict(collections.Counter(p[1] for p in bad_after))))
+# A request sent in the outage's last seconds may wait for the restart and be stored: a 200
+# answered after PostgreSQL is back is right. Before that, only 503 is.
+answered_down = collections.Counter(p[1] for p in during if p[0] + p[2] < start_at)
+late_ok = sum(1 for p in during if p[0] + p[2] >= start_at and p[1] == "200")
 target("ingest answers 503 during the outage, no 500, no hang",
-       len(during) > 0 and set(statuses) == {"503"} and slowest <= hang_limit,
-       "%s, slowest %.2f s" % (dict(statuses), slowest))
+       len(during) > 0 and set(answered_down) == {"503"} and set(statuses) <= {"503", "200"} and slowest <= hang_limit,
+       "%s while down, %d stored once it was back, slowest %.2f s" % (dict(answered_down), late_ok, slowest))
 target("ingest answers 200 again after the restart", first_ok is not None and not bad_after,
        "first 200 after %.1f s" % recovery)
 

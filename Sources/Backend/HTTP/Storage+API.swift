@@ -1,9 +1,10 @@
 import Hummingbird
 import Logging
 
-/// How long a request waits for the database before it answers 503: while PostgreSQL is down the
-/// pool waits for a connection forever, and a sender must hear "retry later", not hang.
-let storageDeadline: Duration = .seconds(10)
+/// How long a request waits for the database before it answers 503, inside the sender's default 10 s
+/// timeout: while PostgreSQL is down the pool waits for a connection forever, and a sender must
+/// hear "retry later", not hang.
+let storageDeadline: Duration = .seconds(8)
 
 /// Runs a store call for a request. A database failure, or no answer within `storageDeadline`,
 /// becomes a 503 the sender retries; the details go to the log, not to the caller. Work cut off by
