@@ -7,7 +7,9 @@ import Testing
 /// `metrics-sender exec` around real commands, against the real backend and the Telegram stand-in.
 @Suite struct ExecHeartbeatTests {
     func exec(_ rig: AlertRig, _ arguments: [String]) throws -> CommandOutcome {
-        let environment = ["METRICS_URL": rig.url, "METRICS_TOKEN": rig.token, "METRICS_HOST": "web-1", "PATH": "/usr/bin:/bin"]
+        // A state directory of the rig's own: the report spool lives there, and must not be shared.
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("exec-state-\(ObjectIdentifier(rig).hashValue)").path
+        let environment = ["METRICS_URL": rig.url, "METRICS_TOKEN": rig.token, "METRICS_HOST": "web-1", "PATH": "/usr/bin:/bin", "METRICS_STATE_DIR": state]
         return try EndToEndTests.run(EndToEndTests.buildDirectory.appendingPathComponent("metrics-sender").path, ["exec"] + arguments, environment: environment)
     }
 
@@ -55,11 +57,17 @@ import Testing
     }
 
     @Test func anUnreachableBackendDoesNotChangeTheJobsExitCode() throws {
-        let environment = ["METRICS_URL": "http://127.0.0.1:9", "METRICS_TOKEN": "x", "METRICS_HOST": "web-1", "PATH": "/usr/bin:/bin"]
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("exec-unreachable-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let environment = ["METRICS_URL": "http://127.0.0.1:9", "METRICS_TOKEN": "x", "METRICS_HOST": "web-1", "PATH": "/usr/bin:/bin",
+                           "METRICS_STATE_DIR": state.path]
         // A 1 s timeout keeps the retries short (4 × the timeout at most).
         let outcome = try EndToEndTests.run(EndToEndTests.buildDirectory.appendingPathComponent("metrics-sender").path,
                                             ["exec", "job", "--timeout", "1s", "--", "sh", "-c", "exit 5"], environment: environment)
         #expect(outcome.status == 5)
         #expect(outcome.stderr.contains("warning: the start heartbeat was not delivered"))
+        // Both heartbeats, start and end, are kept to be sent with the next report.
+        let kept = try FileManager.default.contentsOfDirectory(atPath: state.appendingPathComponent("spool").path).filter { $0.hasSuffix(".json") }
+        #expect(kept.count == 2, "\(kept)")
     }
 }
