@@ -46,8 +46,8 @@ final class TokenAuthenticator: Sendable {
 
     /// A caller that may read everything: a token not scoped to one host.
     func reader(of request: Request) async throws -> Caller {
-        if Self.presentedToken(request, queryToken: false) == nil, let cookie = request.cookies[WebSessions.cookieName]?.value {
-            return try await sessionCaller(request, cookie: cookie)
+        if Self.presentedToken(request, queryToken: false) == nil, request.cookies[WebSessions.cookieName] != nil {
+            return try await sessionCaller(request)
         }
         let caller = try await caller(of: request)
         guard caller.host == nil else {
@@ -58,17 +58,8 @@ final class TokenAuthenticator: Sendable {
 
     /// A browser session reads like an all-hosts token. Changing state also needs the session's
     /// CSRF token in `X-CSRF-Token`, which other sites cannot read.
-    private func sessionCaller(_ request: Request, cookie: String) async throws -> Caller {
-        let session: SessionRecord?
-        if WebSessions.isWellFormed(cookie) {
-            let store = self.store
-            guard case .success(let found)? = await withDeadline(storageDeadline, { try await store.session(idHash: TokenHash.of(cookie), now: Date()) }) else {
-                throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
-            }
-            session = found
-        } else {
-            session = nil
-        }
+    private func sessionCaller(_ request: Request) async throws -> Caller {
+        let session = try await WebSessions(store: store, publicURL: nil).session(of: request)
         guard let session else { throw APIError.unauthorized("the session has ended; log in again, or send Authorization: Bearer TOKEN") }
         if ![.get, .head].contains(request.method) {
             guard let given = request.headers[HTTPField.Name("X-CSRF-Token")!], WebSessions.constantTimeEqual(given, session.csrfToken) else {

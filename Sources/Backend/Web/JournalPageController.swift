@@ -157,24 +157,17 @@ struct JournalPageController: Sendable {
     }
 }
 
-/// Bytes shown as text: valid UTF-8 as it is, everything else and control characters as `\xNN`.
+/// Bytes shown as text: the journal's own rule (valid UTF-8 as it is, other bytes as `\xNN`), and
+/// control characters but tab and newline as `\xNN` too, so nothing invisible reaches the page.
 enum EscapedText {
     static func bytes(_ bytes: [UInt8]) -> String {
         var out = ""
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            let length = byte < 0x80 ? 1 : byte >> 5 == 0b110 ? 2 : byte >> 4 == 0b1110 ? 3 : byte >> 3 == 0b11110 ? 4 : 0
-            if length > 1, index + length <= bytes.count,
-               let text = String(validating: bytes[index..<(index + length)], as: UTF8.self) {
-                out += text
-                index += length
-                continue
+        for scalar in JournalMessage.display(bytes).text.unicodeScalars {
+            if (scalar.value < 0x20 && scalar != "\t" && scalar != "\n") || scalar.value == 0x7F {
+                out += "\\x" + TokenHash.hex([UInt8(scalar.value)])
+            } else {
+                out.unicodeScalars.append(scalar)
             }
-            if length == 1, byte >= 0x20, byte != 0x7F || byte == 0x09 { out.unicodeScalars.append(Unicode.Scalar(byte)) }
-            else if byte == 0x09 || byte == 0x0A { out.unicodeScalars.append(Unicode.Scalar(byte)) }
-            else { out += "\\x" + TokenHash.hex([byte]) }
-            index += 1
         }
         return out
     }
