@@ -2,14 +2,15 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Several reports in one statement, the shape `PostgresReportBatcher` sends: per report a row of
+/// Several reports in one statement, the batches `ReportBatcher` gathers: per report a row of
 /// host, boot id, sender, time and dedup key; per observation a row tagged with its report's
 /// position. The answer also names every check written, which the evaluator then looks at in the
 /// same transaction. DISTINCT ON keeps one row per host and per check (the newest report's), as an
-/// upsert may touch a row once per statement. Answers per report: whether it was new, and how
-/// many samples it stored.
+/// upsert may touch a row once per statement. Answers per report: whether it was new, and its host.
+/// The samples follow in `PostgresSampleInsert`: joining this statement's CTEs to each other
+/// would be planned as nested loops (the planner guesses one row for each), quadratic in the batch.
 struct PostgresIngestBatch: PostgresPreparedStatement {
-    typealias Row = (Int64, Bool, Int64, Int64?, String?, String?, String?, String?, Bool, Bool)
+    typealias Row = (Int64, Bool, Int64?, Int64?, String?, String?, String?, String?, Bool, Bool)
 
     static let sql = """
         WITH rep AS (
@@ -59,26 +60,9 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
                 grace_seconds = coalesce(EXCLUDED.grace_seconds, checks.grace_seconds)
             WHERE EXCLUDED.observed_at >= checks.observed_at
             RETURNING id, host_id, name, state, notified_state, flapping_since IS NOT NULL AS flapping, since = last_seen AS is_new
-        ), si AS (
-            -- Checks this statement wrote come from c; those it left (an older report) from the
-            -- table as it was before the statement, one index look-up each (a join would hash
-            -- the whole table on every statement).
-            SELECT * FROM (
-                SELECT coalesce(c.id, (SELECT e.id FROM checks e WHERE e.host_id = o.host_id AND e.name = o.name)) AS check_id,
-                       o.sent_at, o.value, o.idx
-                FROM o LEFT JOIN c ON c.host_id = o.host_id AND c.name = o.name
-                WHERE o.value IS NOT NULL AND o.keep_samples
-            ) found WHERE check_id IS NOT NULL
-        ), s AS (
-            INSERT INTO samples (check_id, at, value)
-            SELECT check_id, sent_at, value FROM si
-            ON CONFLICT DO NOTHING
-            RETURNING check_id, at
         )
-        SELECT rep.idx, fresh.idx IS NOT NULL, coalesce(n.samples, 0), NULL::int8, NULL::text, NULL::text, NULL::text, NULL::text, false, false
+        SELECT rep.idx, fresh.idx IS NOT NULL, fresh.host_id, NULL::int8, NULL::text, NULL::text, NULL::text, NULL::text, false, false
         FROM rep LEFT JOIN fresh ON fresh.idx = rep.idx
-        LEFT JOIN (SELECT si.idx, count(*) AS samples FROM si JOIN s ON s.check_id = si.check_id AND s.at = si.sent_at
-                   GROUP BY si.idx) n ON n.idx = rep.idx
         UNION ALL
         -- Every check written, for the evaluator.
         SELECT 0, false, 0, c.id, h.name, c.name, c.state, c.notified_state, c.flapping, c.is_new FROM c JOIN h ON h.id = c.host_id
@@ -132,10 +116,11 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
 
     /// The outcome of each report, in the order given, and the checks written.
     static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], on connection: PostgresConnection, logger: Logger) async throws -> (outcomes: [IngestOutcome], checks: [AlertEvaluator.Written]) {
-        var outcomes = [IngestOutcome?](repeating: nil, count: reports.count)
+        var hostIDs = [Int64?](repeating: nil, count: reports.count)
+        var answered = [Bool](repeating: false, count: reports.count)
         var checks: [AlertEvaluator.Written] = []
         let statement = PostgresIngestBatch(reports: reports)
-        for try await (index, fresh, samples, check, host, name, state, notified, flapping, isNew) in try await connection.execute(statement, logger: logger) {
+        for try await (index, fresh, hostID, check, host, name, state, notified, flapping, isNew) in try await connection.execute(statement, logger: logger) {
             if let check {
                 checks.append(AlertEvaluator.Written(
                     id: check, host: host ?? "", name: name ?? "", state: state.flatMap(CheckState.init(rawValue:)) ?? .ok,
@@ -143,12 +128,33 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
                 continue
             }
             guard index >= 1, index <= reports.count else { continue }
-            outcomes[Int(index) - 1] = fresh ? .stored(samples: Int(samples)) : .duplicate
+            answered[Int(index) - 1] = true
+            if fresh { hostIDs[Int(index) - 1] = hostID }
         }
-        let complete = try outcomes.map { outcome in
-            guard let outcome else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
-            return outcome
+        guard !answered.contains(false) else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
+        let stored = try await PostgresSampleInsert.apply(reports, hostIDs: hostIDs, on: connection, logger: logger)
+        let outcomes = hostIDs.indices.map { hostIDs[$0] == nil ? IngestOutcome.duplicate : .stored(samples: stored[$0]) }
+        return (outcomes, checks)
+    }
+
+    /// Stores a batch in one transaction with the threshold flips it causes, and lets the
+    /// evaluator act on them after the commit.
+    static func store(_ batch: [ReportBatcher.Pending], client: PostgresClient, evaluator: AlertEvaluator, logger: Logger, sampleCutoff: (Date) -> Date) async throws -> [IngestOutcome] {
+        let reports = batch.map { (rows: $0.rows, receivedAt: $0.receivedAt, keepSamples: $0.rows.sentAt >= sampleCutoff($0.receivedAt)) }
+        let now = batch.map(\.receivedAt).max() ?? Date()
+        let (outcomes, evaluation) = try await client.withTransaction(logger: logger) { connection in
+            let (outcomes, checks) = try await apply(reports, on: connection, logger: logger)
+            // Threshold flips in the same transaction as the values that caused them. A check
+            // in several reports of the batch was written with the newest one's values.
+            var reported: [String: [String: CheckRecord]] = [:]
+            for report in reports.sorted(by: { $0.rows.sentAt < $1.rows.sentAt }) {
+                reported[report.rows.host, default: [:]].merge(report.rows.reported(receivedAt: report.receivedAt)) { $1 }
+            }
+            let evaluation = try await evaluator.evaluate(
+                written: checks, reported: { reported[$0]?[$1] }, now: now, in: PostgresAlertTransaction(connection: connection, logger: logger))
+            return (outcomes, evaluation)
         }
-        return (complete, checks)
+        evaluator.committed(evaluation)
+        return outcomes
     }
 }

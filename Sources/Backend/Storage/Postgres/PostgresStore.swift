@@ -11,7 +11,7 @@ final class PostgresStore: Store {
     let evaluator: AlertEvaluator
     let logger: Logger
     private let modeBox = ModeBox()
-    private let batcher: PostgresReportBatcher
+    private let batcher: ReportBatcher
 
     var engine: String { modeBox.mode == .timescale ? "postgres+timescaledb" : "postgres" }
 
@@ -46,7 +46,9 @@ final class PostgresStore: Store {
             columns: "check_id bigint NOT NULL, at timestamptz NOT NULL, value double precision NOT NULL, PRIMARY KEY (check_id, at)",
             timeColumn: "at", segmentBy: "check_id", retention: sampleRetention)
         let samples = self.samples
-        batcher = PostgresReportBatcher(client: client, evaluator: evaluator, logger: logger) { samples.insertCutoff(now: $0) }
+        batcher = ReportBatcher(maxRunning: 2, maxBatch: 128, logger: logger) { batch in
+            try await PostgresIngestBatch.store(batch, client: client, evaluator: evaluator, logger: logger) { samples.insertCutoff(now: $0) }
+        }
         self.logger = logger
     }
 

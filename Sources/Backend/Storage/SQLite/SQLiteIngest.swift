@@ -1,72 +1,175 @@
 import Foundation
 import SQLiteNIO
 
-/// One report's writes on SQLite: the host, the dedup key, every check in one multi-row upsert,
-/// and every sample in one multi-row insert. Runs inside the writer's transaction.
+/// A batch of reports' writes on SQLite, in a few multi-row statements rather than a few per
+/// report: the hosts, the dedup keys, every check in one upsert and every sample in one insert
+/// (split only to stay under SQLite's limit of bound values). Runs inside the writer's transaction.
 enum SQLiteIngest {
-    /// The outcome, and the checks written (for the evaluator, in the same transaction).
-    static func apply(_ rows: ReportRows, receivedAt: Date, sampleCutoff: Date, on db: SQLiteConnection) async throws -> (IngestOutcome, [AlertEvaluator.Written]) {
-        let received = SQLiteData.integer(Int(receivedAt.microseconds))
-        let sent = SQLiteData.integer(Int(rows.sentAt.microseconds))
-        let host = try await db.query("""
-            INSERT INTO hosts (name, boot_id, sender, first_seen, last_report_at, last_sent_at) VALUES (?, ?, ?, ?, ?, ?)
+    /// Observations per statement at most: 13 values each stays under SQLite's 32,766.
+    static let rowsPerStatement = 2000
+
+    /// Each report's outcome, in order, and the checks written (for the evaluator, in the same
+    /// transaction), once each.
+    static func apply(_ batch: [ReportBatcher.Pending], sampleCutoff: (Date) -> Date, on db: SQLiteConnection) async throws -> ([IngestOutcome], [AlertEvaluator.Written]) {
+        // Oldest first, so the newest report's values are the ones left in each row.
+        let order = batch.indices.sorted { batch[$0].rows.sentAt < batch[$1].rows.sentAt }
+        let hostIDs = try await upsertHosts(batch, order: order, on: db)
+        let fresh = try await claimKeys(batch, hostIDs: hostIDs, on: db)
+        let written = try await upsertChecks(batch, order: order.filter { fresh[$0] }, hostIDs: hostIDs, on: db)
+        let stored = try await insertSamples(batch, fresh: fresh, hostIDs: hostIDs, written: written, sampleCutoff: sampleCutoff, on: db)
+        let outcomes = batch.indices.map { fresh[$0] ? IngestOutcome.stored(samples: stored[$0]) : .duplicate }
+        return (outcomes, written.map(\.check))
+    }
+
+    private static func upsertHosts(_ batch: [ReportBatcher.Pending], order: [Int], on db: SQLiteConnection) async throws -> [String: Int] {
+        var binds: [SQLiteData] = []
+        for index in order {
+            let (rows, receivedAt) = batch[index]
+            let received = SQLiteData.integer(Int(receivedAt.microseconds))
+            binds += [.text(rows.host), .optional(rows.bootId), .optional(rows.sender), received, received, .integer(Int(rows.sentAt.microseconds))]
+        }
+        let found = try await db.query("""
+            INSERT INTO hosts (name, boot_id, sender, first_seen, last_report_at, last_sent_at) VALUES \(tuples(6, order.count))
             ON CONFLICT (name) DO UPDATE SET
                 boot_id = coalesce(excluded.boot_id, hosts.boot_id), sender = coalesce(excluded.sender, hosts.sender),
                 last_report_at = max(hosts.last_report_at, excluded.last_report_at),
                 last_sent_at = max(hosts.last_sent_at, excluded.last_sent_at)
-            RETURNING id
-            """, [.text(rows.host), .optional(rows.bootId), .optional(rows.sender), received, received, sent])
-        guard let hostID = host.first?.column("id")?.integer else { throw StoreError.unavailable("the host row was not returned") }
-        let fresh = try await db.query(
-            "INSERT INTO ingested_reports (host_id, report_key, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
-            [.integer(hostID), .text(rows.dedupKey), received])
-        guard !fresh.isEmpty else { return (.duplicate, []) }
-        guard !rows.names.isEmpty else { return (.stored(samples: 0), []) }
-
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(rows.names.count * 13)
-        for i in rows.names.indices {
-            binds += [
-                .integer(hostID), .text(rows.names[i]), .text(rows.kinds[i]), .optional(rows.values[i]), .optional(rows.units[i]),
-                .optional(rows.statuses[i]), .optional(rows.errors[i]), .optional(rows.details[i]), received, received, sent,
-                .optional(rows.every[i]), .optional(rows.grace[i]),
-            ]
-        }
-        let tuples = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.names.count).joined(separator: ", ")
-        let written = try await db.query("""
-            INSERT INTO checks (host_id, name, kind, value, unit, status, error, details, since, last_seen, observed_at,
-                                every_seconds, grace_seconds)
-            VALUES \(tuples)
-            ON CONFLICT (host_id, name) DO UPDATE SET
-                kind = excluded.kind, value = excluded.value, unit = excluded.unit, status = excluded.status,
-                error = excluded.error, details = excluded.details, last_seen = excluded.last_seen,
-                observed_at = excluded.observed_at,
-                every_seconds = coalesce(excluded.every_seconds, checks.every_seconds),
-                grace_seconds = coalesce(excluded.grace_seconds, checks.grace_seconds)
-            WHERE excluded.observed_at >= checks.observed_at
-            RETURNING id, name, state, notified_state, flapping_since IS NOT NULL AS flapping, since = last_seen AS is_new
+            RETURNING id, name
             """, binds)
-        let checks = written.map { row in
-            AlertEvaluator.Written(
-                id: Int64(row.column("id")?.integer ?? 0), host: rows.host, name: row.column("name")?.string ?? "",
-                state: row.column("state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
-                notifiedState: row.column("notified_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
-                flapping: (row.column("flapping")?.integer ?? 0) != 0, isNew: (row.column("is_new")?.integer ?? 0) != 0)
-        }
+        var ids: [String: Int] = [:]
+        for row in found { if let id = row.column("id")?.integer, let name = row.column("name")?.string { ids[name] = id } }
+        return ids
+    }
 
-        guard rows.sentAt >= sampleCutoff else { return (.stored(samples: 0), checks) }
-        var sampleBinds: [SQLiteData] = []
-        for i in rows.names.indices { if let value = rows.values[i] { sampleBinds += [.text(rows.names[i]), .float(value)] } }
-        guard !sampleBinds.isEmpty else { return (.stored(samples: 0), checks) }
-        let count = sampleBinds.count / 2
-        let values = Array(repeating: "(?, ?)", count: count).joined(separator: ", ")
-        let inserted = try await db.query("""
-            WITH v (name, value) AS (VALUES \(values))
-            INSERT INTO samples (check_id, at, value)
-            SELECT c.id, ?, v.value FROM v JOIN checks c ON c.host_id = ? AND c.name = v.name WHERE true
-            ON CONFLICT DO NOTHING RETURNING 1
-            """, sampleBinds + [sent, .integer(hostID)])
-        return (.stored(samples: inserted.count), checks)
+    /// Whether each report is new: its key was not stored before, nor by an earlier one of the batch.
+    private static func claimKeys(_ batch: [ReportBatcher.Pending], hostIDs: [String: Int], on db: SQLiteConnection) async throws -> [Bool] {
+        var binds: [SQLiteData] = []
+        for (rows, receivedAt) in batch {
+            guard let hostID = hostIDs[rows.host] else { throw StoreError.unavailable("the host row was not returned") }
+            binds += [.integer(hostID), .text(rows.dedupKey), .integer(Int(receivedAt.microseconds))]
+        }
+        let claimed = try await db.query(
+            "INSERT INTO ingested_reports (host_id, report_key, received_at) VALUES \(tuples(3, batch.count)) ON CONFLICT DO NOTHING RETURNING host_id, report_key",
+            binds)
+        var unclaimed = Set(claimed.map { Key(hostID: $0.column("host_id")?.integer ?? 0, text: $0.column("report_key")?.string ?? "") })
+        return batch.map { unclaimed.remove(Key(hostID: hostIDs[$0.rows.host] ?? 0, text: $0.rows.dedupKey)) != nil }
+    }
+
+    private struct Key: Hashable {
+        var hostID: Int
+        var text: String
+    }
+
+    private struct WrittenCheck {
+        var check: AlertEvaluator.Written
+        var hostID: Int
+    }
+
+    private static func upsertChecks(_ batch: [ReportBatcher.Pending], order: [Int], hostIDs: [String: Int], on db: SQLiteConnection) async throws -> [WrittenCheck] {
+        let hostNames = Dictionary(hostIDs.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var byID: [Int64: WrittenCheck] = [:]
+        var sequence: [Int64] = []
+        var binds: [SQLiteData] = []
+        var count = 0
+        func flush() async throws {
+            guard count > 0 else { return }
+            let written = try await db.query("""
+                INSERT INTO checks (host_id, name, kind, value, unit, status, error, details, since, last_seen, observed_at,
+                                    every_seconds, grace_seconds)
+                VALUES \(tuples(13, count))
+                ON CONFLICT (host_id, name) DO UPDATE SET
+                    kind = excluded.kind, value = excluded.value, unit = excluded.unit, status = excluded.status,
+                    error = excluded.error, details = excluded.details, last_seen = excluded.last_seen,
+                    observed_at = excluded.observed_at,
+                    every_seconds = coalesce(excluded.every_seconds, checks.every_seconds),
+                    grace_seconds = coalesce(excluded.grace_seconds, checks.grace_seconds)
+                WHERE excluded.observed_at >= checks.observed_at
+                RETURNING id, host_id, name, state, notified_state, flapping_since IS NOT NULL AS flapping, since = last_seen AS is_new
+                """, binds)
+            for row in written {
+                let id = Int64(row.column("id")?.integer ?? 0)
+                let isNew = (row.column("is_new")?.integer ?? 0) != 0
+                let hostID = row.column("host_id")?.integer ?? 0
+                let check = AlertEvaluator.Written(
+                    id: id, host: hostNames[hostID] ?? "", name: row.column("name")?.string ?? "",
+                    state: row.column("state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
+                    notifiedState: row.column("notified_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
+                    flapping: (row.column("flapping")?.integer ?? 0) != 0,
+                    // Written twice in one batch (two reports of a host), it is still new.
+                    isNew: isNew || (byID[id]?.check.isNew ?? false))
+                if byID[id] == nil { sequence.append(id) }
+                byID[id] = WrittenCheck(check: check, hostID: hostID)
+            }
+            binds.removeAll(keepingCapacity: true)
+            count = 0
+        }
+        for index in order {
+            let (rows, receivedAt) = batch[index]
+            guard let hostID = hostIDs[rows.host] else { throw StoreError.unavailable("the host row was not returned") }
+            let received = SQLiteData.integer(Int(receivedAt.microseconds))
+            let sent = SQLiteData.integer(Int(rows.sentAt.microseconds))
+            for i in rows.names.indices {
+                binds += [
+                    .integer(hostID), .text(rows.names[i]), .text(rows.kinds[i]), .optional(rows.values[i]), .optional(rows.units[i]),
+                    .optional(rows.statuses[i]), .optional(rows.errors[i]), .optional(rows.details[i]), received, received, sent,
+                    .optional(rows.every[i]), .optional(rows.grace[i]),
+                ]
+                count += 1
+                if count == rowsPerStatement { try await flush() }
+            }
+        }
+        try await flush()
+        return sequence.compactMap { byID[$0] }
+    }
+
+    /// Samples stored per report. A report is one host at one time, which is how stored samples
+    /// are credited back; two new reports of one host at one time share theirs, credited to the first.
+    private static func insertSamples(_ batch: [ReportBatcher.Pending], fresh: [Bool], hostIDs: [String: Int], written: [WrittenCheck], sampleCutoff: (Date) -> Date, on db: SQLiteConnection) async throws -> [Int] {
+        var stored = [Int](repeating: 0, count: batch.count)
+        var reportAt: [Key: Int] = [:]
+        var hostOf = Dictionary(written.map { (Int($0.check.id), $0.hostID) }, uniquingKeysWith: { $1 })
+        var binds: [SQLiteData] = []
+        var count = 0
+        func flush() async throws {
+            guard count > 0 else { return }
+            let inserted = try await db.query("""
+                WITH v (host_id, name, at, value) AS (VALUES \(tuples(4, count)))
+                INSERT INTO samples (check_id, at, value)
+                SELECT c.id, v.at, v.value FROM v JOIN checks c ON c.host_id = v.host_id AND c.name = v.name WHERE true
+                ON CONFLICT DO NOTHING RETURNING check_id, at
+                """, binds)
+            for row in inserted {
+                let checkID = row.column("check_id")?.integer ?? 0
+                if hostOf[checkID] == nil {
+                    // Left unwritten by an older report of the batch: look its host up.
+                    hostOf[checkID] = try await db.query("SELECT host_id FROM checks WHERE id = ?", [.integer(checkID)]).first?.column("host_id")?.integer
+                }
+                let key = Key(hostID: hostOf[checkID] ?? 0, text: String(row.column("at")?.integer ?? 0))
+                if let index = reportAt[key] { stored[index] += 1 }
+            }
+            binds.removeAll(keepingCapacity: true)
+            count = 0
+        }
+        for (index, (rows, receivedAt)) in batch.enumerated() where fresh[index] && rows.sentAt >= sampleCutoff(receivedAt) {
+            guard let hostID = hostIDs[rows.host] else { continue }
+            let at = Int(rows.sentAt.microseconds)
+            let key = Key(hostID: hostID, text: String(at))
+            if reportAt[key] == nil { reportAt[key] = index }
+            for (name, value) in zip(rows.names, rows.values) {
+                guard let value else { continue }
+                binds += [.integer(hostID), .text(name), .integer(at), .float(value)]
+                count += 1
+                if count == rowsPerStatement { try await flush() }
+            }
+        }
+        try await flush()
+        return stored
+    }
+
+    /// `(?, ?, …), …`: `count` rows of `width` placeholders.
+    private static func tuples(_ width: Int, _ count: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: count).joined(separator: ", ")
     }
 }
 

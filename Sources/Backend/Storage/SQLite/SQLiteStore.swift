@@ -11,6 +11,7 @@ final class SQLiteStore: Store {
     let engine = "sqlite"
     let path: String
     let writer: SQLiteWriter
+    private let batcher: ReportBatcher
     let evaluator: AlertEvaluator
     private let writeConnection: SQLiteConnection
     let readConnection: SQLiteConnection
@@ -27,9 +28,15 @@ final class SQLiteStore: Store {
         self.evaluator = evaluator
         self.writeConnection = write
         self.readConnection = read
-        self.writer = SQLiteWriter(connection: write)
+        let writer = SQLiteWriter(connection: write)
+        self.writer = writer
         self.sampleRetention = sampleRetention
         self.logger = logger
+        // One batch at a time: the writer serialises them anyway, and reports arriving meanwhile
+        // make the next batch bigger.
+        batcher = ReportBatcher(maxRunning: 1, maxBatch: 256, logger: logger) { batch in
+            try await Self.store(batch, writer: writer, evaluator: evaluator, sampleRetention: sampleRetention)
+        }
     }
 
     func migrate() async throws {
@@ -75,19 +82,27 @@ final class SQLiteStore: Store {
     }
 
     func ingest(_ report: Report, receivedAt: Date) async throws -> IngestOutcome {
-        let rows = ReportRows(report)
-        let cutoff = receivedAt.addingTimeInterval(-Double(sampleRetention.seconds))
-        let evaluator = self.evaluator
-        let (outcome, evaluation) = try await writer.write { db in
-            let (outcome, checks) = try await SQLiteIngest.apply(rows, receivedAt: receivedAt, sampleCutoff: cutoff, on: db)
-            // Threshold flips in the same transaction as the values that caused them.
-            let reported = rows.reported(receivedAt: receivedAt)
+        try await batcher.ingest(ReportRows(report), receivedAt: receivedAt)
+    }
+
+    /// Stores a batch in one write job with the threshold flips it causes, and lets the evaluator
+    /// act on them after the commit.
+    private static func store(_ batch: [ReportBatcher.Pending], writer: SQLiteWriter, evaluator: AlertEvaluator, sampleRetention: TimeSpan) async throws -> [IngestOutcome] {
+        let now = batch.map(\.receivedAt).max() ?? Date()
+        let (outcomes, evaluation) = try await writer.write { db in
+            let (outcomes, checks) = try await SQLiteIngest.apply(batch, sampleCutoff: { $0.addingTimeInterval(-Double(sampleRetention.seconds)) }, on: db)
+            // Threshold flips in the same transaction as the values that caused them. A check
+            // in several reports of the batch was written with the newest one's values.
+            var reported: [String: [String: CheckRecord]] = [:]
+            for (rows, receivedAt) in batch.sorted(by: { $0.rows.sentAt < $1.rows.sentAt }) {
+                reported[rows.host, default: [:]].merge(rows.reported(receivedAt: receivedAt)) { $1 }
+            }
             let evaluation = try await evaluator.evaluate(
-                written: checks, reported: { $0 == rows.host ? reported[$1] : nil }, now: receivedAt, in: SQLiteAlertTransaction(db: db))
-            return (outcome, evaluation)
+                written: checks, reported: { reported[$0]?[$1] }, now: now, in: SQLiteAlertTransaction(db: db))
+            return (outcomes, evaluation)
         }
         evaluator.committed(evaluation)
-        return outcome
+        return outcomes
     }
 
     func hosts() async throws -> [HostRecord] {

@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The samples of a batch's new reports, after `PostgresIngestBatch` has written their checks, so
+/// every check id is found by its unique index. Answers how many were stored per host and time,
+/// which names the report (a report is one host at one time).
+struct PostgresSampleInsert: PostgresPreparedStatement {
+    typealias Row = (Int64, Date, Int64)
+
+    static let sql = """
+        WITH t AS (
+            SELECT * FROM unnest($1::int8[], $2::text[], $3::timestamptz[], $4::float8[]) AS t (host_id, name, at, value)
+        ), s AS (
+            INSERT INTO samples (check_id, at, value)
+            SELECT c.id, t.at, t.value FROM t JOIN checks c ON c.host_id = t.host_id AND c.name = t.name
+            ON CONFLICT DO NOTHING
+            RETURNING check_id, at
+        )
+        SELECT c.host_id, s.at, count(*) FROM s JOIN checks c ON c.id = s.check_id GROUP BY c.host_id, s.at
+        """
+
+    var hostIDs: [Int64] = []
+    var names: [String] = []
+    var times: [Date] = []
+    var values: [Double] = []
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 4)
+        binds.append(hostIDs)
+        binds.append(names)
+        binds.append(times)
+        binds.append(values)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+
+    /// Samples stored per report; a report without a host id was a duplicate and stores none.
+    static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], hostIDs: [Int64?], on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
+        var statement = PostgresSampleInsert()
+        for (report, hostID) in zip(reports, hostIDs) {
+            guard let hostID, report.keepSamples else { continue }
+            for (name, value) in zip(report.rows.names, report.rows.values) {
+                guard let value else { continue }
+                statement.hostIDs.append(hostID)
+                statement.names.append(name)
+                statement.times.append(report.rows.sentAt)
+                statement.values.append(value)
+            }
+        }
+        var stored = [Int](repeating: 0, count: reports.count)
+        guard !statement.values.isEmpty else { return stored }
+        // Two new reports of one host at one time share their samples: the first is credited.
+        // Times come back rounded to PostgreSQL's microseconds, so they match within a millisecond.
+        var reportsOf: [Int64: [Int]] = [:]
+        for (index, (report, hostID)) in zip(reports, hostIDs).enumerated() {
+            guard let hostID, report.keepSamples else { continue }
+            reportsOf[hostID, default: []].append(index)
+        }
+        for try await (hostID, at, count) in try await connection.execute(statement, logger: logger) {
+            let match = reportsOf[hostID]?.first { abs(reports[$0].rows.sentAt.timeIntervalSince(at)) < 0.001 }
+            if let match { stored[match] += Int(count) }
+        }
+        return stored
+    }
+}

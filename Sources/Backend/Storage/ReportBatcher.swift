@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Group commit for reports, on either engine: reports that arrive while earlier batches are
+/// stored wait, and the next batch stores all of them in a few statements and one commit. Under
+/// load the per-statement and per-commit costs are shared by many reports; alone, a report goes
+/// at once. Each caller hears back only after the commit that holds its report.
+final class ReportBatcher: Sendable {
+    /// A report with when it arrived.
+    typealias Pending = (rows: ReportRows, receivedAt: Date)
+    /// Stores a batch in one transaction and answers each report's outcome, in order.
+    typealias Apply = @Sendable (_ batch: [Pending]) async throws -> [IngestOutcome]
+
+    private struct Job {
+        var report: Pending
+        var continuation: CheckedContinuation<IngestOutcome, any Error>
+    }
+
+    private struct State {
+        var pending: [Job] = []
+        var running = 0
+    }
+
+    private let apply: Apply
+    private let logger: Logger
+    private let state = Mutex(State())
+    /// Batches in flight at once, and reports per batch at most.
+    private let maxRunning: Int
+    private let maxBatch: Int
+
+    init(maxRunning: Int, maxBatch: Int, logger: Logger, apply: @escaping Apply) {
+        self.maxRunning = maxRunning
+        self.maxBatch = maxBatch
+        self.logger = logger
+        self.apply = apply
+    }
+
+    func ingest(_ rows: ReportRows, receivedAt: Date) async throws -> IngestOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let start = state.withLock { state in
+                state.pending.append(Job(report: (rows, receivedAt), continuation: continuation))
+                guard state.running < maxRunning else { return false }
+                state.running += 1
+                return true
+            }
+            if start { Task { await self.drain() } }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch: [Job]? = state.withLock { state in
+                guard !state.pending.isEmpty else {
+                    state.running -= 1
+                    return nil
+                }
+                let taken = Array(state.pending.prefix(maxBatch))
+                state.pending.removeFirst(taken.count)
+                return taken
+            }
+            guard let batch else { return }
+            await run(batch)
+        }
+    }
+
+    private func run(_ batch: [Job]) async {
+        do {
+            let outcomes = try await apply(batch.map(\.report))
+            guard outcomes.count == batch.count else { throw StoreError.unavailable("the store did not answer for every report") }
+            for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(returning: outcome) }
+        } catch {
+            guard batch.count > 1 else {
+                batch.first?.continuation.resume(throwing: error)
+                return
+            }
+            // One report must not fail the others: alone, each succeeds or fails on its own.
+            logger.warning("a batch of reports failed; storing them one by one", metadata: ["reports": "\(batch.count)", "error": "\(String(reflecting: error))"])
+            for job in batch { await run([job]) }
+        }
+    }
+}
