@@ -56,8 +56,10 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
         }
     }
 
-    /// The first non-finite number inside, with its path, if any.
+    /// The first non-finite number inside, with its path, if any. Subtrees without one are
+    /// skipped before any path is built: this runs on every observation's details.
     func firstNonFinite(path: String) -> String? {
+        guard containsNonFinite else { return nil }
         switch self {
         case .number(let value): return value.isFinite ? nil : path
         case .array(let values):
@@ -71,6 +73,15 @@ public enum JSONValue: Codable, Sendable, Equatable, Hashable {
             }
             return nil
         default: return nil
+        }
+    }
+
+    var containsNonFinite: Bool {
+        switch self {
+        case .number(let value): return !value.isFinite
+        case .array(let values): return values.contains { $0.containsNonFinite }
+        case .object(let values): return values.values.contains { $0.containsNonFinite }
+        default: return false
         }
     }
 }

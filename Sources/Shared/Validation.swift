@@ -113,7 +113,7 @@ extension Observation {
             guard wrapped.depth <= limits.maxDetailDepth else {
                 throw ValidationError(field: "\(makePath()).details", message: "nested deeper than \(limits.maxDetailDepth) levels")
             }
-            if let bad = wrapped.firstNonFinite(path: "\(makePath()).details") {
+            if wrapped.containsNonFinite, let bad = wrapped.firstNonFinite(path: "\(makePath()).details") {
                 throw ValidationError(field: bad, message: "must be a finite number")
             }
         }

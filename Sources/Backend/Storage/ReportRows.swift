@@ -32,7 +32,7 @@ struct ReportRows: Sendable {
         } else {
             // Two different pings in the same second must not look like one report retried.
             let digest = SHA256.hash(data: Data(report.observations.map(\.name).sorted().joined(separator: "\n").utf8))
-            let short = digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+            let short = TokenHash.hex(digest.prefix(8))
             dedupKey = "at:\(Int64((report.sentAt.timeIntervalSince1970 * 1000).rounded())):\(short)"
         }
         for observation in report.observations {
