@@ -44,7 +44,8 @@ final class ReportBatcher: Sendable {
                 state.running += 1
                 return true
             }
-            if start { Task { await self.drain() } }
+            // Ahead of the requests: reports wait on this task, so it must not queue behind them.
+            if start { Task(priority: .high) { await self.drain() } }
         }
     }
 

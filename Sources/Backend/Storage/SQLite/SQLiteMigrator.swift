@@ -23,7 +23,11 @@ enum SQLiteMigrator {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let write = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000"] {
+        // A 64 MiB page cache: every report touches a page per check (samples are kept by check).
+        for pragma in [
+            "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000",
+            "PRAGMA cache_size = -65536",
+        ] {
             _ = try await write.query(pragma)
         }
         let read = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)

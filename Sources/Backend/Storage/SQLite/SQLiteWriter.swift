@@ -2,7 +2,7 @@ import Foundation
 import SQLiteNIO
 
 /// Serialises every write to the SQLite file and commits them in groups: the jobs waiting when a
-/// transaction starts share it, each inside its own savepoint, so one fsync acknowledges many
+/// transaction starts share it, each inside its own savepoint when there are several, so one fsync acknowledges many
 /// reports and a failing job rolls back alone. A job's caller hears back only after COMMIT.
 actor SQLiteWriter {
     typealias Work = @Sendable (SQLiteConnection) async throws -> any Sendable
@@ -27,7 +27,8 @@ actor SQLiteWriter {
             pending.append(Job(work: { try await work($0) }, continuation: continuation))
             if !draining {
                 draining = true
-                Task { await self.drain() }
+                // Ahead of the requests: every write waits on this task.
+                Task(priority: .high) { await self.drain() }
             }
         }
         guard let typed = result as? T else { preconditionFailure("a write job returned another type than it declared") }
@@ -51,16 +52,27 @@ actor SQLiteWriter {
             for job in group { job.continuation.resume(throwing: error) }
             return
         }
-        for job in group {
+        if group.count == 1, let job = group.first {
+            // Alone, a job needs no savepoint: if it fails, the whole transaction rolls back.
             do {
-                _ = try await connection.query("SAVEPOINT job")
-                let value = try await job.work(connection)
-                _ = try await connection.query("RELEASE job")
-                results.append(.success(value))
+                results.append(.success(try await job.work(connection)))
             } catch {
-                _ = try? await connection.query("ROLLBACK TO job")
-                _ = try? await connection.query("RELEASE job")
-                results.append(.failure(error))
+                _ = try? await connection.query("ROLLBACK")
+                job.continuation.resume(throwing: error)
+                return
+            }
+        } else {
+            for job in group {
+                do {
+                    _ = try await connection.query("SAVEPOINT job")
+                    let value = try await job.work(connection)
+                    _ = try await connection.query("RELEASE job")
+                    results.append(.success(value))
+                } catch {
+                    _ = try? await connection.query("ROLLBACK TO job")
+                    _ = try? await connection.query("RELEASE job")
+                    results.append(.failure(error))
+                }
             }
         }
         do {
