@@ -65,7 +65,7 @@ pids+=($!)
 wait_http "http://127.0.0.1:$gw_port/-/ready"
 read -r gw_rps gw_p99 gw_bad gw_err < <(HOSTS=1000 run_wrk "http://127.0.0.1:$gw_port" bench/lib/pushgateway.lua)
 
-samples=$(psql "$pg_url" -Atc "SELECT count(*) FROM samples")
+samples=$(psql "$pg_url" -Atc "SELECT coalesce(sum(cardinality(check_ids)), 0) FROM report_samples")
 printf '%-44s %12s %10s %8s\n' "measure ($connections connections, $duration)" "requests/s" "p99 ms" "non-2xx"
 printf '%-44s %12s %10s %8s\n' "metrics-backend, PostgreSQL" "$pg_rps" "$pg_p99" "$pg_bad"
 printf '%-44s %12s %10s %8s\n' "metrics-backend, SQLite" "$sq_rps" "$sq_p99" "$sq_bad"

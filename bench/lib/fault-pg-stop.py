@@ -99,8 +99,8 @@ for line in open(os.path.join(directory, "runs.log")):
     if code != "0":
         failed_runs[(what, code)] += 1
 samples = dict((h, int(n)) for h, n in query(
-    "SELECT h.name, count(*) FROM samples s JOIN checks c ON c.id = s.check_id JOIN hosts h ON h.id = c.host_id "
-    "WHERE c.name = 'memory' GROUP BY h.name"))
+    "SELECT h.name, count(*) FROM report_samples r JOIN checks c ON c.host_id = r.host_id AND c.id = ANY(r.check_ids) "
+    "JOIN hosts h ON h.id = c.host_id WHERE c.name = 'memory' GROUP BY h.name"))
 lost_total = 0
 print("%-10s %9s %7s %5s %8s" % ("host", "produced", "stored", "lost", "samples"))
 for host in hosts:

@@ -36,7 +36,10 @@ struct PostgresAlertTransaction: AlertTransaction {
 
     func samples(checkID: Int64, since: Date) async throws -> [SampleRecord] {
         let rows = try await connection.query(
-            "SELECT at, value FROM samples WHERE check_id = \(checkID) AND at >= \(since) ORDER BY at", logger: logger)
+            """
+            SELECT r.at, r.check_values[p.at] FROM report_samples r, array_position(r.check_ids, \(checkID)) AS p (at)
+            WHERE r.host_id = (SELECT host_id FROM checks WHERE id = \(checkID)) AND r.at >= \(since) AND p.at IS NOT NULL ORDER BY r.at
+            """, logger: logger)
         var samples: [SampleRecord] = []
         for try await (at, value) in rows.decode((Date, Double).self) { samples.append(SampleRecord(at: at, value: value)) }
         return samples

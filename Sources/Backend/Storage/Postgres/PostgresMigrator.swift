@@ -53,6 +53,8 @@ struct PostgresMigrator {
                         try await table.create(mode: extensions.timescale ? .timescale : .native, on: tx, logger: logger)
                     case .withTrigram(let sql):
                         if extensions.trigram { try await tx.query(PostgresQuery(unsafeSQL: sql), logger: logger) }
+                    case .run(let work):
+                        try await work(tx, logger)
                     }
                 }
                 try await tx.query(PostgresQuery(unsafeSQL: "INSERT INTO \(versionTable) (version) VALUES (\(version))"), logger: logger)

@@ -3,21 +3,25 @@ import Logging
 import PostgresNIO
 
 /// The samples of a batch's new reports, after `PostgresIngestBatch` has written their checks, so
-/// every check id is found by its unique index. Answers how many were stored per host and time,
-/// which names the report (a report is one host at one time).
+/// every check id is found by its unique index: one row per report, with its checks' ids and
+/// values in the report's order. Answers how many were stored per host and time, which names the
+/// report (a report is one host at one time).
 struct PostgresSampleInsert: PostgresPreparedStatement {
     typealias Row = (Int64, Date, Int64)
 
     static let sql = """
-        WITH t AS (
-            SELECT * FROM unnest($1::int8[], $2::text[], $3::timestamptz[], $4::float8[]) AS t (host_id, name, at, value)
-        ), s AS (
-            INSERT INTO samples (check_id, at, value)
-            SELECT c.id, t.at, t.value FROM t JOIN checks c ON c.host_id = t.host_id AND c.name = t.name
-            ON CONFLICT DO NOTHING
-            RETURNING check_id, at
-        )
-        SELECT c.host_id, s.at, count(*) FROM s JOIN checks c ON c.id = s.check_id GROUP BY c.host_id, s.at
+        INSERT INTO report_samples (host_id, at, check_ids, check_values)
+        SELECT host_id, at, array_agg(id ORDER BY position), array_agg(value ORDER BY position)
+        FROM (
+            -- Two new reports of one host at one time keep one value per check: the first's.
+            SELECT DISTINCT ON (t.host_id, t.at, c.id) t.host_id, t.at, c.id, t.value, t.position
+            FROM unnest($1::int8[], $2::text[], $3::timestamptz[], $4::float8[]) WITH ORDINALITY AS t (host_id, name, at, value, position)
+            JOIN checks c ON c.host_id = t.host_id AND c.name = t.name
+            ORDER BY t.host_id, t.at, c.id, t.position
+        ) found
+        GROUP BY host_id, at
+        ON CONFLICT DO NOTHING
+        RETURNING host_id, at, cardinality(check_ids)::int8
         """
 
     var hostIDs: [Int64] = []

@@ -1,3 +1,7 @@
+import Foundation
+import Logging
+import PostgresNIO
+
 /// Versioned migrations of the PostgreSQL engine. Append new versions; never edit an applied one.
 /// hosts and checks are updated by every report: free space in each page (fillfactor) lets those
 /// updates stay heap-only, without touching indexes.
@@ -8,9 +12,11 @@ enum PostgresSchema {
         case timePartitioned(TimePartitionedTable)
         /// Runs only when pg_trgm is enabled (a trigram index for substring search).
         case withTrigram(String)
+        /// Work beyond one statement, in the migration's transaction.
+        case run(@Sendable (PostgresConnection, Logger) async throws -> Void)
     }
 
-    static func migrations(samples: TimePartitionedTable) -> [[Step]] {
+    static func migrations(samples: TimePartitionedTable, reportSamples: TimePartitionedTable) -> [[Step]] {
         [
             // 1: hosts, checks, flips, tokens, users and sessions.
             [
@@ -107,6 +113,30 @@ enum PostgresSchema {
                 .sql("CREATE INDEX pings_check_at ON pings (check_id, at)"),
                 .sql("CREATE INDEX pings_at ON pings (at)"),
             ],
+            // 5: samples as one row per report (the host, the time, its checks' ids and values)
+            // instead of one row per check: a report then writes one row and one index entry, not 20.
+            [
+                .timePartitioned(reportSamples),
+                .run { connection, logger in try await copySamples(into: reportSamples, on: connection, logger: logger) },
+                .sql("DROP TABLE samples"),
+            ],
         ]
+    }
+
+    /// Regroups the samples of migration 2 into report rows, within the new table's partitions.
+    private static func copySamples(into table: TimePartitionedTable, on connection: PostgresConnection, logger: Logger) async throws {
+        let now = Date()
+        if try await PostgresMigrator.mode(of: table.name, on: connection, logger: logger) == .native {
+            _ = try await table.maintain(now: now, on: connection, logger: logger)
+        }
+        let from = Date(timeIntervalSince1970: Double(TimePartitionedTable.day(of: table.insertCutoff(now: now)) - 1) * 86400)
+        let to = Date(timeIntervalSince1970: Double(TimePartitionedTable.day(of: now) + table.daysAhead + 1) * 86400)
+        try await connection.query("""
+            INSERT INTO report_samples (host_id, at, check_ids, check_values)
+            SELECT c.host_id, s.at, array_agg(s.check_id ORDER BY s.check_id), array_agg(s.value ORDER BY s.check_id)
+            FROM samples s JOIN checks c ON c.id = s.check_id
+            WHERE s.at >= \(from) AND s.at < \(to)
+            GROUP BY c.host_id, s.at
+            """, logger: logger)
     }
 }

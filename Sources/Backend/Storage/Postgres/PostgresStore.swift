@@ -7,6 +7,9 @@ import Shared
 /// running (`client.run()`, a ServiceLifecycle service) before any call.
 final class PostgresStore: Store {
     let client: PostgresClient
+    /// Samples as migration 2 made them, one row per check: migration 5 regroups them.
+    let legacySamples: TimePartitionedTable
+    /// Samples, one row per report.
     let samples: TimePartitionedTable
     let evaluator: AlertEvaluator
     let logger: Logger
@@ -41,10 +44,17 @@ final class PostgresStore: Store {
     init(client: PostgresClient, sampleRetention: TimeSpan, evaluator: AlertEvaluator = AlertEvaluator(), logger: Logger) {
         self.client = client
         self.evaluator = evaluator
-        samples = TimePartitionedTable(
+        legacySamples = TimePartitionedTable(
             name: "samples",
             columns: "check_id bigint NOT NULL, at timestamptz NOT NULL, value double precision NOT NULL, PRIMARY KEY (check_id, at)",
             timeColumn: "at", segmentBy: "check_id", retention: sampleRetention)
+        samples = TimePartitionedTable(
+            name: "report_samples",
+            columns: """
+                host_id bigint NOT NULL, at timestamptz NOT NULL, check_ids bigint[] NOT NULL,
+                check_values double precision[] NOT NULL, PRIMARY KEY (host_id, at)
+                """,
+            timeColumn: "at", segmentBy: "host_id", retention: sampleRetention)
         let samples = self.samples
         batcher = ReportBatcher(maxRunning: 2, maxBatch: 128, logger: logger) { batch in
             try await PostgresIngestBatch.store(batch, client: client, evaluator: evaluator, logger: logger) { samples.insertCutoff(now: $0) }
@@ -56,7 +66,7 @@ final class PostgresStore: Store {
         let migrator = PostgresMigrator(client: client, lockKey: Self.migrationLock, versionTable: "schema_migrations", logger: logger)
         let samples = self.samples
         let logger = self.logger
-        modeBox.mode = try await migrator.migrate(PostgresSchema.migrations(samples: samples)) { connection in
+        modeBox.mode = try await migrator.migrate(PostgresSchema.migrations(samples: legacySamples, reportSamples: samples)) { connection in
             try await samples.prepare(on: connection, logger: logger)
         }
     }
@@ -121,7 +131,9 @@ final class PostgresStore: Store {
     func samples(host: String, name: String, from: Date, to: Date, limit: Int) async throws -> [SampleRecord]? {
         guard let id = try await checkID(host: host, name: name) else { return nil }
         let rows = try await client.query("""
-            SELECT at, value FROM samples WHERE check_id = \(id) AND at >= \(from) AND at <= \(to) ORDER BY at LIMIT \(limit)
+            SELECT r.at, r.check_values[p.at] FROM report_samples r, array_position(r.check_ids, \(id)) AS p (at)
+            WHERE r.host_id = (SELECT host_id FROM checks WHERE id = \(id)) AND r.at >= \(from) AND r.at <= \(to) AND p.at IS NOT NULL
+            ORDER BY r.at LIMIT \(limit)
             """, logger: logger)
         var samples: [SampleRecord] = []
         for try await (at, value) in rows.decode((Date, Double).self) { samples.append(SampleRecord(at: at, value: value)) }
@@ -136,16 +148,13 @@ final class PostgresStore: Store {
     }
 
     func deleteCheck(host: String, name: String) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { tx in
-            let rows = try await tx.query("""
-                DELETE FROM checks c USING hosts h WHERE h.id = c.host_id AND h.name = \(host) AND c.name = \(name) RETURNING c.id
-                """, logger: logger)
-            var deleted: Int64?
-            for try await id in rows.decode(Int64.self) { deleted = id }
-            guard let deleted else { return false }
-            try await tx.query("DELETE FROM samples WHERE check_id = \(deleted)", logger: logger)
-            return true
-        }
+        // Its samples stay in their report rows until they expire, unread: ids are never reused.
+        let rows = try await client.query("""
+            DELETE FROM checks c USING hosts h WHERE h.id = c.host_id AND h.name = \(host) AND c.name = \(name) RETURNING c.id
+            """, logger: logger)
+        var deleted = false
+        for try await _ in rows.decode(Int64.self) { deleted = true }
+        return deleted
     }
 
     func createToken(_ token: NewToken) async throws -> TokenRecord {

@@ -122,45 +122,44 @@ enum SQLiteIngest {
         return sequence.compactMap { byID[$0] }
     }
 
-    /// Samples stored per report. A report is one host at one time, which is how stored samples
-    /// are credited back; two new reports of one host at one time share theirs, credited to the first.
+    /// Samples stored per report, as one row per report. Two new reports of one host at one time
+    /// share a row: the first's.
     private static func insertSamples(_ batch: [ReportBatcher.Pending], fresh: [Bool], hostIDs: [String: Int], written: [WrittenCheck], sampleCutoff: (Date) -> Date, on db: SQLiteConnection) async throws -> [Int] {
         var stored = [Int](repeating: 0, count: batch.count)
-        var reportAt: [Key: Int] = [:]
-        var hostOf = Dictionary(written.map { (Int($0.check.id), $0.hostID) }, uniquingKeysWith: { $1 })
+        var checkIDs: [Key: Int64] = [:]
+        for check in written { checkIDs[Key(hostID: check.hostID, text: check.check.name)] = check.check.id }
+        var pending: [(index: Int, key: Key, count: Int)] = []
         var binds: [SQLiteData] = []
-        var count = 0
         func flush() async throws {
-            guard count > 0 else { return }
-            let inserted = try await db.query("""
-                WITH v (host_id, name, at, value) AS (VALUES \(tuples(4, count)))
-                INSERT INTO samples (check_id, at, value)
-                SELECT c.id, v.at, v.value FROM v JOIN checks c ON c.host_id = v.host_id AND c.name = v.name WHERE true
-                ON CONFLICT DO NOTHING RETURNING check_id, at
-                """, binds)
-            for row in inserted {
-                let checkID = row.column("check_id")?.integer ?? 0
-                if hostOf[checkID] == nil {
-                    // Left unwritten by an older report of the batch: look its host up.
-                    hostOf[checkID] = try await db.query("SELECT host_id FROM checks WHERE id = ?", [.integer(checkID)]).first?.column("host_id")?.integer
-                }
-                let key = Key(hostID: hostOf[checkID] ?? 0, text: String(row.column("at")?.integer ?? 0))
-                if let index = reportAt[key] { stored[index] += 1 }
-            }
+            guard !pending.isEmpty else { return }
+            let inserted = try await db.query(
+                "INSERT INTO report_samples (host_id, at, check_ids, check_values) VALUES \(tuples(4, pending.count)) ON CONFLICT DO NOTHING RETURNING host_id, at",
+                binds)
+            var credited = Set(inserted.map { Key(hostID: $0.column("host_id")?.integer ?? 0, text: String($0.column("at")?.integer ?? 0)) })
+            for (index, key, count) in pending where credited.remove(key) != nil { stored[index] = count }
+            pending.removeAll(keepingCapacity: true)
             binds.removeAll(keepingCapacity: true)
-            count = 0
         }
         for (index, (rows, receivedAt)) in batch.enumerated() where fresh[index] && rows.sentAt >= sampleCutoff(receivedAt) {
             guard let hostID = hostIDs[rows.host] else { continue }
-            let at = Int(rows.sentAt.microseconds)
-            let key = Key(hostID: hostID, text: String(at))
-            if reportAt[key] == nil { reportAt[key] = index }
+            var ids: [Int64] = [], values: [Double] = []
             for (name, value) in zip(rows.names, rows.values) {
                 guard let value else { continue }
-                binds += [.integer(hostID), .text(name), .integer(at), .float(value)]
-                count += 1
-                if count == rowsPerStatement { try await flush() }
+                var id = checkIDs[Key(hostID: hostID, text: name)]
+                if id == nil {
+                    // Not written (a newer report already holds the check): look it up.
+                    let found = try await db.query("SELECT id FROM checks WHERE host_id = ? AND name = ?", [.integer(hostID), .text(name)])
+                    id = found.first?.column("id")?.integer.map(Int64.init)
+                }
+                guard let id else { continue }
+                ids.append(id)
+                values.append(value)
             }
+            guard !ids.isEmpty else { continue }
+            let at = Int(rows.sentAt.microseconds)
+            pending.append((index, Key(hostID: hostID, text: String(at)), ids.count))
+            binds += [.integer(hostID), .integer(at), .text(ReportSampleRows.array(ids)), .text(ReportSampleRows.array(values))]
+            if pending.count == ReportSampleRows.rowsPerStatement { try await flush() }
         }
         try await flush()
         return stored

@@ -94,5 +94,23 @@ enum SQLiteSchema {
             "CREATE INDEX pings_check_at ON pings (check_id, at)",
             "CREATE INDEX pings_at ON pings (at)",
         ],
+        // 4: samples as one row per report (the host, the time, its checks' ids and values as JSON
+        // arrays) instead of one row per check: a report then writes one row, not 20.
+        [
+            """
+            CREATE TABLE report_samples (
+                host_id INTEGER NOT NULL, at INTEGER NOT NULL, check_ids TEXT NOT NULL, check_values TEXT NOT NULL,
+                PRIMARY KEY (host_id, at)) WITHOUT ROWID
+            """,
+            "CREATE INDEX report_samples_at ON report_samples (at)",
+            """
+            INSERT INTO report_samples (host_id, at, check_ids, check_values)
+            SELECT c.host_id, s.at, json_group_array(s.check_id), json_group_array(s.value)
+            FROM samples s JOIN checks c ON c.id = s.check_id GROUP BY c.host_id, s.at
+            """,
+            "DROP TABLE samples",
+            // SQLite may give a deleted check's id to the next new one: its samples then start after this.
+            "CREATE TABLE retired_checks (id INTEGER PRIMARY KEY, retired_at INTEGER NOT NULL)",
+        ],
     ]
 }

@@ -56,7 +56,7 @@ final class SQLiteStore: Store {
             // In slices, so retention never holds the write lock for long.
             while true {
                 let rows = try await db.query(
-                    "DELETE FROM samples WHERE (check_id, at) IN (SELECT check_id, at FROM samples WHERE at < ? LIMIT 50000) RETURNING 1",
+                    "DELETE FROM report_samples WHERE (host_id, at) IN (SELECT host_id, at FROM report_samples WHERE at < ? LIMIT 50000) RETURNING 1",
                     [.integer(Int(cutoff))])
                 total += rows.count
                 if rows.count < 50000 { break }
@@ -129,12 +129,9 @@ final class SQLiteStore: Store {
 
     func samples(host: String, name: String, from: Date, to: Date, limit: Int) async throws -> [SampleRecord]? {
         let found = try await readConnection.query(
-            "SELECT c.id FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ? AND c.name = ?", [.text(host), .text(name)])
-        guard let id = found.first?.column("id")?.integer else { return nil }
-        let rows = try await readConnection.query(
-            "SELECT at, value FROM samples WHERE check_id = ? AND at >= ? AND at <= ? ORDER BY at LIMIT ?",
-            [.integer(id), .integer(Int(from.microseconds)), .integer(Int(to.microseconds)), .integer(limit)])
-        return rows.map { SampleRecord(at: $0.date("at"), value: $0.column("value")?.double ?? 0) }
+            "SELECT c.id, c.host_id FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ? AND c.name = ?", [.text(host), .text(name)])
+        guard let id = found.first?.column("id")?.integer, let hostID = found.first?.column("host_id")?.integer else { return nil }
+        return try await ReportSampleRows.read(checkID: Int64(id), hostID: hostID, from: from, to: to, limit: limit, on: readConnection)
     }
 
     func deleteCheck(host: String, name: String) async throws -> Bool {
@@ -142,7 +139,11 @@ final class SQLiteStore: Store {
             let found = try await db.query(
                 "SELECT c.id FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ? AND c.name = ?", [.text(host), .text(name)])
             guard let id = found.first?.column("id")?.integer else { return false }
-            _ = try await db.query("DELETE FROM samples WHERE check_id = ?", [.integer(id)])
+            // Its samples stay in their report rows until they expire, unread: a check that gets
+            // this id later reads only what comes after now.
+            _ = try await db.query(
+                "INSERT INTO retired_checks (id, retired_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET retired_at = excluded.retired_at",
+                [.integer(id), .integer(Int(Date().microseconds))])
             _ = try await db.query("DELETE FROM checks WHERE id = ?", [.integer(id)])
             return true
         }
