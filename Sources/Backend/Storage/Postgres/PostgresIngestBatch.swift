@@ -132,7 +132,9 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
             if fresh { hostIDs[Int(index) - 1] = hostID }
         }
         guard !answered.contains(false) else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
-        let stored = try await PostgresSampleInsert.apply(reports, hostIDs: hostIDs, on: connection, logger: logger)
+        var known: [String: [String: Int64]] = [:]
+        for check in checks { known[check.host, default: [:]][check.name] = check.id }
+        let stored = try await PostgresSampleInsert.apply(reports, hostIDs: hostIDs, known: known, on: connection, logger: logger)
         let outcomes = hostIDs.indices.map { hostIDs[$0] == nil ? IngestOutcome.duplicate : .stored(samples: stored[$0]) }
         return (outcomes, checks)
     }

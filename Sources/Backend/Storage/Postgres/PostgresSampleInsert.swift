@@ -43,17 +43,30 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
     }
 
     /// Samples stored per report; a report without a host id was a duplicate and stores none.
-    static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], hostIDs: [Int64?], on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
+    /// `known` holds the ids of the checks the batch wrote, by host and name: when they cover every
+    /// sample, the rows go in as they are, without looking a check up.
+    static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], hostIDs: [Int64?], known: [String: [String: Int64]], on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
         var statement = PostgresSampleInsert()
+        var direct = PostgresReportSampleInsert()
+        var complete = true
         for (report, hostID) in zip(reports, hostIDs) {
             guard let hostID, report.keepSamples else { continue }
+            let ids = known[report.rows.host]
+            var idList: [String] = [], valueList: [String] = []
             for (name, value) in zip(report.rows.names, report.rows.values) {
                 guard let value else { continue }
                 statement.hostIDs.append(hostID)
                 statement.names.append(name)
                 statement.times.append(report.rows.sentAt)
                 statement.values.append(value)
+                if let id = ids?[name] { idList.append(String(id)) } else { complete = false }
+                valueList.append(value.description)
             }
+            guard !valueList.isEmpty else { continue }
+            direct.hostIDs.append(hostID)
+            direct.times.append(report.rows.sentAt)
+            direct.ids.append("{" + idList.joined(separator: ",") + "}")
+            direct.values.append("{" + valueList.joined(separator: ",") + "}")
         }
         var stored = [Int](repeating: 0, count: reports.count)
         guard !statement.values.isEmpty else { return stored }
@@ -64,10 +77,46 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
             guard let hostID, report.keepSamples else { continue }
             reportsOf[hostID, default: []].append(index)
         }
-        for try await (hostID, at, count) in try await connection.execute(statement, logger: logger) {
+        func credit(_ hostID: Int64, _ at: Date, _ count: Int64) {
             let match = reportsOf[hostID]?.first { abs(reports[$0].rows.sentAt.timeIntervalSince(at)) < 0.001 }
             if let match { stored[match] += Int(count) }
         }
+        if complete {
+            for try await (hostID, at, count) in try await connection.execute(direct, logger: logger) { credit(hostID, at, count) }
+        } else {
+            for try await (hostID, at, count) in try await connection.execute(statement, logger: logger) { credit(hostID, at, count) }
+        }
         return stored
+    }
+}
+
+/// Report rows of samples whose check ids are known: ids and values as array text, one row each.
+struct PostgresReportSampleInsert: PostgresPreparedStatement {
+    typealias Row = (Int64, Date, Int64)
+
+    static let sql = """
+        INSERT INTO report_samples (host_id, at, check_ids, check_values)
+        SELECT t.host_id, t.at, t.ids::int8[], t.vals::float8[]
+        FROM unnest($1::int8[], $2::timestamptz[], $3::text[], $4::text[]) AS t (host_id, at, ids, vals)
+        ON CONFLICT DO NOTHING
+        RETURNING host_id, at, cardinality(check_ids)::int8
+        """
+
+    var hostIDs: [Int64] = []
+    var times: [Date] = []
+    var ids: [String] = []
+    var values: [String] = []
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 4)
+        binds.append(hostIDs)
+        binds.append(times)
+        binds.append(ids)
+        binds.append(values)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
     }
 }
