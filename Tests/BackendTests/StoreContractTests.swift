@@ -113,6 +113,23 @@ import Testing
     }
 
     @Test(arguments: Engine.available)
+    func severalChecksOfAHostAreReadInOnePass(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            let start = Reports.now(offset: -600)
+            for minute in 0..<4 {
+                _ = try await store.ingest(Reports.sample(sentAt: start.addingTimeInterval(Double(minute) * 60), memory: Double(minute)), receivedAt: Date())
+            }
+            _ = try await store.ingest(Reports.sample(host: "web-2", sentAt: start, memory: 99), receivedAt: Date())
+            let series = try await store.samples(host: "web-1", names: ["memory", "disk:/", "raid:md0", "nope"], from: start.addingTimeInterval(60), to: .distantFuture)
+            #expect(series["memory"]?.map(\.value) == [1, 2, 3])
+            #expect(series["disk:/"]?.map(\.value) == [71, 71, 71])
+            #expect(series["raid:md0"] == nil)
+            #expect(series["nope"] == nil)
+            #expect(try await store.samples(host: "web-9", names: ["memory"], from: .distantPast, to: .distantFuture).isEmpty)
+        }
+    }
+
+    @Test(arguments: Engine.available)
     func checksFilterByHostAndState(_ engine: Engine) async throws {
         try await TestStores.with(engine) { (store: any Store) async throws in
             _ = try await store.ingest(Reports.sample(host: "web-1"), receivedAt: Date())

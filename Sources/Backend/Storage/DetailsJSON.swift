@@ -11,6 +11,13 @@ enum DetailsJSON {
         return out
     }
 
+    /// A JSON string literal of `text`.
+    static func quoted(_ text: String) -> String {
+        var out = ""
+        writeString(text, to: &out)
+        return out
+    }
+
     private static func write(_ value: JSONValue, to out: inout String) {
         switch value {
         case .null: out += "null"

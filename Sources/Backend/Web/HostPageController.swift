@@ -25,10 +25,12 @@ struct HostPageController: Sendable {
         guard let record = hosts.first(where: { $0.name == host }) else { throw PageError(.notFound, "There is no host \(host).") }
         var charts: [[String: Any]] = []
         let weekAgo = now.addingTimeInterval(-7 * 86400), dayAgo = now.addingTimeInterval(-86400)
-        for check in CheckRows.sorted(checks) where Self.chartedKinds.contains(check.kind) {
-            let samples = try await withStorage(context.logger) {
-                try await pages.store.samples(host: host, name: check.name, from: weekAgo, to: now, limit: 50_000)
-            } ?? []
+        let charted = CheckRows.sorted(checks).filter { Self.chartedKinds.contains($0.kind) }
+        let series = try await withStorage(context.logger) {
+            try await pages.store.samples(host: host, names: charted.map(\.name), from: weekAgo, to: now)
+        }
+        for check in charted {
+            let samples = series[check.name] ?? []
             charts.append([
                 "name": check.name, "value": TimeText.value(check.value, unit: check.unit), "state": check.state.rawValue,
                 "day": SVGChart.chart(samples, from: dayAgo, to: now, unit: check.unit, label: check.name),

@@ -140,6 +140,30 @@ final class PostgresStore: Store {
         return samples
     }
 
+    func samples(host: String, names: [String], from: Date, to: Date) async throws -> [String: [SampleRecord]] {
+        var nameOf: [Int64: String] = [:]
+        var hostID: Int64?
+        let found = try await client.query(
+            "SELECT c.id, c.name, c.host_id FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = \(host) AND c.name = ANY(\(names))",
+            logger: logger)
+        for try await (id, name, host) in found.decode((Int64, String, Int64).self) {
+            nameOf[id] = name
+            hostID = host
+        }
+        guard let hostID else { return [:] }
+        // Whole report rows, picked apart here: one pass over the host's rows serves every chart.
+        let rows = try await client.query("""
+            SELECT at, check_ids, check_values FROM report_samples WHERE host_id = \(hostID) AND at >= \(from) AND at <= \(to) ORDER BY at
+            """, logger: logger)
+        var samples: [String: [SampleRecord]] = [:]
+        for try await (at, ids, values) in rows.decode((Date, [Int64], [Double]).self) {
+            for (id, value) in zip(ids, values) {
+                if let name = nameOf[id] { samples[name, default: []].append(SampleRecord(at: at, value: value)) }
+            }
+        }
+        return samples
+    }
+
     private func checkID(host: String, name: String) async throws -> Int64? {
         let rows = try await client.query(
             "SELECT c.id FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = \(host) AND c.name = \(name)", logger: logger)

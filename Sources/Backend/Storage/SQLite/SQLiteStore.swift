@@ -134,6 +134,17 @@ final class SQLiteStore: Store {
         return try await ReportSampleRows.read(checkID: Int64(id), hostID: hostID, from: from, to: to, limit: limit, on: readConnection)
     }
 
+    func samples(host: String, names: [String], from: Date, to: Date) async throws -> [String: [SampleRecord]] {
+        let found = try await readConnection.query(
+            "SELECT c.id, c.name, c.host_id FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ? AND c.name IN (SELECT value FROM json_each(?))",
+            [.text(host), .text(ReportSampleRows.array(names.map(DetailsJSON.quoted)))])
+        guard let hostID = found.first?.column("host_id")?.integer else { return [:] }
+        var nameOf: [Int64: String] = [:]
+        for row in found { nameOf[Int64(row.column("id")?.integer ?? 0)] = row.column("name")?.string }
+        let byID = try await ReportSampleRows.read(checkIDs: Array(nameOf.keys), hostID: hostID, from: from, to: to, limit: .max, on: readConnection)
+        return Dictionary(byID.compactMap { id, samples in nameOf[id].map { ($0, samples) } }, uniquingKeysWith: { first, _ in first })
+    }
+
     func deleteCheck(host: String, name: String) async throws -> Bool {
         try await writer.write { db in
             let found = try await db.query(
