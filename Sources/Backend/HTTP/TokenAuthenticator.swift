@@ -87,14 +87,21 @@ final class TokenAuthenticator: Sendable {
         return token
     }
 
+    /// The token of an `Authorization: Bearer TOKEN` header: the scheme in any case, blanks around
+    /// the token ignored. Byte-wise: this runs on every request, and Foundation's trimming cost
+    /// more than the hash.
+    static func bearerToken(_ header: String) -> String? {
+        let bytes = Array(header.utf8)
+        let scheme = Array("bearer".utf8)
+        guard bytes.count > scheme.count, bytes[scheme.count] == 0x20, zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        var token = bytes[(scheme.count + 1)...]
+        while let first = token.first, first == 0x20 || first == 0x09 { token = token.dropFirst() }
+        while let last = token.last, last == 0x20 || last == 0x09 { token = token.dropLast() }
+        return token.isEmpty || token.count > 512 ? nil : String(decoding: token, as: UTF8.self)
+    }
+
     static func presentedToken(_ request: Request, queryToken: Bool) -> String? {
-        if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let token = parts[1].trimmingCharacters(in: .whitespaces)
-                return token.isEmpty || token.count > 512 ? nil : token
-            }
-        }
+        if let header = request.headers[.authorization], let token = bearerToken(header) { return token }
         if queryToken, let token = request.uri.queryParameters.get("token"), !token.isEmpty, token.count <= 512 {
             return token
         }
