@@ -35,6 +35,10 @@ struct ReportRows: Sendable {
             let short = TokenHash.hex(digest.prefix(8))
             dedupKey = "at:\(Int64((report.sentAt.timeIntervalSince1970 * 1000).rounded())):\(short)"
         }
+        let count = report.observations.count + 1
+        names.reserveCapacity(count); kinds.reserveCapacity(count); values.reserveCapacity(count)
+        units.reserveCapacity(count); statuses.reserveCapacity(count); errors.reserveCapacity(count)
+        details.reserveCapacity(count); detailValues.reserveCapacity(count); every.reserveCapacity(count); grace.reserveCapacity(count)
         for observation in report.observations {
             names.append(observation.name)
             kinds.append(observation.kind)
