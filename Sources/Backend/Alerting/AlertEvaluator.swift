@@ -102,6 +102,17 @@ struct AlertEvaluator: Sendable {
         return try await evaluate(ids: ids, now: now, skipLocked: false, in: tx)
     }
 
+    /// At ingest of a batch: the checks written, as its reports show them. A check in several
+    /// reports of the batch was written with the newest one's values; `now` is the latest arrival.
+    func evaluate(written: [Written], batch: [ReportBatcher.Pending], in tx: some AlertTransaction) async throws -> Outcome {
+        var reported: [String: [String: CheckRecord]] = [:]
+        for (rows, receivedAt) in batch.sorted(by: { $0.rows.sentAt < $1.rows.sentAt }) {
+            reported[rows.host, default: [:]].merge(rows.reported(receivedAt: receivedAt)) { $1 }
+        }
+        let now = batch.map(\.receivedAt).max() ?? Date()
+        return try await evaluate(written: written, reported: { reported[$0]?[$1] }, now: now, in: tx)
+    }
+
     /// Call after the transaction committed: the delivery worker starts at once.
     func committed(_ outcome: Outcome) {
         BackendMetrics.shared.evaluated(flips: outcome.flips, messages: outcome.messages)

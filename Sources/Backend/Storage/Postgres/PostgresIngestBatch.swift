@@ -143,17 +143,10 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     /// evaluator act on them after the commit.
     static func store(_ batch: [ReportBatcher.Pending], client: PostgresClient, evaluator: AlertEvaluator, logger: Logger, sampleCutoff: (Date) -> Date) async throws -> [IngestOutcome] {
         let reports = batch.map { (rows: $0.rows, receivedAt: $0.receivedAt, keepSamples: $0.rows.sentAt >= sampleCutoff($0.receivedAt)) }
-        let now = batch.map(\.receivedAt).max() ?? Date()
         let (outcomes, evaluation) = try await client.withTransaction(logger: logger) { connection in
             let (outcomes, checks) = try await apply(reports, on: connection, logger: logger)
-            // Threshold flips in the same transaction as the values that caused them. A check
-            // in several reports of the batch was written with the newest one's values.
-            var reported: [String: [String: CheckRecord]] = [:]
-            for report in reports.sorted(by: { $0.rows.sentAt < $1.rows.sentAt }) {
-                reported[report.rows.host, default: [:]].merge(report.rows.reported(receivedAt: report.receivedAt)) { $1 }
-            }
-            let evaluation = try await evaluator.evaluate(
-                written: checks, reported: { reported[$0]?[$1] }, now: now, in: PostgresAlertTransaction(connection: connection, logger: logger))
+            // Threshold flips in the same transaction as the values that caused them.
+            let evaluation = try await evaluator.evaluate(written: checks, batch: batch, in: PostgresAlertTransaction(connection: connection, logger: logger))
             return (outcomes, evaluation)
         }
         evaluator.committed(evaluation)

@@ -88,17 +88,10 @@ final class SQLiteStore: Store {
     /// Stores a batch in one write job with the threshold flips it causes, and lets the evaluator
     /// act on them after the commit.
     private static func store(_ batch: [ReportBatcher.Pending], writer: SQLiteWriter, evaluator: AlertEvaluator, sampleRetention: TimeSpan) async throws -> [IngestOutcome] {
-        let now = batch.map(\.receivedAt).max() ?? Date()
         let (outcomes, evaluation) = try await writer.write { db in
             let (outcomes, checks) = try await SQLiteIngest.apply(batch, sampleCutoff: { $0.addingTimeInterval(-Double(sampleRetention.seconds)) }, on: db)
-            // Threshold flips in the same transaction as the values that caused them. A check
-            // in several reports of the batch was written with the newest one's values.
-            var reported: [String: [String: CheckRecord]] = [:]
-            for (rows, receivedAt) in batch.sorted(by: { $0.rows.sentAt < $1.rows.sentAt }) {
-                reported[rows.host, default: [:]].merge(rows.reported(receivedAt: receivedAt)) { $1 }
-            }
-            let evaluation = try await evaluator.evaluate(
-                written: checks, reported: { reported[$0]?[$1] }, now: now, in: SQLiteAlertTransaction(db: db))
+            // Threshold flips in the same transaction as the values that caused them.
+            let evaluation = try await evaluator.evaluate(written: checks, batch: batch, in: SQLiteAlertTransaction(db: db))
             return (outcomes, evaluation)
         }
         evaluator.committed(evaluation)
