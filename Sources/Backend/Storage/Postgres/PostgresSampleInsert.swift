@@ -46,7 +46,6 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
     /// `known` holds the ids of the checks the batch wrote, by host and name: when they cover every
     /// sample, the rows go in as they are, without looking a check up.
     static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], hostIDs: [Int64?], known: [String: [String: Int64]], on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
-        var statement = PostgresSampleInsert()
         var direct = PostgresReportSampleInsert()
         var complete = true
         for (report, hostID) in zip(reports, hostIDs) {
@@ -55,10 +54,6 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
             var idList: [String] = [], valueList: [String] = []
             for (name, value) in zip(report.rows.names, report.rows.values) {
                 guard let value else { continue }
-                statement.hostIDs.append(hostID)
-                statement.names.append(name)
-                statement.times.append(report.rows.sentAt)
-                statement.values.append(value)
                 if let id = ids?[name] { idList.append(String(id)) } else { complete = false }
                 valueList.append(value.description)
             }
@@ -69,7 +64,7 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
             direct.values.append("{" + valueList.joined(separator: ",") + "}")
         }
         var stored = [Int](repeating: 0, count: reports.count)
-        guard !statement.values.isEmpty else { return stored }
+        guard !direct.hostIDs.isEmpty else { return stored }
         // Two new reports of one host at one time share their samples: the first is credited.
         // Times come back rounded to PostgreSQL's microseconds, so they match within a millisecond.
         var reportsOf: [Int64: [Int]] = [:]
@@ -84,6 +79,18 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
         if complete {
             for try await (hostID, at, count) in try await connection.execute(direct, logger: logger) { credit(hostID, at, count) }
         } else {
+            // A check of the batch was not written (a newer report holds it): look ids up by name.
+            var statement = PostgresSampleInsert()
+            for (report, hostID) in zip(reports, hostIDs) {
+                guard let hostID, report.keepSamples else { continue }
+                for (name, value) in zip(report.rows.names, report.rows.values) {
+                    guard let value else { continue }
+                    statement.hostIDs.append(hostID)
+                    statement.names.append(name)
+                    statement.times.append(report.rows.sentAt)
+                    statement.values.append(value)
+                }
+            }
             for try await (hostID, at, count) in try await connection.execute(statement, logger: logger) { credit(hostID, at, count) }
         }
         return stored
