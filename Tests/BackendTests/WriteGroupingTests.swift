@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import SQLiteNIO
+import Synchronization
+import Testing
+@testable import Backend
+
+/// The two group commits ingest relies on: the SQLite writer's transaction of waiting jobs, and
+/// the batcher's batch of waiting reports. A failure stays with its own job or report.
+@Suite struct WriteGroupingTests {
+    struct Refused: Error {}
+
+    @Test func aLoneFailingWriteJobLeavesNothingAndTheNextOneCommits() async throws {
+        try await withWriter { writer, read in
+            await #expect(throws: Refused.self) {
+                try await writer.write { db -> Bool in
+                    _ = try await db.query("INSERT INTO t (v) VALUES ('lost')")
+                    throw Refused()
+                }
+            }
+            try await writer.write { db -> Bool in
+                _ = try await db.query("INSERT INTO t (v) VALUES ('kept')")
+                return true
+            }
+            #expect(try await read.query("SELECT v FROM t").map { $0.column("v")?.string } == ["kept"])
+        }
+    }
+
+    @Test func aFailingJobInAGroupRollsBackAloneAndTheOthersCommit() async throws {
+        try await withWriter { writer, read in
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        (try? await writer.write { db -> Bool in
+                            _ = try await db.query("INSERT INTO t (v) VALUES (?)", [.text("row-\(index)")])
+                            if index % 5 == 0 { throw Refused() }
+                            return true
+                        }) == true
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(results.filter { $0 }.count == 16)
+            let stored = try await read.query("SELECT v FROM t ORDER BY v").compactMap { $0.column("v")?.string }
+            #expect(Set(stored) == Set((0..<20).filter { $0 % 5 != 0 }.map { "row-\($0)" }))
+        }
+    }
+
+    @Test func aBatchThatFailsIsStoredReportByReport() async throws {
+        let batches = Mutex<[[String]]>([])
+        let batcher = ReportBatcher(maxRunning: 1, maxBatch: 64, logger: Logger(label: "test")) { batch in
+            let hosts = batch.map(\.rows.host)
+            batches.withLock { $0.append(hosts) }
+            // Slow enough that the other reports wait and form batches with the bad one.
+            try await Task.sleep(for: .milliseconds(20))
+            if hosts.contains("bad") { throw Refused() }
+            return hosts.map { _ in .stored(samples: 1) }
+        }
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+            for host in ["bad"] + (0..<30).map({ "web-\($0)" }) {
+                group.addTask {
+                    let rows = ReportRows(Reports.sample(host: host, sentAt: Reports.now()))
+                    return (host, (try? await batcher.ingest(rows, receivedAt: Date())) == .stored(samples: 1))
+                }
+            }
+            return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes["bad"] == false)
+        #expect(outcomes.filter { $0.key != "bad" }.allSatisfy { $0.value })
+        #expect(outcomes.count == 31)
+        // The bad report was in a batch with others, which then went one by one.
+        let seen = batches.withLock { $0 }
+        #expect(seen.contains { $0.count > 1 && $0.contains("bad") })
+        #expect(seen.contains(["bad"]))
+    }
+
+    private func withWriter(_ body: (SQLiteWriter, SQLiteConnection) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("writer-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (write, read) = try await SQLiteMigrator.open(path: directory.appendingPathComponent("w.sqlite").path, logger: TestStores.logger)
+        _ = try await write.query("CREATE TABLE t (v TEXT NOT NULL)")
+        do {
+            try await body(SQLiteWriter(connection: write), read)
+        } catch {
+            try? await read.close()
+            try? await write.close()
+            throw error
+        }
+        try await read.close()
+        try await write.close()
+    }
+}
