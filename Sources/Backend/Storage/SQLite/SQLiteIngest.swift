@@ -128,6 +128,7 @@ enum SQLiteIngest {
         var stored = [Int](repeating: 0, count: batch.count)
         var checkIDs: [Key: Int64] = [:]
         for check in written { checkIDs[Key(hostID: check.hostID, text: check.check.name)] = check.check.id }
+        var loadedHosts = Set<Int>()
         var pending: [(index: Int, key: Key, count: Int)] = []
         var binds: [SQLiteData] = []
         func flush() async throws {
@@ -145,13 +146,15 @@ enum SQLiteIngest {
             var ids: [Int64] = [], values: [Double] = []
             for (name, value) in zip(rows.names, rows.values) {
                 guard let value else { continue }
-                var id = checkIDs[Key(hostID: hostID, text: name)]
-                if id == nil {
-                    // Not written (a newer report already holds the check): look it up.
-                    let found = try await db.query("SELECT id FROM checks WHERE host_id = ? AND name = ?", [.integer(hostID), .text(name)])
-                    id = found.first?.column("id")?.integer.map(Int64.init)
+                if checkIDs[Key(hostID: hostID, text: name)] == nil, loadedHosts.insert(hostID).inserted {
+                    // Not written (a newer report already holds the check): the host's ids, once.
+                    for row in try await db.query("SELECT id, name FROM checks WHERE host_id = ?", [.integer(hostID)]) {
+                        if let id = row.column("id")?.integer, let found = row.column("name")?.string {
+                            checkIDs[Key(hostID: hostID, text: found)] = Int64(id)
+                        }
+                    }
                 }
-                guard let id else { continue }
+                guard let id = checkIDs[Key(hostID: hostID, text: name)] else { continue }
                 ids.append(id)
                 values.append(value)
             }
