@@ -42,22 +42,21 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
         try row.decode(Row.self)
     }
 
-    /// Samples stored per report; a report without a host id was a duplicate and stores none.
-    /// `known` holds the ids of the checks the batch wrote, by host and name: when they cover every
-    /// sample, the rows go in as they are, without looking a check up.
-    static func apply(_ reports: [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)], hostIDs: [Int64?], known: [String: [String: Int64]], on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
+    /// Samples stored per report; a duplicate report stores none. When every sample's check id
+    /// is known, the rows go in as they are, without looking a check up.
+    static func apply(_ reports: PostgresIngestBatch.Reports, positions: ObservationPositions, on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
         var direct = PostgresReportSampleInsert()
         var complete = true
-        for (report, hostID) in zip(reports, hostIDs) {
-            guard let hostID, report.keepSamples else { continue }
-            let ids = known[report.rows.host]
+        for (index, report) in reports.enumerated() {
+            guard positions.hostIDs[index] != nil, report.keepSamples else { continue }
+            let range = positions.range(of: index)
             var idList: [String] = [], valueList: [String] = []
-            for (name, value) in zip(report.rows.names, report.rows.values) {
+            for (position, value) in zip(range, report.rows.values) {
                 guard let value else { continue }
-                if let id = ids?[name] { idList.append(String(id)) } else { complete = false }
+                if let id = positions.ids[position] { idList.append(String(id)) } else { complete = false }
                 valueList.append(value.description)
             }
-            guard !valueList.isEmpty else { continue }
+            guard !valueList.isEmpty, let hostID = positions.hostIDs[index] else { continue }
             direct.hostIDs.append(hostID)
             direct.times.append(report.rows.sentAt)
             direct.ids.append("{" + idList.joined(separator: ",") + "}")
@@ -68,8 +67,8 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
         // Two new reports of one host at one time share their samples: the first is credited.
         // Times come back rounded to PostgreSQL's microseconds, so they match within a millisecond.
         var reportsOf: [Int64: [Int]] = [:]
-        for (index, (report, hostID)) in zip(reports, hostIDs).enumerated() {
-            guard let hostID, report.keepSamples else { continue }
+        for (index, report) in reports.enumerated() {
+            guard let hostID = positions.hostIDs[index], report.keepSamples else { continue }
             reportsOf[hostID, default: []].append(index)
         }
         func credit(_ hostID: Int64, _ at: Date, _ count: Int64) {
@@ -79,10 +78,10 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
         if complete {
             for try await (hostID, at, count) in try await connection.execute(direct, logger: logger) { credit(hostID, at, count) }
         } else {
-            // A check of the batch was not written (a newer report holds it): look ids up by name.
+            // A check a newer report holds was not written: look ids up by name.
             var statement = PostgresSampleInsert()
-            for (report, hostID) in zip(reports, hostIDs) {
-                guard let hostID, report.keepSamples else { continue }
+            for (index, report) in reports.enumerated() {
+                guard let hostID = positions.hostIDs[index], report.keepSamples else { continue }
                 for (name, value) in zip(report.rows.names, report.rows.values) {
                     guard let value else { continue }
                     statement.hostIDs.append(hostID)

@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The checks of a batch that `PostgresIngestBatch` did not update: new checks, and checks whose
+/// row holds a newer report's values (a late report, which leaves the row as it is). Rare, so it
+/// may answer with names. A check in several reports of the batch is written once, with the
+/// newest report's values, the later position on a tie, as the batch statement does.
+struct PostgresCheckInsert: PostgresPreparedStatement {
+    typealias Row = (Int64, Int64, String, Int64, Bool)
+
+    static let sql = """
+        INSERT INTO checks (host_id, name, kind, value, unit, status, error, details, since, last_seen,
+                            observed_at, every_seconds, grace_seconds)
+        SELECT DISTINCT ON (host_id, name) host_id, name, kind, NULLIF(value, 'NaN'), NULLIF(unit, ''), NULLIF(status, ''),
+               NULLIF(error, ''), NULLIF(details, '')::jsonb, received_at, received_at, sent_at,
+               NULLIF(every_seconds, -1), NULLIF(grace_seconds, -1)
+        FROM unnest($1::int8[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::text[],
+                    $9::int8[], $10::int8[], $11::timestamptz[], $12::timestamptz[])
+             WITH ORDINALITY AS o (host_id, name, kind, value, unit, status, error, details, every_seconds, grace_seconds,
+                                   sent_at, received_at, position)
+        ORDER BY host_id, name, sent_at DESC, position DESC
+        ON CONFLICT (host_id, name) DO UPDATE SET
+            kind = EXCLUDED.kind, value = EXCLUDED.value, unit = EXCLUDED.unit, status = EXCLUDED.status,
+            error = EXCLUDED.error, details = EXCLUDED.details, last_seen = EXCLUDED.last_seen,
+            observed_at = EXCLUDED.observed_at,
+            every_seconds = coalesce(EXCLUDED.every_seconds, checks.every_seconds),
+            grace_seconds = coalesce(EXCLUDED.grace_seconds, checks.grace_seconds)
+        WHERE EXCLUDED.observed_at >= checks.observed_at
+        RETURNING id, host_id, name, \(CheckFlags.sql(table: "checks")), since = last_seen AS is_new
+        """
+
+    var hostIDs: [Int64] = []
+    var names: [String] = []
+    var kinds: [String] = []
+    var values: [Double] = []
+    var units: [String] = []
+    var statuses: [String] = []
+    var errors: [String] = []
+    var details: [String] = []
+    var every: [Int] = []
+    var grace: [Int] = []
+    var sentAt: [Date] = []
+    var receivedAt: [Date] = []
+
+    func makeBindings() throws -> PostgresBindings {
+        var binds = PostgresBindings(capacity: 12)
+        binds.append(hostIDs)
+        binds.append(names)
+        binds.append(kinds)
+        binds.append(values)
+        binds.append(units)
+        binds.append(statuses)
+        binds.append(errors)
+        binds.append(details)
+        binds.append(every)
+        binds.append(grace)
+        binds.append(sentAt)
+        binds.append(receivedAt)
+        return binds
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {
+        try row.decode(Row.self)
+    }
+
+    private struct Key: Hashable {
+        var hostID: Int64
+        var name: String
+    }
+
+    /// Writes the checks without an id yet and fills in their ids; answers the checks written.
+    /// An observation whose check the batch statement updated for a newer report of the same
+    /// host takes that id. A check a newer report holds keeps no id here; its samples look it up.
+    static func apply(_ reports: PostgresIngestBatch.Reports, positions: inout ObservationPositions, on connection: PostgresConnection, logger: Logger) async throws -> [AlertEvaluator.Written] {
+        var known: [Key: Int64] = [:]
+        for report in reports.indices {
+            guard let hostID = positions.hostIDs[report] else { continue }
+            let range = positions.range(of: report)
+            for position in range {
+                guard let id = positions.ids[position] else { continue }
+                known[Key(hostID: hostID, name: reports[report].rows.names[position - range.lowerBound])] = id
+            }
+        }
+        var statement = PostgresCheckInsert()
+        var waiting: [Key: [Int]] = [:]
+        var hostNames: [Int64: String] = [:]
+        for report in reports.indices {
+            guard let hostID = positions.hostIDs[report] else { continue }
+            let (rows, received, _) = reports[report]
+            let range = positions.range(of: report)
+            for position in range where positions.ids[position] == nil {
+                let item = position - range.lowerBound
+                let key = Key(hostID: hostID, name: rows.names[item])
+                if let id = known[key] {
+                    positions.ids[position] = id
+                    continue
+                }
+                waiting[key, default: []].append(position)
+                hostNames[hostID] = rows.host
+                statement.hostIDs.append(hostID)
+                statement.names.append(rows.names[item])
+                statement.kinds.append(rows.kinds[item])
+                statement.values.append(rows.values[item] ?? .nan)
+                statement.units.append(rows.units[item] ?? "")
+                statement.statuses.append(rows.statuses[item] ?? "")
+                statement.errors.append(rows.errors[item] ?? "")
+                statement.details.append(rows.details[item] ?? "")
+                statement.every.append(rows.every[item] ?? -1)
+                statement.grace.append(rows.grace[item] ?? -1)
+                statement.sentAt.append(rows.sentAt)
+                statement.receivedAt.append(received)
+            }
+        }
+        guard !statement.hostIDs.isEmpty else { return [] }
+        var written: [AlertEvaluator.Written] = []
+        for try await (id, hostID, name, flags, isNew) in try await connection.execute(statement, logger: logger) {
+            for position in waiting[Key(hostID: hostID, name: name)] ?? [] { positions.ids[position] = id }
+            written.append(CheckFlags.written(id: id, host: hostNames[hostID] ?? "", name: name, flags: flags, isNew: isNew))
+        }
+        return written
+    }
+}
