@@ -74,6 +74,39 @@ import Testing
         #expect(seen.contains(["bad"]))
     }
 
+    @Test func aSecondBatchStartsBesideARunningOneOnlyOnceEnoughReportsWait() async throws {
+        let batches = Mutex<[[String]]>([])
+        let (gate, release) = AsyncStream<Void>.makeStream()
+        let batcher = ReportBatcher(maxRunning: 2, maxBatch: 64, overlapAt: 5, logger: Logger(label: "test")) { batch in
+            let hosts = batch.map(\.rows.host)
+            let first = batches.withLock { $0.append(hosts); return $0.count == 1 }
+            if first { for await _ in gate { break } }
+            return hosts.map { _ in .stored(samples: 1) }
+        }
+        func until(_ condition: () -> Bool) async throws {
+            for _ in 0..<2000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(condition())
+        }
+        try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
+            func send(_ host: String) {
+                group.addTask { try await batcher.ingest(ReportRows(Reports.sample(host: host, sentAt: Reports.now())), receivedAt: Date()) }
+            }
+            send("first")
+            try await until { batches.withLock { $0.count } == 1 }
+            for index in 0..<4 { send("web-\(index)") }
+            try await until { batcher.waiting == 4 }
+            // Four wait for the running batch rather than start a small one beside it.
+            #expect(batches.withLock { $0.count } == 1)
+            send("web-4")
+            try await until { batches.withLock { $0.count } == 2 }
+            #expect(batches.withLock { $0[1].count } == 5)
+            release.yield()
+            release.finish()
+            for try await outcome in group { #expect(outcome == .stored(samples: 1)) }
+        }
+        #expect(batches.withLock { $0.count } == 2)
+    }
+
     private func withWriter(_ body: (SQLiteWriter, SQLiteConnection) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("writer-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -28,10 +28,15 @@ final class ReportBatcher: Sendable {
     /// Batches in flight at once, and reports per batch at most.
     private let maxRunning: Int
     private let maxBatch: Int
+    /// Reports that must be waiting before a batch starts beside a running one. Fewer wait for
+    /// it to finish and go together: every batch has a fixed cost, and a second small batch
+    /// would spend the CPU the running one needs.
+    private let overlapAt: Int
 
-    init(maxRunning: Int, maxBatch: Int, logger: Logger, apply: @escaping Apply) {
+    init(maxRunning: Int, maxBatch: Int, overlapAt: Int = 1, logger: Logger, apply: @escaping Apply) {
         self.maxRunning = maxRunning
         self.maxBatch = maxBatch
+        self.overlapAt = overlapAt
         self.logger = logger
         self.apply = apply
     }
@@ -40,7 +45,7 @@ final class ReportBatcher: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let start = state.withLock { state in
                 state.pending.append(Job(report: (rows, receivedAt), continuation: continuation))
-                guard state.running < maxRunning else { return false }
+                guard state.running == 0 || (state.running < maxRunning && state.pending.count >= overlapAt) else { return false }
                 state.running += 1
                 return true
             }
@@ -48,6 +53,9 @@ final class ReportBatcher: Sendable {
             if start { Task(priority: .high) { await self.drain() } }
         }
     }
+
+    /// Reports waiting for a batch.
+    var waiting: Int { state.withLock { $0.pending.count } }
 
     private func drain() async {
         while true {

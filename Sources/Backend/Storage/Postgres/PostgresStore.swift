@@ -56,7 +56,7 @@ final class PostgresStore: Store {
                 """,
             timeColumn: "at", segmentBy: "host_id", retention: sampleRetention)
         let samples = self.samples
-        batcher = ReportBatcher(maxRunning: 2, maxBatch: 128, logger: logger) { batch in
+        batcher = ReportBatcher(maxRunning: 2, maxBatch: 128, overlapAt: 12, logger: logger) { batch in
             try await PostgresIngestBatch.store(batch, client: client, evaluator: evaluator, logger: logger) { samples.insertCutoff(now: $0) }
         }
         self.logger = logger
