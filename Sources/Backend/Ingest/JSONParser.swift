@@ -211,3 +211,75 @@ struct JSONParser {
         return code
     }
 }
+
+// Step by step: an object's keys and an array's items, each read by the caller in turn.
+extension JSONParser {
+    init(streaming bytes: UnsafeRawBufferPointer) { self.init(bytes: bytes) }
+
+    /// After the value: only white space may follow.
+    mutating func finish() throws(Failure) {
+        skipSpace()
+        guard index == bytes.count else { throw failure("unexpected text after the JSON value") }
+    }
+
+    /// Enters an object if one starts here; `false` leaves the parser where it was.
+    mutating func openObject() -> Bool {
+        skipSpace()
+        guard current == UInt8(ascii: "{") else { return false }
+        index += 1
+        return true
+    }
+
+    /// The next key of the object entered, with its ':' read; nil after the closing brace.
+    /// `first` is true right after `openObject()` and is cleared here.
+    mutating func nextKey(first: inout Bool) throws(Failure) -> String? {
+        skipSpace()
+        if first {
+            first = false
+            if current == UInt8(ascii: "}") { index += 1; return nil }
+        } else {
+            switch current {
+            case UInt8(ascii: ","): index += 1; skipSpace()
+            case UInt8(ascii: "}"): index += 1; return nil
+            default: throw failure("expected ',' or '}'")
+            }
+        }
+        guard current == UInt8(ascii: "\"") else { throw failure("expected a quoted key") }
+        let key = try string()
+        skipSpace()
+        guard current == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
+        index += 1
+        skipSpace()
+        return key
+    }
+
+    /// Enters an array if one starts here; `false` leaves the parser where it was.
+    mutating func openArray() -> Bool {
+        skipSpace()
+        guard current == UInt8(ascii: "[") else { return false }
+        index += 1
+        return true
+    }
+
+    /// Whether another item of the array entered follows; false after the closing bracket.
+    mutating func nextItem(first: inout Bool) throws(Failure) -> Bool {
+        skipSpace()
+        if first {
+            first = false
+            if current == UInt8(ascii: "]") { index += 1; return false }
+            return true
+        }
+        switch current {
+        case UInt8(ascii: ","): index += 1; skipSpace(); return true
+        case UInt8(ascii: "]"): index += 1; return false
+        default: throw failure("expected ',' or ']'")
+        }
+    }
+
+    /// The whole value that starts here, nested at most `maxDepth` below `depth`.
+    mutating func value(at depth: Int) throws(Failure) -> JSONValue {
+        skipSpace()
+        return try value(depth: depth)
+    }
+}
+
