@@ -105,22 +105,38 @@ struct JSONParser {
 
     private mutating func number() throws(Failure) -> Double {
         let start = index
-        if current == UInt8(ascii: "-") { index += 1 }
+        let negative = current == UInt8(ascii: "-")
+        if negative { index += 1 }
         guard let first = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { throw failure("expected a digit") }
+        let integerStart = index
         if first == UInt8(ascii: "0") { index += 1 } else { skipDigits() }
+        let integerEnd = index
+        var fractionDigits = 0
         if current == UInt8(ascii: ".") {
             index += 1
-            guard skipDigits() > 0 else { throw failure("expected a digit after '.'") }
+            fractionDigits = skipDigits()
+            guard fractionDigits > 0 else { throw failure("expected a digit after '.'") }
         }
         if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
             index += 1
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             guard skipDigits() > 0 else { throw failure("expected a digit in the exponent") }
+        } else if integerEnd - integerStart + fractionDigits <= 15 {
+            // Up to 15 digits are exact in a Double, as is 10^k for k <= 22, and IEEE division
+            // rounds correctly: the same value strtod gives, without making a string.
+            var mantissa: Int64 = 0
+            for offset in integerStart..<index where bytes[offset] != UInt8(ascii: ".") {
+                mantissa = mantissa * 10 + Int64(bytes[offset] - UInt8(ascii: "0"))
+            }
+            let magnitude = Double(mantissa) / Self.powersOfTen[fractionDigits]
+            return negative ? -magnitude : magnitude
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let number = Double(text), number.isFinite else { throw Failure(offset: start, message: "the number is out of range") }
         return number
     }
+
+    private static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
 
     @discardableResult
     private mutating func skipDigits() -> Int {
@@ -132,15 +148,18 @@ struct JSONParser {
     private mutating func string() throws(Failure) -> String {
         index += 1  // the opening quote
         let start = index
-        // Fast path: no escapes, so the bytes are the string.
+        // Fast path: no escapes, so the bytes are the string; ASCII needs no validating.
+        var ascii = true
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
             guard byte >= 0x20 else { throw failure("a control character inside a string must be escaped") }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         guard let stop = current else { throw failure("a string is not closed") }
         if stop == UInt8(ascii: "\"") {
             let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
             index += 1
+            if ascii { return String(decoding: slice, as: UTF8.self) }
             guard let text = String(validating: slice, as: UTF8.self) else { throw Failure(offset: start, message: "the string is not valid UTF-8") }
             return text
         }
