@@ -48,30 +48,42 @@ import Testing
 
     @Test func aBatchThatFailsIsStoredReportByReport() async throws {
         let batches = Mutex<[[String]]>([])
+        let (gate, release) = AsyncStream<Void>.makeStream()
         let batcher = ReportBatcher(maxRunning: 1, maxBatch: 64, logger: Logger(label: "test")) { batch in
             let hosts = batch.map(\.rows.host)
             batches.withLock { $0.append(hosts) }
-            // Slow enough that the other reports wait and form batches with the bad one.
-            try await Task.sleep(for: .milliseconds(20))
+            // The first batch holds the others back until all of them wait, so they form one batch.
+            if hosts == ["first"] { for await _ in gate { break } }
             if hosts.contains("bad") { throw Refused() }
             return hosts.map { _ in .stored(samples: 1) }
         }
-        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
-            for host in ["bad"] + (0..<30).map({ "web-\($0)" }) {
+        let hosts = ["first", "bad"] + (0..<30).map { "web-\($0)" }
+        let outcomes = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+            for host in hosts {
                 group.addTask {
                     let rows = ReportRows(Reports.sample(host: host, sentAt: Reports.now()))
                     return (host, (try? await batcher.ingest(rows, receivedAt: Date())) == .stored(samples: 1))
                 }
+                if host == "first" { try await until { batches.withLock { $0.count } == 1 } }
             }
-            return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+            try await until { batcher.waiting == hosts.count - 1 }
+            release.finish()
+            return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
         }
         #expect(outcomes["bad"] == false)
         #expect(outcomes.filter { $0.key != "bad" }.allSatisfy { $0.value })
-        #expect(outcomes.count == 31)
-        // The bad report was in a batch with others, which then went one by one.
+        #expect(outcomes.count == hosts.count)
+        // The bad report was in a batch with the others, which then went one by one.
         let seen = batches.withLock { $0 }
-        #expect(seen.contains { $0.count > 1 && $0.contains("bad") })
+        #expect(seen.count == 2 + hosts.count - 1)
+        #expect(seen[1].count == hosts.count - 1 && seen[1].contains("bad"))
         #expect(seen.contains(["bad"]))
+    }
+
+    /// Polls `condition` for up to ten seconds; the tests wait on each other's steps this way.
+    private func until(_ condition: () -> Bool) async throws {
+        for _ in 0..<2000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(condition())
     }
 
     @Test func aSecondBatchStartsBesideARunningOneOnlyOnceEnoughReportsWait() async throws {
@@ -82,10 +94,6 @@ import Testing
             let first = batches.withLock { $0.append(hosts); return $0.count == 1 }
             if first { for await _ in gate { break } }
             return hosts.map { _ in .stored(samples: 1) }
-        }
-        func until(_ condition: () -> Bool) async throws {
-            for _ in 0..<2000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
-            #expect(condition())
         }
         try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
             func send(_ host: String) {

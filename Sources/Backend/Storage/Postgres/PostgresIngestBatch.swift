@@ -73,38 +73,44 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings {
         // PostgresNIO encodes no NULLs inside arrays: NaN, "" and -1 stand for NULL and NULLIF restores it.
         var binds = PostgresBindings(capacity: 16)
-        binds.append(reports.map(\.rows.host))
-        binds.append(reports.map { $0.rows.bootId ?? "" })
-        binds.append(reports.map { $0.rows.sender ?? "" })
+        binds.append(PostgresArray(reports.map(\.rows.host)))
+        binds.append(PostgresArray(reports.map { $0.rows.bootId ?? "" }))
+        binds.append(PostgresArray(reports.map { $0.rows.sender ?? "" }))
         binds.append(reports.map(\.rows.sentAt))
-        binds.append(reports.map(\.rows.dedupKey))
+        binds.append(PostgresArray(reports.map(\.rows.dedupKey)))
         binds.append(reports.map(\.receivedAt))
+        let total = reports.reduce(0) { $0 + $1.rows.names.count }
         var index: [Int64] = [], names: [String] = [], kinds: [String] = [], values: [Double] = []
         var units: [String] = [], statuses: [String] = [], errors: [String] = [], details: [String] = []
-        var every: [Int] = [], grace: [Int] = []
+        var every: [Int64] = [], grace: [Int64] = []
+        index.reserveCapacity(total); names.reserveCapacity(total); kinds.reserveCapacity(total); values.reserveCapacity(total)
+        units.reserveCapacity(total); statuses.reserveCapacity(total); errors.reserveCapacity(total); details.reserveCapacity(total)
+        every.reserveCapacity(total); grace.reserveCapacity(total)
         for (position, report) in reports.enumerated() {
             let rows = report.rows
-            index += Array(repeating: Int64(position + 1), count: rows.names.count)
-            names += rows.names
-            kinds += rows.kinds
-            values += rows.values.map { $0 ?? .nan }
-            units += rows.units.map { $0 ?? "" }
-            statuses += rows.statuses.map { $0 ?? "" }
-            errors += rows.errors.map { $0 ?? "" }
-            details += rows.details.map { $0 ?? "" }
-            every += rows.every.map { $0 ?? -1 }
-            grace += rows.grace.map { $0 ?? -1 }
+            for item in rows.names.indices {
+                index.append(Int64(position + 1))
+                names.append(rows.names[item])
+                kinds.append(rows.kinds[item])
+                values.append(rows.values[item] ?? .nan)
+                units.append(rows.units[item] ?? "")
+                statuses.append(rows.statuses[item] ?? "")
+                errors.append(rows.errors[item] ?? "")
+                details.append(rows.details[item] ?? "")
+                every.append(Int64(rows.every[item] ?? -1))
+                grace.append(Int64(rows.grace[item] ?? -1))
+            }
         }
-        binds.append(index)
-        binds.append(names)
-        binds.append(kinds)
-        binds.append(values)
-        binds.append(units)
-        binds.append(statuses)
-        binds.append(errors)
-        binds.append(details)
-        binds.append(every)
-        binds.append(grace)
+        binds.append(PostgresArray(index))
+        binds.append(PostgresArray(names))
+        binds.append(PostgresArray(kinds))
+        binds.append(PostgresArray(values))
+        binds.append(PostgresArray(units))
+        binds.append(PostgresArray(statuses))
+        binds.append(PostgresArray(errors))
+        binds.append(PostgresArray(details))
+        binds.append(PostgresArray(every))
+        binds.append(PostgresArray(grace))
         return binds
     }
 

@@ -115,10 +115,10 @@ struct PostgresReportSampleInsert: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var binds = PostgresBindings(capacity: 4)
-        binds.append(hostIDs)
+        binds.append(PostgresArray(hostIDs))
         binds.append(times)
-        binds.append(ids)
-        binds.append(values)
+        binds.append(PostgresArray(ids))
+        binds.append(PostgresArray(values))
         return binds
     }
 
