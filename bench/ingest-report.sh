@@ -3,15 +3,16 @@
 # on SQLite, against prometheus-pushgateway receiving the same 20 values per push, all in one run.
 # Targets on a 2-core machine: PostgreSQL >= 3000 reports/s with p99 <= 20 ms; SQLite >= 1500/s.
 # Needs wrk and prometheus-pushgateway (apt-get install wrk prometheus-pushgateway).
+# BACKEND_BIN=path measures another build (say, an earlier commit's) with the same harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-20s}
 connections=${CONNECTIONS:-32}
 
-if [ -z "${SKIP_BUILD:-}" ]; then
+if [ -z "${SKIP_BUILD:-}" ] && [ -z "${BACKEND_BIN:-}" ]; then
   swift build -c release --product metrics-backend >/dev/null
 fi
-bin=$(swift build -c release --show-bin-path)/metrics-backend
+bin=${BACKEND_BIN:-$(swift build -c release --show-bin-path)/metrics-backend}
 for tool in wrk prometheus-pushgateway; do
   command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install wrk prometheus-pushgateway)" >&2; exit 1; }
 done
