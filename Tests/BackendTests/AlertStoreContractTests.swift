@@ -51,6 +51,27 @@ import Testing
         }
     }
 
+    /// Ingest flips a check in the report's own transaction, from the report's values of that
+    /// check, wherever the check stands in the report.
+    @Test(arguments: Engine.available)
+    func everyCheckOfAReportIsJudgedOnItsOwnValues(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let start = Reports.now(offset: -600)
+            for (index, used) in [(0, 50.0), (1, 96.0)] {
+                let at = start.addingTimeInterval(Double(index) * 60)
+                let report = Report(host: "web-1", sentAt: at, observations: [
+                    Observation(name: "memory", kind: .memory, value: 40, unit: "%"),
+                    Observation(name: "disk:/srv", kind: .disk, value: 20, unit: "%"),
+                    Observation(name: "disk:/", kind: .disk, value: used, unit: "%"),
+                ])
+                _ = try await store.ingest(report, receivedAt: at)
+            }
+            let states = Dictionary(uniqueKeysWithValues: try await store.checks(host: "web-1", state: nil).map { ($0.name, $0.state) })
+            #expect(states == ["memory": .ok, "disk:/srv": .ok, "disk:/": .alert, "host": .ok])
+            #expect(try await Self.drain(store).map(\.checkKey) == ["web-1/disk:/", "web-1/disk:/"])
+        }
+    }
+
     @Test(arguments: Engine.available)
     func aCheckMessagesGoOutOneAtATimeInOrder(_ engine: Engine) async throws {
         try await TestStores.with(engine, alerting: Self.alerting) { store in

@@ -78,6 +78,9 @@ struct AlertEvaluator: Sendable {
         var notifiedState: CheckState
         var flapping: Bool
         var isNew: Bool
+        /// The check as the batch's newest report of it shows it, when the engine knows which
+        /// report that is; otherwise the evaluator looks it up by host and name.
+        var reported: CheckRecord? = nil
     }
 
     /// At ingest: runs the rules on each check as the report shows it, and evaluates in full
@@ -86,7 +89,7 @@ struct AlertEvaluator: Sendable {
     func evaluate(written: [Written], reported: (_ host: String, _ name: String) -> CheckRecord?, now: Date, in tx: some AlertTransaction) async throws -> Outcome {
         var ids: [Int64] = []
         for check in written {
-            guard !check.isNew, !check.flapping, check.state == check.notifiedState, var record = reported(check.host, check.name) else {
+            guard !check.isNew, !check.flapping, check.state == check.notifiedState, var record = check.reported ?? reported(check.host, check.name) else {
                 ids.append(check.id)
                 continue
             }
@@ -105,12 +108,19 @@ struct AlertEvaluator: Sendable {
     /// At ingest of a batch: the checks written, as its reports show them. A check in several
     /// reports of the batch was written with the newest one's values; `now` is the latest arrival.
     func evaluate(written: [Written], batch: [ReportBatcher.Pending], in tx: some AlertTransaction) async throws -> Outcome {
-        var reported: [String: [String: CheckRecord]] = [:]
-        for (rows, receivedAt) in batch.sorted(by: { $0.rows.sentAt < $1.rows.sentAt }) {
-            reported[rows.host, default: [:]].merge(rows.reported(receivedAt: receivedAt)) { $1 }
+        var byName: [String: [String: CheckRecord]]?
+        func reported(_ host: String, _ name: String) -> CheckRecord? {
+            if byName == nil {
+                var checks: [String: [String: CheckRecord]] = [:]
+                for (rows, receivedAt) in batch.sorted(by: { $0.rows.sentAt < $1.rows.sentAt }) {
+                    checks[rows.host, default: [:]].merge(rows.reported(receivedAt: receivedAt)) { $1 }
+                }
+                byName = checks
+            }
+            return byName?[host]?[name]
         }
         let now = batch.map(\.receivedAt).max() ?? Date()
-        return try await evaluate(written: written, reported: { reported[$0]?[$1] }, now: now, in: tx)
+        return try await evaluate(written: written, reported: reported, now: now, in: tx)
     }
 
     /// Call after the transaction committed: the delivery worker starts at once.

@@ -66,16 +66,19 @@ struct ReportRows: Sendable {
         }
     }
 
-    /// Each check as the report shows it, received at `receivedAt`: what rules see at ingest.
+    /// The check at `item` as the report shows it, received at `receivedAt`: what rules see at ingest.
+    func record(_ item: Int, receivedAt: Date) -> CheckRecord {
+        CheckRecord(
+            host: host, name: names[item], kind: kinds[item], value: values[item], unit: units[item], status: statuses[item],
+            error: errors[item], details: detailValues[item], state: .ok, since: receivedAt, lastSeen: receivedAt,
+            observedAt: sentAt, every: every[item], grace: grace[item], silencedUntil: nil, paused: false)
+    }
+
+    /// Each check as the report shows it, by name.
     func reported(receivedAt: Date) -> [String: CheckRecord] {
         var checks: [String: CheckRecord] = [:]
         checks.reserveCapacity(names.count)
-        for i in names.indices {
-            checks[names[i]] = CheckRecord(
-                host: host, name: names[i], kind: kinds[i], value: values[i], unit: units[i], status: statuses[i], error: errors[i],
-                details: detailValues[i], state: .ok, since: receivedAt, lastSeen: receivedAt, observedAt: sentAt,
-                every: every[i], grace: grace[i], silencedUntil: nil, paused: false)
-        }
+        for i in names.indices { checks[names[i]] = record(i, receivedAt: receivedAt) }
         return checks
     }
 

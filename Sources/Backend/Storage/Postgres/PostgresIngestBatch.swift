@@ -134,7 +134,11 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
                 guard position < positions.ids.count else { continue }
                 positions.ids[position] = second
                 let (report, item) = positions.owner(of: position)
-                checks.append(CheckFlags.written(id: second, host: reports[report].rows.host, name: reports[report].rows.names[item], flags: flags, isNew: false))
+                let (rows, receivedAt, _) = reports[report]
+                var written = CheckFlags.written(id: second, host: rows.host, name: rows.names[item], flags: flags, isNew: false)
+                // The position is the newest report's of this check in the batch (DISTINCT ON).
+                written.reported = rows.record(item, receivedAt: receivedAt)
+                checks.append(written)
             }
         }
         guard !answered.contains(false) else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
