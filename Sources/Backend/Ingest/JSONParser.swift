@@ -65,42 +65,18 @@ struct JSONParser {
         guard depth <= Self.maxDepth else { throw failure("nested deeper than \(Self.maxDepth) levels") }
         index += 1
         var members: [String: JSONValue] = [:]
-        skipSpace()
-        if current == UInt8(ascii: "}") { index += 1; return .object(members) }
-        while true {
-            skipSpace()
-            guard current == UInt8(ascii: "\"") else { throw failure("expected a quoted key") }
-            let key = try string()
-            skipSpace()
-            guard current == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
-            index += 1
-            skipSpace()
-            members[key] = try value(depth: depth)
-            skipSpace()
-            switch current {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(members)
-            default: throw failure("expected ',' or '}'")
-            }
-        }
+        var first = true
+        while let key = try nextKey(first: &first) { members[key] = try value(depth: depth) }
+        return .object(members)
     }
 
     private mutating func array(depth: Int) throws(Failure) -> JSONValue {
         guard depth <= Self.maxDepth else { throw failure("nested deeper than \(Self.maxDepth) levels") }
         index += 1
         var items: [JSONValue] = []
-        skipSpace()
-        if current == UInt8(ascii: "]") { index += 1; return .array(items) }
-        while true {
-            skipSpace()
-            items.append(try value(depth: depth))
-            skipSpace()
-            switch current {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(items)
-            default: throw failure("expected ',' or ']'")
-            }
-        }
+        var first = true
+        while try nextItem(first: &first) { items.append(try value(depth: depth)) }
+        return .array(items)
     }
 
     private mutating func number() throws(Failure) -> Double {
@@ -231,7 +207,8 @@ struct JSONParser {
     }
 }
 
-// Step by step: an object's keys and an array's items, each read by the caller in turn.
+// Step by step: an object's keys and an array's items, each read by the caller in turn. The
+// whole-value parse above walks its objects and arrays with the same steps.
 extension JSONParser {
     init(streaming bytes: UnsafeRawBufferPointer) { self.init(bytes: bytes) }
 
