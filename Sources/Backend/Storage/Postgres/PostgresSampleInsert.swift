@@ -48,7 +48,7 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
         var direct = PostgresReportSampleInsert()
         var complete = true
         for (index, report) in reports.enumerated() {
-            guard positions.hostIDs[index] != nil, report.keepSamples else { continue }
+            guard let hostID = positions.hostIDs[index], report.keepSamples else { continue }
             let range = positions.range(of: index)
             var idList: [String] = [], valueList: [String] = []
             for (position, value) in zip(range, report.rows.values) {
@@ -56,7 +56,7 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
                 if let id = positions.ids[position] { idList.append(String(id)) } else { complete = false }
                 valueList.append(value.description)
             }
-            guard !valueList.isEmpty, let hostID = positions.hostIDs[index] else { continue }
+            guard !valueList.isEmpty else { continue }
             direct.hostIDs.append(hostID)
             direct.times.append(report.rows.sentAt)
             direct.ids.append("{" + idList.joined(separator: ",") + "}")
