@@ -20,13 +20,7 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
              WITH ORDINALITY AS o (host_id, name, kind, value, unit, status, error, details, every_seconds, grace_seconds,
                                    sent_at, received_at, position)
         ORDER BY host_id, name, sent_at DESC, position DESC
-        ON CONFLICT (host_id, name) DO UPDATE SET
-            kind = EXCLUDED.kind, value = EXCLUDED.value, unit = EXCLUDED.unit, status = EXCLUDED.status,
-            error = EXCLUDED.error, details = EXCLUDED.details, last_seen = EXCLUDED.last_seen,
-            observed_at = EXCLUDED.observed_at,
-            every_seconds = coalesce(EXCLUDED.every_seconds, checks.every_seconds),
-            grace_seconds = coalesce(EXCLUDED.grace_seconds, checks.grace_seconds)
-        WHERE EXCLUDED.observed_at >= checks.observed_at
+        \(CheckUpsert.onConflict)
         RETURNING id, host_id, name, \(CheckFlags.sql(table: "checks")), since = last_seen AS is_new
         """
 

@@ -77,13 +77,7 @@ enum SQLiteIngest {
                 INSERT INTO checks (host_id, name, kind, value, unit, status, error, details, since, last_seen, observed_at,
                                     every_seconds, grace_seconds)
                 VALUES \(tuples(13, count))
-                ON CONFLICT (host_id, name) DO UPDATE SET
-                    kind = excluded.kind, value = excluded.value, unit = excluded.unit, status = excluded.status,
-                    error = excluded.error, details = excluded.details, last_seen = excluded.last_seen,
-                    observed_at = excluded.observed_at,
-                    every_seconds = coalesce(excluded.every_seconds, checks.every_seconds),
-                    grace_seconds = coalesce(excluded.grace_seconds, checks.grace_seconds)
-                WHERE excluded.observed_at >= checks.observed_at
+                \(CheckUpsert.onConflict)
                 RETURNING id, host_id, name, state, notified_state, flapping_since IS NOT NULL AS flapping, since = last_seen AS is_new
                 """, binds)
             for row in written {
