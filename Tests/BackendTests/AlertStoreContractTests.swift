@@ -72,6 +72,59 @@ import Testing
         }
     }
 
+    /// Checks that flip together are written together: each keeps its own flip, value, reason and
+    /// messages, whether it flips on a check that exists or at its first report.
+    @Test(arguments: Engine.available)
+    func checksFlippingTogetherEachKeepTheirOwnFlipAndMessages(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let start = Reports.now(offset: -600)
+            var observations = (0..<30).map { Observation(name: "disk:/srv/\($0)", kind: .disk, value: 50, unit: "%") }
+            _ = try await store.ingest(Report(host: "web-1", sentAt: start, observations: observations), receivedAt: start)
+            for index in observations.indices where index % 3 == 0 { observations[index].value = Double(91 + index % 9) }
+            let later = start.addingTimeInterval(60)
+            _ = try await store.ingest(Report(host: "web-1", sentAt: later, observations: observations), receivedAt: later)
+            // A new host, already full at its first report.
+            _ = try await store.ingest(Self.disk(97, host: "db-1", at: later), receivedAt: later)
+
+            let flipping: [(key: String, used: Double)] = stride(from: 0, to: 30, by: 3).map { ("web-1/disk:/srv/\($0)", Double(91 + $0 % 9)) } + [("db-1/disk:/", 97)]
+            let items = try await Self.drain(store)
+            #expect(items.count == 2 * flipping.count)
+            let reasons = Dictionary(grouping: items, by: \.checkKey).mapValues { $0.map(\.event.reason) }
+            for (key, used) in flipping {
+                #expect(reasons[key] == Array(repeating: "\(Int(used))% used, above 90%", count: 2), "\(key)")
+            }
+            let flips = try await store.flips(host: nil, check: nil, limit: 100)
+            #expect(Set(flips.map { "\($0.host)/\($0.check)" }) == Set(flipping.map(\.key)))
+            for flip in flips {
+                #expect(flip.from == .ok && flip.to == .alert)
+                #expect(flip.value == flipping.first { $0.key == "\(flip.host)/\(flip.check)" }?.used)
+            }
+            #expect(try await store.checks(host: nil, state: .alert).count == flipping.count)
+        }
+    }
+
+    /// More decisions than one statement holds: a silent host with 1,200 checks.
+    @Test(arguments: Engine.available)
+    func aSilentHostWithMoreChecksThanOneStatementHoldsFlipsThemAll(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let start = Reports.now(offset: -3600)
+            for part in 0..<2 {
+                let observations = (0..<600).map { Observation(name: "disk:/srv/\(part)-\($0)", kind: .disk, value: 10, unit: "%") }
+                _ = try await store.ingest(Report(host: "web-1", sentAt: start.addingTimeInterval(Double(part)), observations: observations), receivedAt: start)
+            }
+            let ids = try await store.wakeTimes(now: start).map(\.id)
+            #expect(ids.count == 1201)
+            let down = try await store.evaluate(ids: ids, now: start.addingTimeInterval(200))
+            #expect(down.flips == 1 && down.messages == 1)
+            // All its checks' no-data at once, muted while the host is down.
+            let noData = try await store.evaluate(ids: ids, now: start.addingTimeInterval(400))
+            #expect(noData.flips == 1200 && noData.messages == 0)
+            #expect(try await store.checks(host: "web-1", state: .noData).count == 1200)
+            #expect(try await store.checks(host: "web-1", state: .alert).map(\.name) == ["host"])
+            #expect(try await Self.drain(store).map(\.event.check) == ["host", "host"])
+        }
+    }
+
     @Test(arguments: Engine.available)
     func aCheckMessagesGoOutOneAtATimeInOrder(_ engine: Engine) async throws {
         try await TestStores.with(engine, alerting: Self.alerting) { store in

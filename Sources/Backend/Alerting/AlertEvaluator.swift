@@ -8,9 +8,11 @@ protocol AlertTransaction {
     /// left out: that transaction evaluates them itself.
     func candidates(ids: [Int64], skipLocked: Bool) async throws -> [AlertCandidate]
     func samples(checkID: Int64, since: Date) async throws -> [SampleRecord]
-    func flipCount(checkID: Int64, since: Date) async throws -> Int
-    /// Writes the check's new columns, the flip, and one outbox row per channel for the message.
-    func write(_ decision: AlertDecision, channels: [String]) async throws
+    /// How often each of these checks flipped since a time; a check that did not is left out.
+    func flipCounts(checkIDs: [Int64], since: Date) async throws -> [Int64: Int]
+    /// Writes each decision's check columns, its flip, and one outbox row per channel for its
+    /// message, in a fixed number of statements however many there are.
+    func write(_ decisions: [AlertDecision], channels: [String]) async throws
 }
 
 /// Runs the rules over checks and writes what changes, in the caller's transaction. Ingest uses
@@ -35,26 +37,34 @@ struct AlertEvaluator: Sendable {
         var messages = 0
     }
 
+    /// Reads and writes in a fixed number of statements per call, so that many checks flipping
+    /// at once (a thousand new hosts, an outage that silences them) cost no round trip each.
     func evaluate(ids: [Int64], now: Date, skipLocked: Bool, in tx: some AlertTransaction) async throws -> Outcome {
         var outcome = Outcome()
         guard !ids.isEmpty else { return outcome }
-        for candidate in try await tx.candidates(ids: ids, skipLocked: skipLocked) {
-            outcome.evaluated.append(candidate.id)
+        let candidates = try await tx.candidates(ids: ids, skipLocked: skipLocked)
+        var verdicts: [Verdict] = []
+        verdicts.reserveCapacity(candidates.count)
+        for candidate in candidates {
             let check = candidate.check
             let rules = settings.rules(for: check)
             var samples: [SampleRecord] = []
             if needsSamples(check, rules: rules) {
+                // Rare: a memory check at its threshold that is not alerting yet.
                 let window = Double(rules.memorySustain + 2 * rules.reportEvery)
                 samples = try await tx.samples(checkID: candidate.id, since: now.addingTimeInterval(-window))
             }
-            let verdict = Rules.evaluate(check, samples: samples, now: now, settings: rules)
-            var recentFlips = 0
-            if verdict.state != check.state && !check.paused {
-                recentFlips = try await tx.flipCount(checkID: candidate.id, since: now.addingTimeInterval(-Double(settings.flapWindow)))
-            }
+            verdicts.append(Rules.evaluate(check, samples: samples, now: now, settings: rules))
+        }
+        let flipping = zip(candidates, verdicts).filter { $1.state != $0.check.state && !$0.check.paused }.map(\.0.id)
+        let recentFlips = flipping.isEmpty ? [:] : try await tx.flipCounts(checkIDs: flipping, since: now.addingTimeInterval(-Double(settings.flapWindow)))
+        var decisions: [AlertDecision] = []
+        var wakes: [(Int64, Date)] = []
+        for (candidate, verdict) in zip(candidates, verdicts) {
+            outcome.evaluated.append(candidate.id)
             var next = candidate
-            if let decision = AlertPolicy.decide(candidate, verdict: verdict, now: now, recentFlips: recentFlips, settings: settings) {
-                try await tx.write(decision, channels: channels)
+            if let decision = AlertPolicy.decide(candidate, verdict: verdict, now: now, recentFlips: recentFlips[candidate.id] ?? 0, settings: settings) {
+                decisions.append(decision)
                 if decision.flip != nil { outcome.flips += 1 }
                 if decision.message != nil { outcome.messages += 1 }
                 next.check.state = decision.state
@@ -63,8 +73,10 @@ struct AlertEvaluator: Sendable {
                 next.notifiedAt = decision.notifiedAt
                 next.flappingSince = decision.flappingSince
             }
-            if let wake = AlertPolicy.nextWake(next, now: now, settings: settings) { deadlines.push(candidate.id, at: wake) }
+            if let wake = AlertPolicy.nextWake(next, now: now, settings: settings) { wakes.append((candidate.id, wake)) }
         }
+        if !decisions.isEmpty { try await tx.write(decisions, channels: channels) }
+        for (id, wake) in wakes { deadlines.push(id, at: wake) }
         return outcome
     }
 

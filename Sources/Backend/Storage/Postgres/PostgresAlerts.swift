@@ -45,33 +45,67 @@ struct PostgresAlertTransaction: AlertTransaction {
         return samples
     }
 
-    func flipCount(checkID: Int64, since: Date) async throws -> Int {
-        let rows = try await connection.query("SELECT count(*) FROM flips WHERE check_id = \(checkID) AND at >= \(since)", logger: logger)
-        for try await count in rows.decode(Int64.self) { return Int(count) }
-        return 0
+    func flipCounts(checkIDs: [Int64], since: Date) async throws -> [Int64: Int] {
+        let rows = try await connection.query("""
+            SELECT check_id, count(*) FROM flips WHERE check_id = ANY(\(checkIDs)) AND at >= \(since) GROUP BY check_id
+            """, logger: logger)
+        var counts: [Int64: Int] = [:]
+        for try await (id, count) in rows.decode((Int64, Int64).self) { counts[id] = Int(count) }
+        return counts
     }
 
-    func write(_ decision: AlertDecision, channels: [String]) async throws {
-        let id = decision.candidate.id
-        try await connection.query("""
-            UPDATE checks SET state = \(decision.state.rawValue), since = \(decision.since), notified_state = \(decision.notifiedState.rawValue),
-                notified_at = \(decision.notifiedAt), flapping_since = \(decision.flappingSince)
-            WHERE id = \(id)
-            """, logger: logger)
-        var flipID: Int64?
-        if let flip = decision.flip {
-            let rows = try await connection.query("""
-                INSERT INTO flips (check_id, at, from_state, to_state, value, reason)
-                VALUES (\(id), \(flip.at), \(flip.from.rawValue), \(flip.to.rawValue), \(flip.value), \(flip.reason)) RETURNING id
-                """, logger: logger)
-            for try await value in rows.decode(Int64.self) { flipID = value }
+    func write(_ decisions: [AlertDecision], channels: [String]) async throws {
+        // PostgreSQL takes at most 65,535 parameters in a statement: 14 per decision.
+        for start in stride(from: 0, to: decisions.count, by: 1000) {
+            try await connection.query(Self.writing(decisions[start..<min(start + 1000, decisions.count)], channels: channels), logger: logger)
         }
-        guard let message = decision.message, !channels.isEmpty else { return }
-        let key = "\(message.host)/\(message.check)"
-        try await connection.query("""
+    }
+
+    /// One statement for all decisions: the checks' columns, the flips, and each message's outbox
+    /// rows, which point at their flip.
+    static func writing(_ decisions: ArraySlice<AlertDecision>, channels: [String]) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: decisions.count * 14 + 1)
+        var rows: [String] = []
+        rows.reserveCapacity(decisions.count)
+        let types = ["int8", "text", "timestamptz", "text", "timestamptz", "timestamptz",
+                     "timestamptz", "text", "text", "float8", "text", "text", "jsonb", "timestamptz"]
+        for decision in decisions {
+            binds.append(decision.candidate.id)
+            binds.append(decision.state.rawValue)
+            binds.append(decision.since)
+            binds.append(decision.notifiedState.rawValue)
+            binds.append(decision.notifiedAt)
+            binds.append(decision.flappingSince)
+            binds.append(decision.flip?.at)
+            binds.append(decision.flip?.from.rawValue)
+            binds.append(decision.flip?.to.rawValue)
+            binds.append(decision.flip?.value)
+            binds.append(decision.flip?.reason)
+            binds.append(decision.message.map { "\($0.host)/\($0.check)" })
+            binds.append(decision.message?.json())
+            binds.append(decision.message?.at)
+            let first = rows.count * types.count
+            rows.append("(" + types.enumerated().map { "$\(first + $0.offset + 1)::\($0.element)" }.joined(separator: ", ") + ")")
+        }
+        binds.append(channels)
+        let sql = """
+            WITH d (id, state, since, notified_state, notified_at, flapping_since, flip_at, from_state, to_state, value, reason,
+                    check_key, event, message_at) AS (VALUES \(rows.joined(separator: ", "))
+            ), u AS (
+                UPDATE checks c SET state = d.state, since = d.since, notified_state = d.notified_state,
+                    notified_at = d.notified_at, flapping_since = d.flapping_since
+                FROM d WHERE c.id = d.id
+            ), f AS (
+                INSERT INTO flips (check_id, at, from_state, to_state, value, reason)
+                SELECT id, flip_at, from_state, to_state, value, reason FROM d WHERE flip_at IS NOT NULL
+                RETURNING id, check_id
+            )
             INSERT INTO notifications (flip_id, check_key, channel, event, created_at, next_attempt_at)
-            SELECT \(flipID), \(key), channel, \(message.json())::jsonb, \(message.at), \(message.at) FROM unnest(\(channels)::text[]) AS channel
-            """, logger: logger)
+            SELECT f.id, d.check_key, channel, d.event, d.message_at, d.message_at
+            FROM d LEFT JOIN f ON f.check_id = d.id CROSS JOIN unnest($\(rows.count * types.count + 1)::text[]) AS channel
+            WHERE d.event IS NOT NULL
+            """
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 }
 

@@ -32,13 +32,24 @@ struct SQLiteAlertTransaction: AlertTransaction {
         return try await ReportSampleRows.read(checkID: checkID, hostID: hostID, from: since, to: .distantFuture, limit: .max, on: db)
     }
 
-    func flipCount(checkID: Int64, since: Date) async throws -> Int {
-        let rows = try await db.query(
-            "SELECT count(*) AS n FROM flips WHERE check_id = ? AND at >= ?", [.integer(Int(checkID)), .integer(Int(since.microseconds))])
-        return rows.first?.column("n")?.integer ?? 0
+    func flipCounts(checkIDs: [Int64], since: Date) async throws -> [Int64: Int] {
+        let list = "[" + checkIDs.map(String.init).joined(separator: ",") + "]"
+        let rows = try await db.query("""
+            SELECT check_id, count(*) AS n FROM flips WHERE check_id IN (SELECT value FROM json_each(?)) AND at >= ? GROUP BY check_id
+            """, [.text(list), .integer(Int(since.microseconds))])
+        var counts: [Int64: Int] = [:]
+        for row in rows {
+            if let id = row.column("check_id")?.integer { counts[Int64(id)] = row.column("n")?.integer ?? 0 }
+        }
+        return counts
     }
 
-    func write(_ decision: AlertDecision, channels: [String]) async throws {
+    // In-process, a statement per decision costs no network round trip.
+    func write(_ decisions: [AlertDecision], channels: [String]) async throws {
+        for decision in decisions { try await write(decision, channels: channels) }
+    }
+
+    private func write(_ decision: AlertDecision, channels: [String]) async throws {
         let id = SQLiteData.integer(Int(decision.candidate.id))
         _ = try await db.query("""
             UPDATE checks SET state = ?, since = ?, notified_state = ?, notified_at = ?, flapping_since = ? WHERE id = ?
