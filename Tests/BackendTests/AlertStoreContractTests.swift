@@ -233,6 +233,29 @@ import Testing
         }
     }
 
+    /// New checks are queued at their own deadlines by the ingest that created them: the host's
+    /// after three report intervals, the others' no-data after five.
+    @Test(arguments: Engine.available)
+    func newChecksAreQueuedAtTheirDeadlines(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let start = Reports.now(offset: -10)
+            let report = Report(host: "web-1", sentAt: start, observations: [
+                Observation(name: "memory", kind: .memory, value: 40, unit: "%"),
+                Observation(name: "disk:/", kind: .disk, value: 20, unit: "%"),
+            ])
+            _ = try await store.ingest(report, receivedAt: start)
+            // The deadlines as the store computes them from the rows, as the scheduler reads them.
+            let wakes = try await store.wakeTimes(now: start)
+            let host = wakes.filter { abs($0.at.timeIntervalSince(start) - 180) < 0.01 }.map(\.id)
+            let others = wakes.filter { abs($0.at.timeIntervalSince(start) - 300) < 0.01 }.map(\.id)
+            #expect(host.count == 1 && others.count == 2)
+            let queue = store.evaluator.deadlines
+            #expect(queue.takeDue(now: start.addingTimeInterval(170), limit: 100).isEmpty)
+            #expect(queue.takeDue(now: start.addingTimeInterval(190), limit: 100) == host)
+            #expect(Set(queue.takeDue(now: start.addingTimeInterval(310), limit: 100)) == Set(others))
+        }
+    }
+
     @Test(arguments: Engine.available)
     func oldPingsAndSentMessagesExpireWithTheSamples(_ engine: Engine) async throws {
         try await TestStores.with(engine, retention: TimeSpan(seconds: 2 * 86400), alerting: Self.alerting) { store in

@@ -101,7 +101,7 @@ struct AlertEvaluator: Sendable {
     func evaluate(written: [Written], reported: (_ host: String, _ name: String) -> CheckRecord?, now: Date, in tx: some AlertTransaction) async throws -> Outcome {
         var ids: [Int64] = []
         for check in written {
-            guard !check.isNew, !check.flapping, check.state == check.notifiedState, var record = check.reported ?? reported(check.host, check.name) else {
+            guard !check.flapping, check.state == check.notifiedState, var record = check.reported ?? reported(check.host, check.name) else {
                 ids.append(check.id)
                 continue
             }
@@ -109,6 +109,10 @@ struct AlertEvaluator: Sendable {
             let rules = settings.rules(for: record)
             if needsSamples(record, rules: rules) || Rules.evaluate(record, samples: [], now: now, settings: rules).state != check.state {
                 ids.append(check.id)
+            } else if check.isNew {
+                // Just inserted, its row holds only what the report says: its wake time is known.
+                let candidate = AlertCandidate(id: check.id, check: record, notifiedState: check.notifiedState, flappingSince: nil, notifiedAt: nil, hostDown: false)
+                if let wake = AlertPolicy.nextWake(candidate, now: now, settings: settings) { deadlines.push(check.id, at: wake) }
             } else {
                 // Unchanged; the scheduler learns its new deadline when it next looks.
                 deadlines.pushIfAbsent(check.id, at: now.addingTimeInterval(1))
