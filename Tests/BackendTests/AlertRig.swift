@@ -25,7 +25,7 @@ final class AlertRig: @unchecked Sendable {
         standin = try Daemon(["/usr/bin/python3", SenderBackendRig.support.appendingPathComponent("telegram_standin.py").path, standinDirectory.path])
         let port = try await SenderBackendRig.waitFor { try? String(contentsOfFile: standinDirectory.appendingPathComponent("port").path, encoding: .utf8) }
         telegramURL = "http://127.0.0.1:\(port)"
-        let (config, cleanup) = try TestStores.config(engine)
+        let (config, cleanup) = try await TestStores.config(engine)
         self.cleanup = cleanup
         var environment = [
             "DATA_DIR": work.appendingPathComponent("db").path, "PATH": "/usr/bin:/bin",

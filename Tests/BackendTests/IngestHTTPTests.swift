@@ -20,7 +20,7 @@ import Testing
     }
 
     static func withHarness(_ adjust: @Sendable (inout BackendConfig) -> Void = { _ in }, _ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
-        var (config, cleanup) = try TestStores.config(.sqlite)
+        var (config, cleanup) = try await TestStores.config(.sqlite)
         adjust(&config)
         let final = config
         do {

@@ -128,8 +128,8 @@ import Testing
     /// `JOURNAL_DATABASE_URL` puts the journal in a database of its own, even beside SQLite.
     @Test func theJournalCanLiveInADatabaseOfItsOwn() async throws {
         guard Engine.available.contains(.postgres) else { return }
-        var (config, cleanupMain) = try TestStores.config(.sqlite)
-        let (journalConfig, cleanupJournal) = try TestStores.config(.postgres)
+        var (config, cleanupMain) = try await TestStores.config(.sqlite)
+        let (journalConfig, cleanupJournal) = try await TestStores.config(.postgres)
         config.journalDatabaseURL = journalConfig.databaseURL
         let final = config
         do {

@@ -10,7 +10,7 @@ import Testing
 @Suite struct SampleMigrationTests {
     @Test(arguments: Engine.available)
     func samplesStoredBeforeTheRegroupingReadTheSameAfterIt(_ engine: Engine) async throws {
-        let (config, cleanup) = try TestStores.config(engine)
+        let (config, cleanup) = try await TestStores.config(engine)
         let times = (1...3).map { Reports.now(offset: Double(-600 + $0 * 60)) }
         do {
             try await Self.check(times: times, config: config)

@@ -35,7 +35,7 @@ final class SenderBackendRig: @unchecked Sendable {
             guard made.status == 0 else { throw TestSetupError("make_journal.py failed: \(made.stderr)") }
         }
 
-        let (config, cleanup) = try TestStores.config(engine)
+        let (config, cleanup) = try await TestStores.config(engine)
         self.cleanup = cleanup
         var environment = ["DATA_DIR": work.appendingPathComponent("db").path, "PATH": "/usr/bin:/bin"]
         if let url = config.databaseURL { environment["DATABASE_URL"] = url }

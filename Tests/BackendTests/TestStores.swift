@@ -25,7 +25,7 @@ enum TestStores {
         return logger
     }()
 
-    static func config(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 30 * 86400)) throws -> (BackendConfig, cleanup: @Sendable () async -> Void) {
+    static func config(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 30 * 86400)) async throws -> (BackendConfig, cleanup: @Sendable () async -> Void) {
         var config = BackendConfig.defaults
         config.sampleRetention = retention
         config.databasePoolSize = 4
@@ -39,16 +39,16 @@ enum TestStores {
                 throw TestSetupError("TEST_DATABASE_URL is not set; run the tests through scripts/test, which starts a throwaway PostgreSQL")
             }
             let name = "metrics_test_\(UUID().uuidString.prefix(8).lowercased())"
-            try runAdmin(base, "CREATE DATABASE \(name)")
+            try await runAdmin(base, "CREATE DATABASE \(name)")
             config.databaseURL = replacingDatabase(in: base, with: name)
-            return (config, { try? runAdmin(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
+            return (config, { try? await runAdmin(base, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
         }
     }
 
     /// Runs `body` on a migrated store of `engine`, in a database of its own.
     static func with(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 30 * 86400), alerting: AlertConfig = AlertConfig(),
                      _ body: @escaping @Sendable (any Store) async throws -> Void) async throws {
-        var (config, cleanup) = try config(engine, retention: retention)
+        var (config, cleanup) = try await config(engine, retention: retention)
         config.alerting = alerting
         let final = config
         do {
@@ -65,7 +65,7 @@ enum TestStores {
 
     /// Runs `body` on a migrated journal store of `engine`, in a database of its own.
     static func withJournal(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 7 * 86400), _ body: @escaping @Sendable (any JournalStore) async throws -> Void) async throws {
-        var (config, cleanup) = try config(engine)
+        var (config, cleanup) = try await config(engine)
         config.journalRetention = retention
         let final = config
         do {
@@ -87,7 +87,15 @@ enum TestStores {
     }
 
     /// CREATE and DROP DATABASE through psql, which cannot run them inside a transaction either.
-    static func runAdmin(_ url: String, _ sql: String) throws {
+    /// It runs on a thread of its own: waiting for it on the cooperative pool stalled every other
+    /// test's database calls for seconds, as all tests start at once.
+    static func runAdmin(_ url: String, _ sql: String) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread { continuation.resume(with: Result { try runAdminBlocking(url, sql) }) }.start()
+        }
+    }
+
+    private static func runAdminBlocking(_ url: String, _ sql: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
         process.arguments = [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
