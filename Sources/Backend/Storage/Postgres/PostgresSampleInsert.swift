@@ -39,7 +39,7 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Row.self)
+        try Self.stored(row)
     }
 
     /// Samples stored per report; a duplicate report stores none. When every sample's check id
@@ -96,6 +96,16 @@ struct PostgresSampleInsert: PostgresPreparedStatement {
     }
 }
 
+extension PostgresSampleInsert {
+    /// A report's samples stored, `(host_id, at, count)`, cell by cell: a tuple decode
+    /// instantiates type metadata for every row.
+    static func stored(_ row: PostgresRow) throws -> Row {
+        var cells = row.makeIterator()
+        guard let host = cells.next(), let at = cells.next(), let count = cells.next() else { return try row.decode(Row.self) }
+        return (try host.decode(Int64.self), try at.decode(Date.self), try count.decode(Int64.self))
+    }
+}
+
 /// Report rows of samples whose check ids are known: ids and values as array text, one row each.
 struct PostgresReportSampleInsert: PostgresPreparedStatement {
     typealias Row = (Int64, Date, Int64)
@@ -123,6 +133,6 @@ struct PostgresReportSampleInsert: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Row.self)
+        try PostgresSampleInsert.stored(row)
     }
 }
