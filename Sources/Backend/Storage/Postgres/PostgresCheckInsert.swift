@@ -39,23 +39,29 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var binds = PostgresBindings(capacity: 12)
-        binds.append(hostIDs)
-        binds.append(names)
-        binds.append(kinds)
-        binds.append(values)
-        binds.append(units)
-        binds.append(statuses)
-        binds.append(errors)
-        binds.append(details)
-        binds.append(every)
-        binds.append(grace)
+        binds.append(PostgresArray(hostIDs))
+        binds.append(PostgresArray(names))
+        binds.append(PostgresArray(kinds))
+        binds.append(PostgresArray(values))
+        binds.append(PostgresArray(units))
+        binds.append(PostgresArray(statuses))
+        binds.append(PostgresArray(errors))
+        binds.append(PostgresArray(details))
+        binds.append(PostgresArray(every.map(Int64.init)))
+        binds.append(PostgresArray(grace.map(Int64.init)))
         binds.append(sentAt)
         binds.append(receivedAt)
         return binds
     }
 
+    /// Cell by cell: a tuple decode instantiates type metadata for every row, and a thousand new
+    /// hosts bring tens of thousands of new checks at once.
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        try row.decode(Row.self)
+        var cells = row.makeIterator()
+        guard let id = cells.next(), let host = cells.next(), let name = cells.next(), let flags = cells.next(), let isNew = cells.next() else {
+            return try row.decode(Row.self)
+        }
+        return (try id.decode(Int64.self), try host.decode(Int64.self), try name.decode(String.self), try flags.decode(Int64.self), try isNew.decode(Bool.self))
     }
 
     private struct Key: Hashable {
