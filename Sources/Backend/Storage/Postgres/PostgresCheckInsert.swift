@@ -25,30 +25,14 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
         """
 
     var hostIDs: [Int64] = []
-    var names: [String] = []
-    var kinds: [String] = []
-    var values: [Double] = []
-    var units: [String] = []
-    var statuses: [String] = []
-    var errors: [String] = []
-    var details: [String] = []
-    var every: [Int] = []
-    var grace: [Int] = []
+    var columns = ObservationColumns()
     var sentAt: [Date] = []
     var receivedAt: [Date] = []
 
     func makeBindings() throws -> PostgresBindings {
         var binds = PostgresBindings(capacity: 12)
         binds.append(PostgresArray(hostIDs))
-        binds.append(PostgresArray(names))
-        binds.append(PostgresArray(kinds))
-        binds.append(PostgresArray(values))
-        binds.append(PostgresArray(units))
-        binds.append(PostgresArray(statuses))
-        binds.append(PostgresArray(errors))
-        binds.append(PostgresArray(details))
-        binds.append(PostgresArray(every.map(Int64.init)))
-        binds.append(PostgresArray(grace.map(Int64.init)))
+        columns.bind(into: &binds)
         binds.append(sentAt)
         binds.append(receivedAt)
         return binds
@@ -99,15 +83,7 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
                 waiting[key, default: []].append(position)
                 hostNames[hostID] = rows.host
                 statement.hostIDs.append(hostID)
-                statement.names.append(rows.names[item])
-                statement.kinds.append(rows.kinds[item])
-                statement.values.append(rows.values[item] ?? .nan)
-                statement.units.append(rows.units[item] ?? "")
-                statement.statuses.append(rows.statuses[item] ?? "")
-                statement.errors.append(rows.errors[item] ?? "")
-                statement.details.append(rows.details[item] ?? "")
-                statement.every.append(rows.every[item] ?? -1)
-                statement.grace.append(rows.grace[item] ?? -1)
+                statement.columns.append(rows, item)
                 statement.sentAt.append(rows.sentAt)
                 statement.receivedAt.append(received)
             }

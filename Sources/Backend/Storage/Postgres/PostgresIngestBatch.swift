@@ -71,7 +71,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     var reports: Reports
 
     func makeBindings() throws -> PostgresBindings {
-        // PostgresNIO encodes no NULLs inside arrays: NaN, "" and -1 stand for NULL and NULLIF restores it.
+        // PostgresNIO encodes no NULLs inside arrays: "" stands for NULL and NULLIF restores it.
         var binds = PostgresBindings(capacity: 16)
         binds.append(PostgresArray(reports.map(\.rows.host)))
         binds.append(PostgresArray(reports.map { $0.rows.bootId ?? "" }))
@@ -80,37 +80,17 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         binds.append(PostgresArray(reports.map(\.rows.dedupKey)))
         binds.append(reports.map(\.receivedAt))
         let total = reports.reduce(0) { $0 + $1.rows.names.count }
-        var index: [Int64] = [], names: [String] = [], kinds: [String] = [], values: [Double] = []
-        var units: [String] = [], statuses: [String] = [], errors: [String] = [], details: [String] = []
-        var every: [Int64] = [], grace: [Int64] = []
-        index.reserveCapacity(total); names.reserveCapacity(total); kinds.reserveCapacity(total); values.reserveCapacity(total)
-        units.reserveCapacity(total); statuses.reserveCapacity(total); errors.reserveCapacity(total); details.reserveCapacity(total)
-        every.reserveCapacity(total); grace.reserveCapacity(total)
+        var index: [Int64] = []
+        index.reserveCapacity(total)
+        var columns = ObservationColumns(capacity: total)
         for (position, report) in reports.enumerated() {
-            let rows = report.rows
-            for item in rows.names.indices {
+            for item in report.rows.names.indices {
                 index.append(Int64(position + 1))
-                names.append(rows.names[item])
-                kinds.append(rows.kinds[item])
-                values.append(rows.values[item] ?? .nan)
-                units.append(rows.units[item] ?? "")
-                statuses.append(rows.statuses[item] ?? "")
-                errors.append(rows.errors[item] ?? "")
-                details.append(rows.details[item] ?? "")
-                every.append(Int64(rows.every[item] ?? -1))
-                grace.append(Int64(rows.grace[item] ?? -1))
+                columns.append(report.rows, item)
             }
         }
         binds.append(PostgresArray(index))
-        binds.append(PostgresArray(names))
-        binds.append(PostgresArray(kinds))
-        binds.append(PostgresArray(values))
-        binds.append(PostgresArray(units))
-        binds.append(PostgresArray(statuses))
-        binds.append(PostgresArray(errors))
-        binds.append(PostgresArray(details))
-        binds.append(PostgresArray(every))
-        binds.append(PostgresArray(grace))
+        columns.bind(into: &binds)
         return binds
     }
 
