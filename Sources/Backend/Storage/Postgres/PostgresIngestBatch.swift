@@ -94,16 +94,12 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         return binds
     }
 
-    /// Three binary int8 cells read as they are: decoding a tuple through PostgresNIO's generic
-    /// path instantiated type metadata for every row, which showed in ingest's profile.
+    /// Cell by cell: a tuple decode instantiates type metadata for every row, which showed in
+    /// ingest's profile.
     func decodeRow(_ row: PostgresRow) throws -> Row {
         var cells = row.makeIterator()
-        func next() -> Int64? {
-            guard let cell = cells.next(), cell.dataType == .int8, cell.format == .binary, var bytes = cell.bytes, bytes.readableBytes == 8 else { return nil }
-            return bytes.readInteger(as: Int64.self)
-        }
-        guard let first = next(), let second = next(), let third = next() else { return try row.decode(Row.self) }
-        return (first, second, third)
+        guard let first = cells.next(), let second = cells.next(), let third = cells.next() else { return try row.decode(Row.self) }
+        return (try first.decode(Int64.self), try second.decode(Int64.self), try third.decode(Int64.self))
     }
 
     /// The outcome of each report, in the order given, and the checks written.
