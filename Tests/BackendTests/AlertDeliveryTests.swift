@@ -12,11 +12,11 @@ import Testing
         do {
             try await rig.startBackend()
             let mount = "/data&<x>#1"
-            try rig.report([rig.disk(90, mount: mount)])
-            try rig.report([rig.disk(95, mount: mount)])
-            try rig.report([rig.disk(96, mount: mount)])
+            try await rig.report([rig.disk(90, mount: mount)])
+            try await rig.report([rig.disk(95, mount: mount)])
+            try await rig.report([rig.disk(96, mount: mount)])
             #expect(try await rig.wait { rig.delivered().count == 1 })
-            try rig.report([rig.disk(80, mount: mount)])
+            try await rig.report([rig.disk(80, mount: mount)])
             #expect(try await rig.wait { rig.delivered().count == 2 })
             try await Task.sleep(for: .seconds(1.5))
             let messages = rig.delivered()
@@ -35,9 +35,9 @@ import Testing
         do {
             try rig.telegram("500")
             try await rig.startBackend()
-            try rig.report([rig.disk(95, mount: "/a"), rig.disk(95, mount: "/b")])
+            try await rig.report([rig.disk(95, mount: "/a"), rig.disk(95, mount: "/b")])
             #expect(try await rig.wait { rig.messages().count >= 3 })
-            try rig.report([rig.disk(50, mount: "/a"), rig.disk(95, mount: "/b")])
+            try await rig.report([rig.disk(50, mount: "/a"), rig.disk(95, mount: "/b")])
             try rig.telegram("429 1")
             #expect(try await rig.wait { rig.messages().contains { $0.status == 429 } })
             try rig.telegram("ok")
@@ -67,9 +67,9 @@ import Testing
         do {
             try rig.telegram("500")
             try await rig.startBackend()
-            try rig.report([rig.disk(95)])
+            try await rig.report([rig.disk(95)])
             #expect(try await rig.wait { rig.messages().count >= 1 })
-            _ = rig.backends[0].daemon.terminate(signal: SIGKILL, timeout: 10)
+            _ = await rig.backends[0].daemon.terminate(signal: SIGKILL, timeout: 10)
             try rig.telegram("ok")
             try await rig.startBackend()
             // Killed mid-send, its claim lapses after the 30 s lease on PostgreSQL (SQLite drops it at start).
@@ -88,12 +88,12 @@ import Testing
             try await rig.startBackend()
             // Wide margins: under a loaded test run, spawning curl can take seconds.
             let beat = Observation(name: "backup", kind: .heartbeat, status: "ok", every: 10, grace: 5)
-            try rig.report([beat])
+            try await rig.report([beat])
             let silenced = Date()
-            try rig.post("/api/v1/silences", body: #"{"host": "web-1", "check": "backup", "for": "6s"}"#, token: rig.reader)
+            try await rig.post("/api/v1/silences", body: #"{"host": "web-1", "check": "backup", "for": "6s"}"#, token: rig.reader)
             // No ping during the silence; one a second after it ends.
             try await Task.sleep(for: .seconds(7))
-            try rig.report([beat])
+            try await rig.report([beat])
             let pinged = Date()
             // The silence ended at 6 s: a fresh window runs to 6 + 10 + 5 = 21 s, and the ping came at 7 s.
             #expect(pinged.timeIntervalSince(silenced) < 20, "the machine was too slow to ping within the window")
@@ -114,13 +114,13 @@ import Testing
         let rig = try await AlertRig(settings: ["REPORT_INTERVAL": "1s", "REPORT_GRACE": "3s"])
         do {
             try await rig.startBackend()
-            try rig.report([rig.disk(50), Observation(name: "memory", kind: .memory, value: 40, unit: "%")])
+            try await rig.report([rig.disk(50), Observation(name: "memory", kind: .memory, value: 40, unit: "%")])
             // Host down after 3 s; the checks' no-data at 4 s is muted.
             #expect(try await rig.wait { rig.delivered().count == 1 })
             try await Task.sleep(for: .seconds(3))
             #expect(rig.delivered().count == 1)
             #expect(rig.delivered().first?.text.contains("<code>host</code>\nhost down") == true)
-            try rig.report([rig.disk(50), Observation(name: "memory", kind: .memory, value: 40, unit: "%")])
+            try await rig.report([rig.disk(50), Observation(name: "memory", kind: .memory, value: 40, unit: "%")])
             #expect(try await rig.wait { rig.delivered().count == 2 })
             try await Task.sleep(for: .seconds(1))
             #expect(rig.delivered().map { $0.text.hasPrefix("✅") } == [false, true])
@@ -134,7 +134,7 @@ import Testing
         let rig = try await AlertRig(settings: ["FLAP_FLIPS": "3"])
         do {
             try await rig.startBackend()
-            for used in [95.0, 50, 95, 50, 95, 50] { try rig.report([rig.disk(used)]) }
+            for used in [95.0, 50, 95, 50, 95, 50] { try await rig.report([rig.disk(used)]) }
             #expect(try await rig.wait { rig.delivered().count == 4 })
             try await Task.sleep(for: .seconds(1.5))
             let texts = rig.delivered().map(\.text)
@@ -155,15 +155,15 @@ import Testing
             try await rig.startBackend()
             try await rig.startBackend()
             // Both deliver: every message still arrives once.
-            try rig.report([rig.disk(95, mount: "/a"), rig.disk(95, mount: "/b"), rig.disk(95, mount: "/c")], to: 0)
-            try rig.report([rig.disk(95, mount: "/d"), rig.disk(95, mount: "/e")], to: 1)
+            try await rig.report([rig.disk(95, mount: "/a"), rig.disk(95, mount: "/b"), rig.disk(95, mount: "/c")], to: 0)
+            try await rig.report([rig.disk(95, mount: "/d"), rig.disk(95, mount: "/e")], to: 1)
             #expect(try await rig.wait { rig.delivered().count == 5 })
             let leader = try #require(try await rig.leader())
             let survivor = 1 - leader
-            _ = rig.backends[leader].daemon.terminate(signal: SIGKILL, timeout: 10)
+            _ = await rig.backends[leader].daemon.terminate(signal: SIGKILL, timeout: 10)
             let killed = Date()
             // A heartbeat due a second later: only a new leader can notice it is missed.
-            try rig.report([Observation(name: "backup", kind: .heartbeat, status: "ok", every: 1, grace: 0)], to: survivor)
+            try await rig.report([Observation(name: "backup", kind: .heartbeat, status: "ok", every: 1, grace: 0)], to: survivor)
             #expect(try await rig.wait(20) { rig.delivered().count == 6 })
             let missed = try #require(rig.delivered().last)
             #expect(missed.text.contains("missed"))
@@ -185,8 +185,8 @@ extension AlertDeliveryTests {
             try await rig.startBackend()
             // Fetched once the backend runs (then every minute).
             #expect(try await rig.wait { rig.messages().contains { $0.method == "GET" && $0.path == "/self-ping" } })
-            try rig.report([rig.disk(95)])
-            try rig.report([rig.disk(50)])
+            try await rig.report([rig.disk(95)])
+            try await rig.report([rig.disk(50)])
             let hooks = { rig.messages().filter { $0.path == "/hook" && $0.status == 200 } }
             #expect(try await rig.wait { hooks().count == 2 })
             let events = hooks().map(\.body)

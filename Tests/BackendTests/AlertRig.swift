@@ -35,8 +35,8 @@ final class AlertRig: @unchecked Sendable {
         for (key, path) in standinPaths { environment[key] = telegramURL + path }
         self.environment = environment.merging(settings) { $1 }
         let backend = E.buildDirectory.appendingPathComponent("metrics-backend").path
-        token = try E.run(backend, ["token", "create", "web-1"], environment: self.environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        reader = try E.run(backend, ["token", "create", "--all-hosts"], environment: self.environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        token = try await E.run(backend, ["token", "create", "web-1"], environment: self.environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        reader = try await E.run(backend, ["token", "create", "--all-hosts"], environment: self.environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Starts one more backend on the same storage; returns its index.
@@ -95,15 +95,15 @@ final class AlertRig: @unchecked Sendable {
         return condition()
     }
 
-    func report(_ observations: [Observation], to index: Int? = nil) throws {
+    func report(_ observations: [Observation], to index: Int? = nil) async throws {
         let report = Report(host: "web-1", sentAt: Date(), reportId: UUID().uuidString, observations: observations)
         let body = String(decoding: try Report.makeEncoder().encode(report), as: UTF8.self)
-        try post("/api/v1/report", body: body, token: token, to: index)
+        try await post("/api/v1/report", body: body, token: token, to: index)
     }
 
-    func post(_ path: String, body: String, token: String, to index: Int? = nil) throws {
+    func post(_ path: String, body: String, token: String, to index: Int? = nil) async throws {
         let base = index.map { backends[$0].url } ?? url
-        let outcome = try E.run("/usr/bin/curl", ["-sS", "--fail-with-body", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+        let outcome = try await E.run("/usr/bin/curl", ["-sS", "--fail-with-body", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
                                                    "--data-binary", body, base + path], environment: [:])
         guard outcome.status == 0 else { throw TestSetupError("POST \(path) failed: \(outcome.stdout) \(outcome.stderr)") }
     }

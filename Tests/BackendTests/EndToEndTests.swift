@@ -9,12 +9,12 @@ import Testing
 @Suite struct EndToEndTests {
     static var buildDirectory: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
 
-    static func run(_ program: String, _ arguments: [String], environment: [String: String]) throws -> CommandOutcome {
-        try runCommand(program, arguments, environment: environment)
+    static func run(_ program: String, _ arguments: [String], environment: [String: String]) async throws -> CommandOutcome {
+        try await runCommand(program, arguments, environment: environment)
     }
 
-    static func get(_ url: String, token: String) throws -> Data {
-        let outcome = try run("/usr/bin/curl", ["-sS", "--fail-with-body", "-H", "Authorization: Bearer \(token)", url], environment: [:])
+    static func get(_ url: String, token: String) async throws -> Data {
+        let outcome = try await run("/usr/bin/curl", ["-sS", "--fail-with-body", "-H", "Authorization: Bearer \(token)", url], environment: [:])
         guard outcome.status == 0 else { throw TestSetupError("GET \(url) failed: \(outcome.stdout) \(outcome.stderr)") }
         return Data(outcome.stdout.utf8)
     }
@@ -27,9 +27,9 @@ import Testing
         let sender = Self.buildDirectory.appendingPathComponent("metrics-sender").path
         let env = ["DATA_DIR": data.appendingPathComponent("db").path]
 
-        let hostToken = try Self.run(backend, ["token", "create", "e2e-host"], environment: env)
+        let hostToken = try await Self.run(backend, ["token", "create", "e2e-host"], environment: env)
         #expect(hostToken.status == 0, "\(hostToken.stderr)")
-        let readToken = try Self.run(backend, ["token", "create", "--all-hosts", "--label", "e2e"], environment: env)
+        let readToken = try await Self.run(backend, ["token", "create", "--all-hosts", "--label", "e2e"], environment: env)
         let token = hostToken.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let reader = readToken.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.hasPrefix("mt_"))
@@ -47,31 +47,31 @@ import Testing
         let base = try #require(url, "the backend did not say where it listens")
 
         let senderEnv = ["METRICS_URL": base, "METRICS_TOKEN": token, "METRICS_HOST": "e2e-host", "METRICS_STATE_DIR": data.appendingPathComponent("state").path]
-        let first = try Self.run(sender, ["run", "--collector", "memory", "--collector", "disk"], environment: senderEnv)
+        let first = try await Self.run(sender, ["run", "--collector", "memory", "--collector", "disk"], environment: senderEnv)
         #expect(first.status == 0, "\(first.stderr)")
         try await Task.sleep(for: .milliseconds(1100))  // the next report has a later sentAt
-        let second = try Self.run(sender, ["run", "--collector", "memory", "--collector", "disk"], environment: senderEnv)
+        let second = try await Self.run(sender, ["run", "--collector", "memory", "--collector", "disk"], environment: senderEnv)
         #expect(second.status == 0, "\(second.stderr)")
 
         // The wrong host for this token is refused, and the sender says so with exit code 3.
-        let wrongHost = try Self.run(sender, ["run", "--collector", "memory"], environment: senderEnv.merging(["METRICS_HOST": "other"]) { $1 })
+        let wrongHost = try await Self.run(sender, ["run", "--collector", "memory"], environment: senderEnv.merging(["METRICS_HOST": "other"]) { $1 })
         #expect(wrongHost.status == 3)
         #expect(wrongHost.stderr.contains("only report for host"))
 
-        let hosts = try JSONSerialization.jsonObject(with: Self.get("\(base)/api/v1/hosts", token: reader)) as? [String: [[String: Any]]]
+        let hosts = try await JSONSerialization.jsonObject(with: Self.get("\(base)/api/v1/hosts", token: reader)) as? [String: [[String: Any]]]
         #expect(hosts?["hosts"]?.compactMap { $0["name"] as? String } == ["e2e-host"])
-        let checks = try Report.makeDecoder().decode([String: [CheckRecord]].self, from: Self.get("\(base)/api/v1/checks?host=e2e-host", token: reader))
+        let checks = try await Report.makeDecoder().decode([String: [CheckRecord]].self, from: Self.get("\(base)/api/v1/checks?host=e2e-host", token: reader))
         let names = checks["checks"]?.map(\.name) ?? []
         #expect(names.contains("memory"))
         #expect(names.contains { $0.hasPrefix("disk:") })
-        let memory = try JSONSerialization.jsonObject(with: Self.get("\(base)/api/v1/checks/e2e-host/memory/samples?from=0", token: reader)) as? [String: Any]
+        let memory = try await JSONSerialization.jsonObject(with: Self.get("\(base)/api/v1/checks/e2e-host/memory/samples?from=0", token: reader)) as? [String: Any]
         #expect((memory?["samples"] as? [Any])?.count == 2)
 
         // SIGTERM shuts down gracefully: exit status 0.
-        #expect(server.terminate(timeout: 15) == 0)
+        #expect(await server.terminate(timeout: 15) == 0)
     }
 
-    @Test func badSettingsGiveOneLineAndExitCode2() throws {
+    @Test func badSettingsGiveOneLineAndExitCode2() async throws {
         let backend = Self.buildDirectory.appendingPathComponent("metrics-backend").path
         for (env, variable) in [
             (["SAMPLE_RETENTION": "30"], "SAMPLE_RETENTION"),
@@ -79,15 +79,15 @@ import Testing
             (["ALLOW_ANONYMOUS_INGEST": "maybe"], "ALLOW_ANONYMOUS_INGEST"),
             (["REPORT_MAX_BYTES": "-1"], "REPORT_MAX_BYTES"),
         ] {
-            let outcome = try Self.run(backend, ["migrate"], environment: env.merging(["DATA_DIR": "/nonexistent-for-test"]) { $1 })
+            let outcome = try await Self.run(backend, ["migrate"], environment: env.merging(["DATA_DIR": "/nonexistent-for-test"]) { $1 })
             #expect(outcome.status == 2, "\(variable)")
             #expect(outcome.stderr.hasPrefix("metrics-backend: \(variable)"), "\(outcome.stderr)")
             #expect(outcome.stderr.split(separator: "\n").count == 1)
         }
-        let unknownFlag = try Self.run(backend, ["serve", "--colour"], environment: [:])
+        let unknownFlag = try await Self.run(backend, ["serve", "--colour"], environment: [:])
         #expect(unknownFlag.status == 2)
         #expect(unknownFlag.stderr.split(separator: "\n").count == 1)
-        let revokeMissing = try Self.run(backend, ["token", "revoke", "99"], environment: ["DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("revoke-\(UUID().uuidString.prefix(6))").path])
+        let revokeMissing = try await Self.run(backend, ["token", "revoke", "99"], environment: ["DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("revoke-\(UUID().uuidString.prefix(6))").path])
         #expect(revokeMissing.status == 1)
         #expect(revokeMissing.stderr.contains("no live token"))
     }
@@ -98,17 +98,17 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("users-\(UUID().uuidString.prefix(6))")
         defer { try? FileManager.default.removeItem(at: directory) }
         let env = ["DATA_DIR": directory.path, "LOG_LEVEL": "error", "BACKEND": backend]
-        func add(_ input: String, _ email: String) throws -> CommandOutcome {
-            try Self.run("/bin/sh", ["-c", "printf '\(input)' | \"$BACKEND\" user add '\(email)'"], environment: env)
+        func add(_ input: String, _ email: String) async throws -> CommandOutcome {
+            try await Self.run("/bin/sh", ["-c", "printf '\(input)' | \"$BACKEND\" user add '\(email)'"], environment: env)
         }
-        let made = try add("correct horse battery\\n", "Ops@Example.com")
+        let made = try await add("correct horse battery\\n", "Ops@Example.com")
         #expect(made.status == 0, "\(made.stderr)")
         #expect(made.stdout == "user Ops@Example.com created\n")
-        let again = try add("another long password\\n", "ops@example.com")
+        let again = try await add("another long password\\n", "ops@example.com")
         #expect(again.status == 1 && again.stderr.contains("exists already"), "\(again.stderr)")
         for (input, email, message) in [("short\\n", "a@example.com", "at least 10"), ("", "a@example.com", "no password on stdin"),
                                          ("correct horse battery\\n", "not-an-email", "not an email address")] {
-            let outcome = try add(input, email)
+            let outcome = try await add(input, email)
             #expect(outcome.status == 2, "\(email) \(input)")
             #expect(outcome.stderr.contains(message) && outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
         }
@@ -120,11 +120,11 @@ import Testing
     }
 
     /// A database URL naming nothing that answers: a one-line error and exit 1, never a hang.
-    @Test func anUnreachableDatabaseFailsInsteadOfHanging() throws {
+    @Test func anUnreachableDatabaseFailsInsteadOfHanging() async throws {
         guard Engine.available.contains(.postgres), let base = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] else { return }
         let backend = Self.buildDirectory.appendingPathComponent("metrics-backend").path
         let missing = TestStores.replacingDatabase(in: base, with: "no_such_database")
-        let outcome = try Self.run("/usr/bin/timeout", ["60", backend, "token", "create", "web-1"], environment: ["DATABASE_URL": missing, "LOG_LEVEL": "error"])
+        let outcome = try await Self.run("/usr/bin/timeout", ["60", backend, "token", "create", "web-1"], environment: ["DATABASE_URL": missing, "LOG_LEVEL": "error"])
         #expect(outcome.status == 1, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("metrics-backend: storage unavailable: no answer from the database"), "\(outcome.stderr)")
     }

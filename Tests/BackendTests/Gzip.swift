@@ -1,8 +1,13 @@
 import Foundation
+import TestSupport
 
 /// gzip as curl and senders produce it, by the real `gzip` program.
 enum Gzip {
-    static func run(_ data: Data) throws -> [UInt8] {
+    static func run(_ data: Data) async throws -> [UInt8] {
+        try await onOwnThread { try runBlocking(data) }
+    }
+
+    private static func runBlocking(_ data: Data) throws -> [UInt8] {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("gzip-\(UUID().uuidString)")
         try data.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }

@@ -68,7 +68,7 @@ import Testing
     @Test func aGzippedReportIsAccepted() async throws {
         try await Self.withHarness { h in
             let data = try Report.makeEncoder().encode(Reports.sample())
-            let gzipped = try Gzip.run(data)
+            let gzipped = try await Gzip.run(data)
             var gzipHeaders = Self.bearer(h.hostToken)
             gzipHeaders[.contentEncoding] = "gzip"
             let headers = gzipHeaders
@@ -208,7 +208,7 @@ import Testing
         try await Self.withHarness({ $0.maxReportBytes = 64 * 1024 }) { h in
             let big = ByteBuffer(bytes: Array(repeating: UInt8(ascii: " "), count: 64 * 1024 + 1))
             // 10 MiB of spaces inflate from a few KiB: the limit applies after inflating too.
-            let bomb = try Gzip.run(Data(repeating: UInt8(ascii: " "), count: 10 << 20))
+            let bomb = try await Gzip.run(Data(repeating: UInt8(ascii: " "), count: 10 << 20))
             var headers = Self.bearer(h.hostToken)
             headers[.contentEncoding] = "gzip"
             let gzipHeaders = headers

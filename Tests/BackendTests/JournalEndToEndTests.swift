@@ -19,43 +19,43 @@ import Testing
         defer { Task { await rig.finish() } }
         let arguments = ["journal", "--directory", rig.journal.path, "--config", try rig.config("[journal]\nbatch_entries = 100\n"), "--timeout", "1s"]
 
-        let failing = try rig.sender(arguments)
+        let failing = try await rig.sender(arguments)
         #expect(failing.status == 3, "\(failing.stderr)")
         #expect(failing.stderr.contains("unreachable"), "\(failing.stderr)")
         #expect(failing.stderr.split(separator: "\n").count == 1, "\(failing.stderr)")
         #expect(try String(contentsOf: rig.cursorFile, encoding: .utf8).hasPrefix("s="))
 
         try rig.heal()
-        let recovered = try rig.sender(arguments)
+        let recovered = try await rig.sender(arguments)
         #expect(recovered.status == 0, "\(recovered.stderr)")
-        var cursors = try rig.storedCursors()
+        var cursors = try await rig.storedCursors()
         #expect(cursors.count == 1200)
         #expect(Set(cursors).count == 1200)
 
         // A lost cursor resends everything in the start window; the backend stores nothing twice.
         try FileManager.default.removeItem(at: rig.cursorFile)
-        let resent = try rig.sender(arguments)
+        let resent = try await rig.sender(arguments)
         #expect(resent.status == 0, "\(resent.stderr)")
-        cursors = try rig.storedCursors()
+        cursors = try await rig.storedCursors()
         #expect(cursors.count == 1200)
 
         // The same cursors journalctl sees in the files.
-        let exported = try E.run("/usr/bin/journalctl", ["-D", rig.journal.path, "-o", "export", "--output-fields=__CURSOR"], environment: [:])
+        let exported = try await E.run("/usr/bin/journalctl", ["-D", rig.journal.path, "-o", "export", "--output-fields=__CURSOR"], environment: [:])
         let source = Set(exported.stdout.split(separator: "\n").filter { $0.hasPrefix("__CURSOR=") }.map { String($0.dropFirst("__CURSOR=".count)) })
         #expect(source.count == 1200)
         #expect(Set(cursors) == source)
-        #expect(rig.backendServer.terminate(timeout: 15) == 0)
+        #expect(await rig.backendServer.terminate(timeout: 15) == 0)
     }
 
     @Test func theCursorMovesOnlyAfterAnAcknowledgedBatch() async throws {
         let rig = try await Rig(entries: 12, plan: "pass,pass,fail-until-healed")
         defer { Task { await rig.finish() } }
-        let all = try rig.dryRun()
+        let all = try await rig.dryRun()
         #expect(all.count == 12)
         let arguments = ["journal", "--directory", rig.journal.path, "--config", try rig.config("[journal]\nbatch_entries = 4\n"), "--timeout", "1s"]
 
         // Two batches pass, the third keeps failing: exit 3, the cursor after the second batch.
-        let first = try rig.sender(arguments)
+        let first = try await rig.sender(arguments)
         #expect(first.status == 3)
         #expect(try String(contentsOf: rig.cursorFile, encoding: .utf8) == all[7].cursor + "\n")
         let mode = try FileManager.default.attributesOfItem(atPath: rig.state.path)[.posixPermissions] as? Int
@@ -72,16 +72,16 @@ import Testing
 
         // The next run resends the unacknowledged batch only; then the cursor is at the end.
         try rig.heal()
-        let second = try rig.sender(arguments)
+        let second = try await rig.sender(arguments)
         #expect(second.status == 0, "\(second.stderr)")
         let resent = try rig.requests().dropFirst(requests.count)
         #expect(resent.flatMap(\.entries).map(\.cursor) == all[8...].map(\.cursor))
         #expect(try String(contentsOf: rig.cursorFile, encoding: .utf8) == all[11].cursor + "\n")
-        #expect(try rig.storedCursors().count == 12)
+        await #expect(try rig.storedCursors().count == 12)
 
         // Nothing new: nothing sent.
         let sentBefore = try rig.requests().count
-        let third = try rig.sender(arguments)
+        let third = try await rig.sender(arguments)
         #expect(third.status == 0, "\(third.stderr)")
         #expect(try rig.requests().count == sentBefore)
     }
@@ -89,11 +89,11 @@ import Testing
     @Test func skippedEntriesAfterTheLastSentOneAreNotReadAgain() async throws {
         let rig = try await Rig(entries: 12, plan: "pass")
         defer { Task { await rig.finish() } }
-        let all = try rig.dryRun()
+        let all = try await rig.dryRun()
         let lastUnit = try #require(all.last?.unit)
-        let outcome = try rig.sender(["journal", "--directory", rig.journal.path, "--exclude-unit", lastUnit])
+        let outcome = try await rig.sender(["journal", "--directory", rig.journal.path, "--exclude-unit", lastUnit])
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(Set(try rig.storedCursors()) == Set(all.filter { $0.unit != lastUnit }.map(\.cursor)))
+        await #expect(Set(try rig.storedCursors()) == Set(all.filter { $0.unit != lastUnit }.map(\.cursor)))
         #expect(try String(contentsOf: rig.cursorFile, encoding: .utf8) == all[all.count - 1].cursor + "\n")
     }
 
@@ -101,18 +101,18 @@ import Testing
         let rig = try await Rig(entries: 12, plan: "pass")
         defer { Task { await rig.finish() } }
         // The token may only send for its own host: 403, which no retry can change.
-        let outcome = try rig.sender(["journal", "--directory", rig.journal.path], host: "another-host")
+        let outcome = try await rig.sender(["journal", "--directory", rig.journal.path], host: "another-host")
         #expect(outcome.status == 3)
         #expect(outcome.stderr.contains("HTTP 403"), "\(outcome.stderr)")
         #expect(try rig.requests().count == 1)
         #expect(!FileManager.default.fileExists(atPath: rig.cursorFile.path))
-        #expect(try rig.storedCursors().isEmpty)
+        await #expect(try rig.storedCursors().isEmpty)
     }
 
     @Test func runSkipsTheJournalWhenDisabled() async throws {
         let rig = try await Rig(entries: 1, plan: "pass")
         defer { Task { await rig.finish() } }
-        let outcome = try rig.sender(["run", "--config", try rig.config("[journal]\nenabled = false\n"), "--collector", "memory"])
+        let outcome = try await rig.sender(["run", "--config", try rig.config("[journal]\nenabled = false\n"), "--collector", "memory"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(try rig.requests().map(\.path) == ["/api/v1/report"])
     }
@@ -131,12 +131,12 @@ import Testing
         let log = rig.proxyDirectory.appendingPathComponent("log")
         _ = try await Rig.waitFor { ((try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 10 ? "some" : nil }
         try await rig.killAndRestartBackend()
-        let first = sender.terminate(signal: 0, timeout: 120)
+        let first = await sender.terminate(signal: 0, timeout: 120)
         #expect(first != nil, "the sender did not finish")
         // Whatever the first run left (it may have run out of retries), the next one sends.
-        let second = try rig.sender(["journal", "--directory", rig.journal.path, "--config", config, "--timeout", "2s"])
+        let second = try await rig.sender(["journal", "--directory", rig.journal.path, "--config", config, "--timeout", "2s"])
         #expect(second.status == 0, "\(second.stderr)")
-        let cursors = try rig.storedCursors()
+        let cursors = try await rig.storedCursors()
         #expect(cursors.count == 3000)
         #expect(Set(cursors).count == 3000)
         let requests = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count

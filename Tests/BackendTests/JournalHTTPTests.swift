@@ -22,7 +22,7 @@ import Testing
         try await H.withHarness { h in
             let base = F.ago(120)
             let body = (0..<20).map { F.line($0, at: base + $0) }.joined(separator: "\n") + "\n"
-            let gzipped = try Gzip.run(Data(body.utf8))
+            let gzipped = try await Gzip.run(Data(body.utf8))
             var headers = Self.ndjson(h.hostToken)
             headers[.contentEncoding] = "gzip"
             let sent = headers

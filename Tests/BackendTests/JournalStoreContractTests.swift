@@ -141,9 +141,9 @@ import Testing
             }
             // The entry is in the journal's database, where the main store never wrote.
             let url = try #require(journalConfig.databaseURL)
-            let count = try runCommand("/usr/bin/psql", [url, "-Atc", "SELECT count(*) FROM journal_entries"])
+            let count = try await runCommand("/usr/bin/psql", [url, "-Atc", "SELECT count(*) FROM journal_entries"])
             #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
-            let tables = try runCommand("/usr/bin/psql", [url, "-Atc", "SELECT count(*) FROM pg_tables WHERE tablename = 'checks'"])
+            let tables = try await runCommand("/usr/bin/psql", [url, "-Atc", "SELECT count(*) FROM pg_tables WHERE tablename = 'checks'"])
             #expect(tables.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         } catch {
             await cleanupMain()

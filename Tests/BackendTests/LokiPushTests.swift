@@ -30,7 +30,7 @@ import Testing
     @Test func pushedEntriesComeBackFromTheJournalAPIOnce() async throws {
         try await H.withHarness { h in
             let now = Int(Date().timeIntervalSince1970) - 60
-            let gzipped = try Gzip.run(Data(Self.body(at: now).utf8))
+            let gzipped = try await Gzip.run(Data(Self.body(at: now).utf8))
             try await h.app.test(.router) { client in
                 for _ in 0..<2 {
                     try await client.execute(uri: "/loki/api/v1/push", method: .post, headers: Self.push(h.hostToken, gzip: true), body: ByteBuffer(bytes: gzipped)) { response in

@@ -12,9 +12,9 @@ import Testing
         let rig = try await AlertRig()
         do {
             try await rig.startBackend()
-            try rig.report([rig.disk(95), rig.disk(40, mount: "/we\"ird\\path"), Observation(name: "raid:md0", kind: .raid, status: "ok")])
+            try await rig.report([rig.disk(95), rig.disk(40, mount: "/we\"ird\\path"), Observation(name: "raid:md0", kind: .raid, status: "ok")])
             #expect(try await rig.wait { rig.delivered().count == 1 })
-            let text = String(decoding: try EndToEndTests.get("\(rig.url)/metrics", token: rig.reader), as: UTF8.self)
+            let text = await String(decoding: try EndToEndTests.get("\(rig.url)/metrics", token: rig.reader), as: UTF8.self)
             #expect(text.contains(#"metrics_check_value{host="web-1",name="disk:/",kind="disk"} 95"#))
             #expect(text.contains(#"metrics_check_state{host="web-1",name="disk:/",kind="disk"} 1"#))
             #expect(text.contains(#"name="disk:/we\"ird\\path""#))
@@ -25,11 +25,11 @@ import Testing
 
             let file = rig.work.appendingPathComponent("scrape.txt")
             try text.write(to: file, atomically: true, encoding: .utf8)
-            let checked = try EndToEndTests.run("/bin/sh", ["-c", "\(Self.promtool) check metrics < '\(file.path)'"], environment: [:])
+            let checked = try await EndToEndTests.run("/bin/sh", ["-c", "\(Self.promtool) check metrics < '\(file.path)'"], environment: [:])
             #expect(checked.status == 0, "promtool: \(checked.stdout) \(checked.stderr)")
 
             // Without a token: 401, as for the read API.
-            let anonymous = try EndToEndTests.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "\(rig.url)/metrics"], environment: [:])
+            let anonymous = try await EndToEndTests.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "\(rig.url)/metrics"], environment: [:])
             #expect(anonymous.stdout == "401")
         } catch {
             Issue.record(error)

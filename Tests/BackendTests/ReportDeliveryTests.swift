@@ -10,15 +10,15 @@ import Testing
     typealias Rig = SenderBackendRig
     typealias E = EndToEndTests
 
-    func checks(_ rig: Rig) throws -> [CheckRecord] {
-        let data = try E.get("\(rig.backendURL)/api/v1/checks?host=\(Rig.host)", token: rig.reader)
+    func checks(_ rig: Rig) async throws -> [CheckRecord] {
+        let data = try await E.get("\(rig.backendURL)/api/v1/checks?host=\(Rig.host)", token: rig.reader)
         return try Report.makeDecoder().decode([String: [CheckRecord]].self, from: data)["checks"] ?? []
     }
 
     @Test func postsTheReportWithTheToken() async throws {
         let rig = try await Rig(plan: "pass")
         defer { Task { await rig.finish() } }
-        let outcome = try rig.sender(["ping", "backup-db", "--every", "1d"])
+        let outcome = try await rig.sender(["ping", "backup-db", "--every", "1d"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let requests = try rig.requests()
         let request = try #require(requests.first)
@@ -30,7 +30,7 @@ import Testing
         let report = try Report.makeDecoder().decode(Report.self, from: Data(request.body.utf8))
         #expect(report.host == Rig.host)
         #expect(report.observations == [Observation(name: "backup-db", kind: .heartbeat, status: "ok", every: 86400)])
-        let stored = try checks(rig)
+        let stored = try await checks(rig)
         #expect(stored.map(\.name) == ["backup-db"])
         #expect(stored.first?.every == 86400)
     }
@@ -38,15 +38,15 @@ import Testing
     @Test func retriesServerErrorsWithTheSameReport() async throws {
         let rig = try await Rig(plan: "fail,lost-ack,pass")
         defer { Task { await rig.finish() } }
-        let outcome = try rig.sender(["ping", "job", "--timeout", "5s"])
+        let outcome = try await rig.sender(["ping", "job", "--timeout", "5s"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let requests = try rig.requests()
         #expect(requests.count == 3)
         // The same report each time, so the backend recognises the retry after the lost answer.
         #expect(Set(requests.map(\.body)).count == 1)
-        let stored = try checks(rig)
+        let stored = try await checks(rig)
         #expect(stored.map(\.name) == ["job"])
-        let samples = try JSONSerialization.jsonObject(with: E.get("\(rig.backendURL)/api/v1/hosts", token: rig.reader)) as? [String: [[String: Any]]]
+        let samples = try await JSONSerialization.jsonObject(with: E.get("\(rig.backendURL)/api/v1/hosts", token: rig.reader)) as? [String: [[String: Any]]]
         #expect(samples?["hosts"]?.count == 1)
     }
 
@@ -54,14 +54,14 @@ import Testing
     @Test func aReportAnOutageKeptBackIsSentBeforeTheNext() async throws {
         let rig = try await Rig(plan: "fail-until-healed")
         defer { Task { await rig.finish() } }
-        let first = try rig.sender(["ping", "first-job", "--timeout", "1s"])
+        let first = try await rig.sender(["ping", "first-job", "--timeout", "1s"])
         #expect(first.status != 0)
         let spool = rig.state.appendingPathComponent("spool")
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path).filter { $0.hasSuffix(".json") }.count == 1)
         try Data().write(to: rig.proxyDirectory.appendingPathComponent("healed"))
-        let second = try rig.sender(["ping", "second-job", "--timeout", "1s"])
+        let second = try await rig.sender(["ping", "second-job", "--timeout", "1s"])
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(Set(try checks(rig).map(\.name)) == ["first-job", "second-job"])
+        await #expect(Set(try checks(rig).map(\.name)) == ["first-job", "second-job"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path).filter { $0.hasSuffix(".json") }.isEmpty)
         // The kept report went first, unchanged.
         let bodies = try rig.requests().map(\.body)
@@ -72,7 +72,7 @@ import Testing
         let rig = try await Rig(plan: "pass")
         defer { Task { await rig.finish() } }
         // The token may only report for its own host: the backend's 403 and its JSON error.
-        let outcome = try rig.sender(["ping", "job"], host: "another-host")
+        let outcome = try await rig.sender(["ping", "job"], host: "another-host")
         #expect(outcome.status == 3)
         #expect(try rig.requests().count == 1)
         #expect(outcome.stderr.contains("HTTP 403"), "\(outcome.stderr)")
@@ -89,11 +89,11 @@ import Testing
         let arrays = (0..<60).map { "md\($0) : active raid1 sdb\($0)[1] sda\($0)[0]\n      1000 blocks super 1.2 [2/2] [UU]\n" }
         try ("Personalities : [raid1]\n" + arrays.joined(separator: "\n") + "unused devices: <none>\n")
             .write(to: root.appendingPathComponent("proc/mdstat"), atomically: true, encoding: .utf8)
-        let outcome = try rig.sender(["collect", "--root", root.path])
+        let outcome = try await rig.sender(["collect", "--root", root.path])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let request = try #require(try rig.requests().first)
         #expect(request.headers["content-encoding"] == "gzip")
         #expect(try Report.makeDecoder().decode(Report.self, from: Data(request.body.utf8)).observations.count == 60)
-        #expect(try checks(rig).filter { $0.kind == "raid" }.count == 60)
+        await #expect(try checks(rig).filter { $0.kind == "raid" }.count == 60)
     }
 }

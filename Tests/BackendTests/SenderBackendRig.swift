@@ -31,7 +31,7 @@ final class SenderBackendRig: @unchecked Sendable {
         proxyDirectory = work.appendingPathComponent("proxy")
         try FileManager.default.createDirectory(at: proxyDirectory, withIntermediateDirectories: true)
         if entries > 0 {
-            let made = try E.run("/usr/bin/python3", [Self.support.appendingPathComponent("make_journal.py").path, "\(entries)", journal.path, "300", "2"], environment: [:])
+            let made = try await E.run("/usr/bin/python3", [Self.support.appendingPathComponent("make_journal.py").path, "\(entries)", journal.path, "300", "2"], environment: [:])
             guard made.status == 0 else { throw TestSetupError("make_journal.py failed: \(made.stderr)") }
         }
 
@@ -40,8 +40,8 @@ final class SenderBackendRig: @unchecked Sendable {
         var environment = ["DATA_DIR": work.appendingPathComponent("db").path, "PATH": "/usr/bin:/bin"]
         if let url = config.databaseURL { environment["DATABASE_URL"] = url }
         let backend = E.buildDirectory.appendingPathComponent("metrics-backend").path
-        token = try E.run(backend, ["token", "create", Self.host], environment: environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        reader = try E.run(backend, ["token", "create", "--all-hosts"], environment: environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        token = try await E.run(backend, ["token", "create", Self.host], environment: environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        reader = try await E.run(backend, ["token", "create", "--all-hosts"], environment: environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         backendEnvironment = environment
         let stdout = work.appendingPathComponent("backend.out").path
         backendServer = try Daemon([backend, "serve", "--port", "0"], stdout: stdout, stderr: work.appendingPathComponent("backend.err").path, environment: environment)
@@ -65,9 +65,9 @@ final class SenderBackendRig: @unchecked Sendable {
     var cursorFile: URL { state.appendingPathComponent("journal.cursor") }
 
     /// `metrics-sender` through the proxy, as the host's timer would run it.
-    func sender(_ arguments: [String], host: String = SenderBackendRig.host) throws -> CommandOutcome {
+    func sender(_ arguments: [String], host: String = SenderBackendRig.host) async throws -> CommandOutcome {
         let environment = ["METRICS_URL": proxyURL, "METRICS_TOKEN": token, "METRICS_HOST": host, "METRICS_STATE_DIR": state.path]
-        return try E.run(E.buildDirectory.appendingPathComponent("metrics-sender").path, arguments, environment: environment)
+        return try await E.run(E.buildDirectory.appendingPathComponent("metrics-sender").path, arguments, environment: environment)
     }
 
     /// A sender config file with these lines.
@@ -78,8 +78,8 @@ final class SenderBackendRig: @unchecked Sendable {
     }
 
     /// Every entry the sender would ship, in order, without sending.
-    func dryRun() throws -> [JournalEntry] {
-        let outcome = try sender(["journal", "--directory", journal.path, "--dry-run"])
+    func dryRun() async throws -> [JournalEntry] {
+        let outcome = try await sender(["journal", "--directory", journal.path, "--dry-run"])
         guard outcome.status == 0 else { throw TestSetupError("dry run failed: \(outcome.stderr)") }
         return try outcome.stdout.split(separator: "\n").map { try JSONDecoder().decode(JournalEntry.self, from: Data($0.utf8)) }
     }
@@ -98,11 +98,11 @@ final class SenderBackendRig: @unchecked Sendable {
     }
 
     /// Every stored entry's cursor, through the search API's pages.
-    func storedCursors() throws -> [String] {
+    func storedCursors() async throws -> [String] {
         var cursors: [String] = []
         var uri = "\(backendURL)/api/v1/journal?limit=1000"
         while true {
-            let page = try JSONSerialization.jsonObject(with: E.get(uri, token: reader)) as? [String: Any] ?? [:]
+            let page = try await JSONSerialization.jsonObject(with: E.get(uri, token: reader)) as? [String: Any] ?? [:]
             cursors += (page["entries"] as? [[String: Any]] ?? []).compactMap { $0["cursor"] as? String }
             guard let older = page["older"] as? String else { return cursors }
             uri = "\(backendURL)/api/v1/journal?limit=1000&before=\(older)"
@@ -111,7 +111,7 @@ final class SenderBackendRig: @unchecked Sendable {
 
     /// Kills the backend outright (SIGKILL) and starts a new one on the same port and storage.
     func killAndRestartBackend() async throws {
-        _ = backendServer.terminate(signal: SIGKILL, timeout: 10)
+        _ = await backendServer.terminate(signal: SIGKILL, timeout: 10)
         let port = backendURL.split(separator: ":").last.map(String.init) ?? ""
         let stdout = work.appendingPathComponent("backend-2.out").path
         backendServer = try Daemon([E.buildDirectory.appendingPathComponent("metrics-backend").path, "serve", "--port", port],

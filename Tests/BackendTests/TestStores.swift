@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Shared
+import TestSupport
 import Testing
 @testable import Backend
 
@@ -87,12 +88,8 @@ enum TestStores {
     }
 
     /// CREATE and DROP DATABASE through psql, which cannot run them inside a transaction either.
-    /// It runs on a thread of its own: waiting for it on the cooperative pool stalled every other
-    /// test's database calls for seconds, as all tests start at once.
     static func runAdmin(_ url: String, _ sql: String) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            Thread { continuation.resume(with: Result { try runAdminBlocking(url, sql) }) }.start()
-        }
+        try await onOwnThread { try runAdminBlocking(url, sql) }
     }
 
     private static func runAdminBlocking(_ url: String, _ sql: String) throws {

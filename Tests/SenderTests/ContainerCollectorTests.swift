@@ -53,10 +53,10 @@ import Testing
         }
     }
 
-    @Test func runningContainersBecomeHeartbeats() throws {
+    @Test func runningContainersBecomeHeartbeats() async throws {
         let docker = try DockerStandIn(body: Self.containerList)
         defer { docker.stop() }
-        let outcome = try SenderBinary.run([
+        let outcome = try await SenderBinary.run([
             "collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket, "--exclude-container", "runner-",
         ])
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -69,10 +69,10 @@ import Testing
         #expect(nginx.details?["image"] == .string("nginx:1.27"))
     }
 
-    @Test func dockerErrorsBecomeAnErrorObservation() throws {
+    @Test func dockerErrorsBecomeAnErrorObservation() async throws {
         let docker = try DockerStandIn(status: 500, body: #"{"message":"daemon is sick"}"#)
         defer { docker.stop() }
-        let outcome = try SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket])
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         #expect(report.observations.count == 1)
@@ -80,22 +80,22 @@ import Testing
         #expect(report.observations.first?.error?.contains("daemon is sick") == true)
     }
 
-    @Test func missingSocketIsQuietUnlessAskedFor() throws {
-        let quiet = try SenderBinary.run(["collect", "--dry-run", "--docker-socket", "/nonexistent.sock"])
+    @Test func missingSocketIsQuietUnlessAskedFor() async throws {
+        let quiet = try await SenderBinary.run(["collect", "--dry-run", "--docker-socket", "/nonexistent.sock"])
         #expect(quiet.status == 0)
         let quietReport = try Report.makeDecoder().decode(Report.self, from: Data(quiet.stdout.utf8))
         #expect(!quietReport.observations.contains { $0.kind == "container" })
 
-        let asked = try SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", "/nonexistent.sock"])
+        let asked = try await SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", "/nonexistent.sock"])
         let askedReport = try Report.makeDecoder().decode(Report.self, from: Data(asked.stdout.utf8))
         #expect(askedReport.observations.first?.status == "error")
         #expect(askedReport.observations.first?.error?.contains("/nonexistent.sock") == true)
     }
 
-    @Test func garbageFromDockerDoesNotCrash() throws {
+    @Test func garbageFromDockerDoesNotCrash() async throws {
         let docker = try DockerStandIn(body: "[{\"Id\": 5}")
         defer { docker.stop() }
-        let outcome = try SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket])
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("could not be read"))
     }

@@ -29,8 +29,8 @@ import Testing
         }
     }
 
-    @Test func sameMountsAndPercentagesAsDf() throws {
-        let outcome = try SenderBinary.run(["collect", "--dry-run", "--collector", "disk"])
+    @Test func sameMountsAndPercentagesAsDf() async throws {
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "disk"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         let ours = Dictionary(uniqueKeysWithValues: report.observations.compactMap { observation -> (String, Double)? in

@@ -17,9 +17,9 @@ import Testing
     }
 
     @Test(arguments: FixtureTreeTests.trees)
-    func dryRunMatchesExpected(tree: String) throws {
+    func dryRunMatchesExpected(tree: String) async throws {
         let root = SenderBinary.fixtures.appendingPathComponent(tree)
-        let outcome = try SenderBinary.run(["collect", "--dry-run", "--root", root.path, "--host", "fixture"])
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--root", root.path, "--host", "fixture"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         let expected = try Report.makeDecoder().decode(

@@ -4,11 +4,11 @@ import Testing
 
 /// `metrics-sender install`: the units it writes pass `systemd-analyze verify` with no warning.
 @Suite struct InstallTests {
-    @Test func writesAServiceAndATimerSystemdAccepts() throws {
+    @Test func writesAServiceAndATimerSystemdAccepts() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outcome = try SenderBinary.run(["install", "--directory", directory.path, "--binary", "/bin/true", "--random-delay", "30s"])
+        let outcome = try await SenderBinary.run(["install", "--directory", directory.path, "--binary", "/bin/true", "--random-delay", "30s"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("systemctl enable --now metrics-sender.timer"))
         let service = try String(contentsOf: directory.appendingPathComponent("metrics-sender.service"), encoding: .utf8)
@@ -16,7 +16,7 @@ import Testing
         #expect(service.contains("ExecStart=/bin/true run"))
         #expect(service.contains("ProtectSystem=strict") && service.contains("NoNewPrivileges=yes"))
         #expect(timer.contains("RandomizedDelaySec=30") && timer.contains("OnCalendar=*-*-* *:*:00"))
-        let verified = try runCommand("/usr/bin/systemd-analyze", [
+        let verified = try await runCommand("/usr/bin/systemd-analyze", [
             "verify", directory.appendingPathComponent("metrics-sender.service").path, directory.appendingPathComponent("metrics-sender.timer").path,
         ], environment: ["PATH": "/usr/bin:/bin"])
         #expect(verified.status == 0)
@@ -24,11 +24,11 @@ import Testing
         #expect(verified.stderr.isEmpty && verified.stdout.isEmpty, "\(verified.stderr)\(verified.stdout)")
     }
 
-    @Test func badFlagsAreOneLine() throws {
-        let relative = try SenderBinary.run(["install", "--binary", "metrics-sender", "--dry-run"])
+    @Test func badFlagsAreOneLine() async throws {
+        let relative = try await SenderBinary.run(["install", "--binary", "metrics-sender", "--dry-run"])
         #expect(relative.status == 2)
         #expect(relative.stderr.contains("absolute path"))
-        let unwritable = try SenderBinary.run(["install", "--directory", "/proc/nope", "--binary", "/bin/true"])
+        let unwritable = try await SenderBinary.run(["install", "--directory", "/proc/nope", "--binary", "/bin/true"])
         #expect(unwritable.status == 2)
         #expect(unwritable.stderr.contains("cannot write"))
     }

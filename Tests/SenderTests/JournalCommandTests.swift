@@ -17,14 +17,14 @@ import Testing
 
         var cursorFile: URL { state.appendingPathComponent("journal.cursor") }
 
-        func sender(_ arguments: [String], environment: [String: String] = [:]) throws -> SenderBinary.Outcome {
-            try SenderBinary.run(["journal", "--directory", fixture.directory.path] + arguments,
+        func sender(_ arguments: [String], environment: [String: String] = [:]) async throws -> SenderBinary.Outcome {
+            try await SenderBinary.run(["journal", "--directory", fixture.directory.path] + arguments,
                                  environment: ["METRICS_STATE_DIR": state.path, "METRICS_HOST": JournalFixture.host].merging(environment) { $1 })
         }
 
         /// The entries a dry run prints; fails the test on anything but clean NDJSON.
-        func dryRun(_ arguments: [String] = []) throws -> [JournalEntry] {
-            let outcome = try sender(["--dry-run"] + arguments)
+        func dryRun(_ arguments: [String] = []) async throws -> [JournalEntry] {
+            let outcome = try await sender(["--dry-run"] + arguments)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             return try Self.decode(outcome.stdout)
         }
@@ -47,10 +47,10 @@ import Testing
         }
     }
 
-    @Test func dryRunPrintsEveryRecentEntryFromBothFilesAndBoots() throws {
+    @Test func dryRunPrintsEveryRecentEntryFromBothFilesAndBoots() async throws {
         let run = try Run()
         defer { run.remove() }
-        let entries = try run.dryRun()
+        let entries = try await run.dryRun()
         let recent = run.fixture.recent
         #expect(entries.map(\.realtimeUsec) == recent.map(\.realtime))
         #expect(!entries.contains { entry in run.fixture.old.contains { $0.realtime == entry.realtimeUsec } })
@@ -86,11 +86,11 @@ import Testing
         #expect(entries.contains { $0.containerName == "web-app" && $0.containerId == "0123456789ab" })
     }
 
-    @Test func theSameCursorsAsJournalctl() throws {
+    @Test func theSameCursorsAsJournalctl() async throws {
         let run = try Run()
         defer { run.remove() }
-        let entries = try run.dryRun()
-        let journalctl = try runCommand("/usr/bin/journalctl", ["-D", run.fixture.directory.path, "-o", "json", "--output-fields=_BOOT_ID"])
+        let entries = try await run.dryRun()
+        let journalctl = try await runCommand("/usr/bin/journalctl", ["-D", run.fixture.directory.path, "-o", "json", "--output-fields=_BOOT_ID"])
         #expect(journalctl.status == 0, "\(journalctl.stderr)")
         let exported = journalctl.stdout
         let lines = exported.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -100,14 +100,14 @@ import Testing
         #expect(entries.map(\.cursor) == recentCursors)
     }
 
-    @Test func firstRunStartsTheConfiguredTimeAgoNeverAtTheBeginning() throws {
+    @Test func firstRunStartsTheConfiguredTimeAgoNeverAtTheBeginning() async throws {
         let run = try Run()
         defer { run.remove() }
         let recentCount = run.fixture.recent.count
-        #expect(try run.dryRun().count == recentCount)
-        #expect(try run.dryRun(["--since", "150m"]).count == recentCount + 1, "the entry two hours old")
-        #expect(try run.dryRun(["--since", "1d"]).count == run.fixture.entries.count)
-        #expect(try run.dryRun(["--since", "0s"]).isEmpty)
+        #expect(try await run.dryRun().count == recentCount)
+        await #expect(try run.dryRun(["--since", "150m"]).count == recentCount + 1, "the entry await two hours old")
+        #expect(try await run.dryRun(["--since", "1d"]).count == run.fixture.entries.count)
+        #expect(try await run.dryRun(["--since", "0s"]).isEmpty)
     }
 
     @Test(arguments: [
@@ -122,7 +122,7 @@ import Testing
         (["--unit", "nginx.service", "--identifier", "sshd"], "nothing"),
         (["--exclude-container", "runner-"], "not runner- containers"),
     ])
-    func filters(arguments: [String], meaning: String) throws {
+    func filters(arguments: [String], meaning: String) async throws {
         let run = try Run()
         defer { run.remove() }
         let expected = run.fixture.recent.filter { entry in
@@ -141,13 +141,13 @@ import Testing
             default: Issue.record("unknown filter \(meaning)"); return false
             }
         }
-        let entries = try run.dryRun(arguments)
+        let entries = try await run.dryRun(arguments)
         #expect(entries.map(\.realtimeUsec) == expected.map(\.realtime), "\(meaning)")
         #expect(!expected.isEmpty || meaning == "nothing")
         #expect(expected.count < run.fixture.recent.count, "the filter must leave something out")
     }
 
-    @Test func filtersFromTheConfigFile() throws {
+    @Test func filtersFromTheConfigFile() async throws {
         let run = try Run()
         defer { run.remove() }
         let config = run.fixture.directory.deletingLastPathComponent().appendingPathComponent("journal-\(UUID().uuidString.prefix(8)).toml")
@@ -161,7 +161,7 @@ import Testing
             max_priority = 5
             fields = ["_COMM"]
             """.write(to: config, atomically: true, encoding: .utf8)
-        let entries = try run.dryRun(["--config", config.path])
+        let entries = try await run.dryRun(["--config", config.path])
         let expected = run.fixture.recent.filter {
             $0.text("_SYSTEMD_UNIT") != "cron.service" && ($0.text("PRIORITY").flatMap { Int($0) } ?? 6) <= 5
                 && !($0.text("CONTAINER_NAME") ?? "").hasPrefix("web-")
@@ -170,15 +170,15 @@ import Testing
         #expect(entries.first?.fields == ["_COMM": "sshd"])
 
         try "[journal]\nmax_priorty = 3\n".write(to: config, atomically: true, encoding: .utf8)
-        let typo = try run.sender(["--dry-run", "--config", config.path])
+        let typo = try await run.sender(["--dry-run", "--config", config.path])
         #expect(typo.status == 2)
         #expect(typo.stderr.contains("unknown setting 'journal.max_priorty'"), "\(typo.stderr)")
     }
 
-    @Test func journalFieldShipsAllowListedFields() throws {
+    @Test func journalFieldShipsAllowListedFields() async throws {
         let run = try Run()
         defer { run.remove() }
-        let entries = try run.dryRun(["--journal-field", "CODE_FILE", "--journal-field", "_COMM"])
+        let entries = try await run.dryRun(["--journal-field", "CODE_FILE", "--journal-field", "_COMM"])
         #expect(entries.count == run.fixture.recent.count)
         for (entry, source) in zip(entries, run.fixture.recent) {
             var expected: [String: String] = [:]
@@ -189,12 +189,12 @@ import Testing
     }
 
     @Test(arguments: [0, 3, 6, 7])
-    func resumesAfterTheSavedCursor(index: Int) throws {
+    func resumesAfterTheSavedCursor(index: Int) async throws {
         let run = try Run()
         defer { run.remove() }
-        let all = try run.dryRun()
+        let all = try await run.dryRun()
         try run.write(cursor: all[index].cursor)
-        let outcome = try run.sender(["--dry-run"])
+        let outcome = try await run.sender(["--dry-run"])
         #expect(outcome.status == 0)
         #expect(outcome.stderr.isEmpty, "\(outcome.stderr)")
         #expect(try Run.decode(outcome.stdout).map(\.cursor) == all[(index + 1)...].map(\.cursor))
@@ -202,48 +202,48 @@ import Testing
         #expect(try String(contentsOf: run.cursorFile, encoding: .utf8) == all[index].cursor + "\n")
     }
 
-    @Test func resumesAtTheEndWithNothingToSend() throws {
+    @Test func resumesAtTheEndWithNothingToSend() async throws {
         let run = try Run()
         defer { run.remove() }
-        let all = try run.dryRun()
+        let all = try await run.dryRun()
         try run.write(cursor: try #require(all.last).cursor)
-        #expect(try run.dryRun().isEmpty)
+        await #expect(try run.dryRun().isEmpty)
     }
 
     @Test(arguments: [2, 6])
-    func aVanishedCursorContinuesAfterItsTime(index: Int) throws {
+    func aVanishedCursorContinuesAfterItsTime(index: Int) async throws {
         let run = try Run()
         defer { run.remove() }
         let recent = run.fixture.recent
         let time = String(recent[index].realtime, radix: 16)
         try run.write(cursor: "s=00112233445566778899aabbccddeeff;i=fffff;b=ffeeddccbbaa99887766554433221100;m=1;t=\(time);x=1")
-        let outcome = try run.sender(["--dry-run"])
+        let outcome = try await run.sender(["--dry-run"])
         #expect(outcome.status == 0)
         let warnings = outcome.stderr.split(separator: "\n")
         #expect(warnings.count == 1 && outcome.stderr.contains("no longer in the journal"), "\(outcome.stderr)")
         #expect(try Run.decode(outcome.stdout).map(\.realtimeUsec) == recent[(index + 1)...].map(\.realtime))
     }
 
-    @Test func aDamagedCursorFileStartsTheWindowAgo() throws {
+    @Test func aDamagedCursorFileStartsTheWindowAgo() async throws {
         let run = try Run()
         defer { run.remove() }
         try run.write(cursor: "not a cursor")
-        let outcome = try run.sender(["--dry-run"])
+        let outcome = try await run.sender(["--dry-run"])
         #expect(outcome.status == 0)
         #expect(outcome.stderr.contains("holds no cursor"), "\(outcome.stderr)")
         #expect(try Run.decode(outcome.stdout).count == run.fixture.recent.count)
     }
 
-    @Test func smallBatchesAndLimits() throws {
+    @Test func smallBatchesAndLimits() async throws {
         let run = try Run()
         defer { run.remove() }
         let config = run.fixture.directory.deletingLastPathComponent().appendingPathComponent("limits-\(UUID().uuidString.prefix(8)).toml")
         defer { try? FileManager.default.removeItem(at: config) }
         // 1 KiB batches: the 100 KB message overflows one and travels alone.
         try "[journal]\nbatch_entries = 2\nbatch_bytes = 1024\n".write(to: config, atomically: true, encoding: .utf8)
-        #expect(try run.dryRun(["--config", config.path]).map(\.realtimeUsec) == run.fixture.recent.map(\.realtime))
+        #expect(try await run.dryRun(["--config", config.path]).map(\.realtimeUsec) == run.fixture.recent.map(\.realtime))
         try "[journal]\nmax_entries = 3\n".write(to: config, atomically: true, encoding: .utf8)
-        #expect(try run.dryRun(["--config", config.path]).map(\.realtimeUsec) == run.fixture.recent.prefix(3).map(\.realtime))
+        #expect(try await run.dryRun(["--config", config.path]).map(\.realtimeUsec) == run.fixture.recent.prefix(3).map(\.realtime))
     }
 
     @Test(arguments: [
@@ -256,27 +256,27 @@ import Testing
         (["--unit", ""], "--unit"),
         (["--directory", "/tmp", "--file", "/tmp/x.journal"], "--directory or --file"),
     ])
-    func badInputExitsTwoWithOneLine(arguments: [String], mention: String) throws {
-        let outcome = try SenderBinary.run(["journal", "--dry-run"] + arguments, environment: ["METRICS_STATE_DIR": "/nonexistent/state"])
+    func badInputExitsTwoWithOneLine(arguments: [String], mention: String) async throws {
+        let outcome = try await SenderBinary.run(["journal", "--dry-run"] + arguments, environment: ["METRICS_STATE_DIR": "/nonexistent/state"])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
         #expect(outcome.stderr.contains(mention), "\(outcome.stderr)")
         #expect(outcome.stdout.isEmpty)
     }
 
-    @Test func aDirectoryWithoutJournalFilesExitsTwo() throws {
+    @Test func aDirectoryWithoutJournalFilesExitsTwo() async throws {
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("no-journal-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: empty) }
-        let outcome = try SenderBinary.run(["journal", "--dry-run", "--directory", empty.path])
+        let outcome = try await SenderBinary.run(["journal", "--dry-run", "--directory", empty.path])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("holds no journal files"), "\(outcome.stderr)")
     }
 
-    @Test func sendingNeedsAURL() throws {
+    @Test func sendingNeedsAURL() async throws {
         let run = try Run()
         defer { run.remove() }
-        let outcome = try run.sender([])
+        let outcome = try await run.sender([])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("METRICS_URL"), "\(outcome.stderr)")
         #expect(!FileManager.default.fileExists(atPath: run.cursorFile.path))

@@ -16,7 +16,7 @@ struct SenderBinary {
     }
 
     /// Runs with a clean environment (no METRICS_* from the developer's shell) plus `environment`.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        try runCommand(path, arguments, environment: environment)
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
+        try await runCommand(path, arguments, environment: environment)
     }
 }

@@ -18,8 +18,8 @@ import Testing
         (["run"], "METRICS_URL"),
         (["frobnicate"], "frobnicate"),
     ])
-    func badSettingExitsTwoWithOneLine(arguments: [String], mention: String) throws {
-        let outcome = try SenderBinary.run(arguments)
+    func badSettingExitsTwoWithOneLine(arguments: [String], mention: String) async throws {
+        let outcome = try await SenderBinary.run(arguments)
         #expect(outcome.status == 2)
         let lines = outcome.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(outcome.stderr)")
@@ -27,50 +27,50 @@ import Testing
         #expect(outcome.stdout.isEmpty)
     }
 
-    @Test func badEnvironmentExitsTwo() throws {
-        let outcome = try SenderBinary.run(["collect", "--dry-run"], environment: ["METRICS_URL": "localhost:8080"])
+    @Test func badEnvironmentExitsTwo() async throws {
+        let outcome = try await SenderBinary.run(["collect", "--dry-run"], environment: ["METRICS_URL": "localhost:8080"])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("METRICS_URL"))
     }
 
-    @Test func badConfigFileNamesFileAndLine() throws {
+    @Test func badConfigFileNamesFileAndLine() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sender-\(UUID()).toml")
         try "url = \"http://x\"\ntimeout = 10\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let outcome = try SenderBinary.run(["collect", "--dry-run", "--config", file.path])
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--config", file.path])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("timeout in \(file.path) must be a string"), "\(outcome.stderr)")
         try "url = \"http://x\"\ncolectors = []\n".write(to: file, atomically: true, encoding: .utf8)
-        let typo = try SenderBinary.run(["collect", "--dry-run", "--config", file.path])
+        let typo = try await SenderBinary.run(["collect", "--dry-run", "--config", file.path])
         #expect(typo.status == 2)
         #expect(typo.stderr.contains("unknown setting 'colectors'"), "\(typo.stderr)")
     }
 
-    @Test func flagsBeatEnvironmentBeatsConfigFile() throws {
+    @Test func flagsBeatEnvironmentBeatsConfigFile() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sender-\(UUID()).toml")
         try "host = \"from-file\"\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        func host(_ arguments: [String], _ environment: [String: String]) throws -> String {
-            let outcome = try SenderBinary.run(["ping", "job", "--dry-run", "--config", file.path] + arguments, environment: environment)
+        func host(_ arguments: [String], _ environment: [String: String]) async throws -> String {
+            let outcome = try await SenderBinary.run(["ping", "job", "--dry-run", "--config", file.path] + arguments, environment: environment)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             return try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).host
         }
-        #expect(try host([], [:]) == "from-file")
-        #expect(try host([], ["METRICS_HOST": "from-env"]) == "from-env")
-        #expect(try host(["--host", "from-flag"], ["METRICS_HOST": "from-env"]) == "from-flag")
+        #expect(try await host([], [:]) == "from-file")
+        #expect(try await host([], ["METRICS_HOST": "from-env"]) == "from-env")
+        #expect(try await host(["--host", "from-flag"], ["METRICS_HOST": "from-env"]) == "from-flag")
     }
 
-    @Test func pingDryRunPrintsAHeartbeat() throws {
-        let outcome = try SenderBinary.run(["ping", "backup-db", "--every", "1d", "--grace", "1h", "--fail", "--dry-run", "--host", "web-1"])
+    @Test func pingDryRunPrintsAHeartbeat() async throws {
+        let outcome = try await SenderBinary.run(["ping", "backup-db", "--every", "1d", "--grace", "1h", "--fail", "--dry-run", "--host", "web-1"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         #expect(report.observations == [Observation(name: "backup-db", kind: .heartbeat, status: "fail", every: 86400, grace: 3600)])
         #expect(report.sender == "metrics-sender/0.1.0")
     }
 
-    @Test func unreachableBackendExitsThree() throws {
+    @Test func unreachableBackendExitsThree() async throws {
         // Port 9 on loopback: nothing listens, so the connection is refused at once.
-        let outcome = try SenderBinary.run(["ping", "job", "--url", "http://127.0.0.1:9", "--timeout", "1s"])
+        let outcome = try await SenderBinary.run(["ping", "job", "--url", "http://127.0.0.1:9", "--timeout", "1s"])
         #expect(outcome.status == 3)
         #expect(outcome.stderr.contains("backend unreachable"), "\(outcome.stderr)")
     }

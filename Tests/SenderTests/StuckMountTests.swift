@@ -6,7 +6,7 @@ import Testing
 /// A mount whose statfs never answers (a FUSE stand-in for a hung NFS server) is reported as an
 /// error observation, and the sender still finishes.
 @Suite struct StuckMountTests {
-    @Test func stuckMountBecomesAnErrorObservation() throws {
+    @Test func stuckMountBecomesAnErrorObservation() async throws {
         let python = "/usr/bin/python3"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Support/stuck_fuse.py")
         let prerequisites = FileManager.default.fileExists(atPath: "/dev/fuse") && FileManager.default.fileExists(atPath: "/usr/bin/fusermount3")
@@ -29,11 +29,11 @@ import Testing
         for _ in 0..<100 {
             let table = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
             if table.contains(" \(mountPoint.path) ") { mounted = true; break }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         try #require(mounted, "the stand-in filesystem did not mount")
 
-        let outcome = try SenderBinary.run([
+        let outcome = try await SenderBinary.run([
             "collect", "--dry-run", "--collector", "disk", "--include-mount", mountPoint.path, "--stat-timeout", "1s",
         ])
         #expect(outcome.status == 0, "\(outcome.stderr)")

@@ -20,14 +20,14 @@ import Testing
     }
 
     /// ZFS is not installed here; a script printing what `zpool list -H -p` prints stands in for it.
-    @Test func poolsBecomeObservationsAndUnhealthyOnesAProblem() throws {
+    @Test func poolsBecomeObservationsAndUnhealthyOnesAProblem() async throws {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("zpool-\(UUID().uuidString.prefix(8))")
         let quoted = Self.listing.replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n")
         try "#!/bin/sh\n[ \"$*\" = \"\(Zpool.arguments.joined(separator: " "))\" ] || exit 9\nprintf '\(quoted)'\n".write(to: script, atomically: true, encoding: .utf8)
         chmod(script.path, 0o755)
         defer { try? FileManager.default.removeItem(at: script) }
 
-        let outcome = try SenderBinary.run(["collect", "--dry-run", "--collector", "zpool", "--zpool", script.path])
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "zpool", "--zpool", script.path])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         #expect(report.observations.map(\.name) == ["zpool:tank", "zpool:backup"])
@@ -36,8 +36,8 @@ import Testing
         #expect(report.observations[1].details?["health"] == .string("DEGRADED"))
     }
 
-    @Test func aFailingZpoolIsAnErrorObservation() throws {
-        let outcome = try SenderBinary.run(["collect", "--dry-run", "--collector", "zpool", "--zpool", "/bin/false"])
+    @Test func aFailingZpoolIsAnErrorObservation() async throws {
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "zpool", "--zpool", "/bin/false"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         #expect(report.observations.count == 1)

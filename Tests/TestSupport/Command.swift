@@ -9,7 +9,11 @@ public struct CommandOutcome: Sendable {
 
 /// Runs a program to its end with a clean environment (no METRICS_* or DATABASE_URL from the
 /// developer's shell) plus `environment`, and captures what it says.
-public func runCommand(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandOutcome {
+public func runCommand(_ program: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> CommandOutcome {
+    try await onOwnThread { try runCommandBlocking(program, arguments, environment: environment) }
+}
+
+private func runCommandBlocking(_ program: String, _ arguments: [String], environment: [String: String]) throws -> CommandOutcome {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments

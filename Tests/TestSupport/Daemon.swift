@@ -39,24 +39,35 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Sends `signal` and waits up to `timeout` seconds; the exit status, or nil if it did not end.
-    public func terminate(signal: Int32 = SIGTERM, timeout: TimeInterval) -> Int32? {
+    /// It sleeps between looks instead of blocking a thread of the cooperative pool.
+    public func terminate(signal: Int32 = SIGTERM, timeout: TimeInterval) async -> Int32? {
         kill(pid, signal)
-        return waitForExit(timeout: timeout)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let status = reap() { return status }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
     }
 
+    /// For `stop`, which must be synchronous (deinit); SIGKILL ends a process at once.
     private func waitForExit(timeout: TimeInterval) -> Int32? {
-        if let exited { return exited }
         let deadline = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
         while Date() < deadline {
-            if waitpid(pid, &status, WNOHANG) == pid {
-                // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
-                exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                return exited
-            }
+            if let status = reap() { return status }
             usleep(20_000)
         }
         return nil
+    }
+
+    /// The exit status once the process has ended, without waiting.
+    private func reap() -> Int32? {
+        if let exited { return exited }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        // WIFEXITED / WEXITSTATUS, which Swift does not import as macros.
+        exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return exited
     }
 
     deinit { stop() }
