@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdBcrypt
 
 /// `/login` and `/logout`. Failed logins are throttled per email and per address; a login always
 /// starts a new session, and logout deletes it on the server, not just in the browser.
@@ -8,8 +7,6 @@ struct LoginController: Sendable {
     let pages: WebPages
     let emailThrottle = LoginThrottle(freeAttempts: 5)
     let addressThrottle = LoginThrottle(freeAttempts: 20)
-    /// Checked when the email is unknown, so that case takes as long as a wrong password.
-    static let decoyHash = Bcrypt.hash("decoy password that never matches", cost: UserCommand.bcryptCost)
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -41,7 +38,7 @@ struct LoginController: Sendable {
             return response
         }
         let user = try await withStorage(context.logger) { try await pages.store.user(email: email) }
-        let matches = Bcrypt.verify(password, hash: user?.passwordHash ?? Self.decoyHash)
+        let matches = try await PasswordCheck.verify(password, hash: user?.passwordHash)
         guard let user, matches, !password.isEmpty else {
             emailThrottle.failed(keys: emailKeys)
             addressThrottle.failed(keys: addressKeys)
