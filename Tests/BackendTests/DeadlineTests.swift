@@ -5,8 +5,8 @@ import Testing
 /// `withDeadline` answers with the work's result, or nil once its limit passes, and one watch
 /// keeps every call's deadline.
 @Suite struct DeadlineTests {
-    /// Polls until `condition` holds, for at most `seconds`: generous, because other suites' psql
-    /// calls can hold the cooperative threads for seconds while every test runs at once.
+    /// Polls until `condition` holds, for at most `seconds`: generous, because every suite runs at
+    /// once on two cores.
     static func eventually(_ seconds: Double = 60, _ condition: () -> Bool) async throws -> Bool {
         let end = ContinuousClock.now + .seconds(seconds)
         while !condition() {

@@ -89,22 +89,8 @@ enum TestStores {
 
     /// CREATE and DROP DATABASE through psql, which cannot run them inside a transaction either.
     static func runAdmin(_ url: String, _ sql: String) async throws {
-        try await onOwnThread { try runAdminBlocking(url, sql) }
-    }
-
-    private static func runAdminBlocking(_ url: String, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSetupError("psql failed: \(String(decoding: message, as: UTF8.self))")
-        }
+        let outcome = try await runCommand("/usr/bin/psql", [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        guard outcome.status == 0 else { throw TestSetupError("psql failed: \(outcome.stderr)") }
     }
 }
 
