@@ -33,6 +33,13 @@ struct ObservationColumns {
     }
 
     func bind(into binds: inout PostgresBindings) {
+        bindValues(into: &binds)
+        binds.append(PostgresArray(every))
+        binds.append(PostgresArray(grace))
+    }
+
+    /// All but the interval and grace, which `host_latest` does not hold.
+    func bindValues(into binds: inout PostgresBindings) {
         binds.append(PostgresArray(names))
         binds.append(PostgresArray(kinds))
         binds.append(PostgresArray(values))
@@ -40,7 +47,5 @@ struct ObservationColumns {
         binds.append(PostgresArray(statuses))
         binds.append(PostgresArray(errors))
         binds.append(PostgresArray(details))
-        binds.append(PostgresArray(every))
-        binds.append(PostgresArray(grace))
     }
 }

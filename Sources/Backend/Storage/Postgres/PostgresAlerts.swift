@@ -9,8 +9,7 @@ struct PostgresAlertTransaction: AlertTransaction {
 
     /// The columns of `CheckRecord(postgres:)`, then the candidate's own.
     static let columns = """
-        h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
-        c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused, c.cron, c.timezone,
+        \(LatestColumns.record),
         c.id, c.notified_state, c.notified_at, c.flapping_since,
         coalesce((SELECT hc.state = 'alert' FROM checks hc WHERE hc.host_id = c.host_id AND hc.name = 'host'), false)
         """
@@ -26,7 +25,7 @@ struct PostgresAlertTransaction: AlertTransaction {
 
     func candidates(ids: [Int64], skipLocked: Bool) async throws -> [AlertCandidate] {
         let rows = try await connection.query("""
-            SELECT \(unescaped: Self.columns) FROM checks c JOIN hosts h ON h.id = c.host_id
+            SELECT \(unescaped: Self.columns) FROM checks c \(unescaped: LatestColumns.joins)
             WHERE c.id = ANY(\(ids)) ORDER BY c.id FOR UPDATE OF c \(unescaped: skipLocked ? "SKIP LOCKED" : "")
             """, logger: logger)
         var found: [AlertCandidate] = []
@@ -125,7 +124,7 @@ extension PostgresStore {
 
     func wakeTimes(now: Date) async throws -> [(id: Int64, at: Date)] {
         let rows = try await client.query(
-            "SELECT \(unescaped: PostgresAlertTransaction.columns) FROM checks c JOIN hosts h ON h.id = c.host_id", logger: logger)
+            "SELECT \(unescaped: PostgresAlertTransaction.columns) FROM checks c \(unescaped: LatestColumns.joins)", logger: logger)
         var times: [(id: Int64, at: Date)] = []
         let settings = evaluator.settings
         for try await row in rows {

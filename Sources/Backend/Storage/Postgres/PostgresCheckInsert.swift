@@ -2,10 +2,11 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The checks of a batch that `PostgresIngestBatch` did not update: new checks, and checks whose
-/// row holds a newer report's values (a late report, which leaves the row as it is). Rare, so it
+/// The checks of a batch that `PostgresIngestBatch` left without an id: new checks, checks whose
+/// interval or grace changes, and those of reports that are not their host's newest. Rare, so it
 /// may answer with names. A check in several reports of the batch is written once, with the
-/// newest report's values, the later position on a tie, as the batch statement does.
+/// newest report's values, the later position on a tie. A late report leaves a check as it is
+/// when its row or its host's latest report holds newer values.
 struct PostgresCheckInsert: PostgresPreparedStatement {
     typealias Row = (Int64, Int64, String, Int64, Bool)
 
@@ -21,6 +22,8 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
                                    sent_at, received_at, position)
         ORDER BY host_id, name, sent_at DESC, position DESC
         \(CheckUpsert.onConflict)
+          AND NOT EXISTS (SELECT 1 FROM host_latest l WHERE l.host_id = checks.host_id
+                          AND l.observed_at > excluded.observed_at AND checks.name = ANY (l.names))
         RETURNING id, host_id, name, \(CheckFlags.sql(table: "checks")), since = last_seen AS is_new
         """
 

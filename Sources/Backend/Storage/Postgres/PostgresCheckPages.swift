@@ -17,9 +17,7 @@ extension PostgresStore {
 
     func checksPage(host: String?, state: CheckState?, offset: Int, limit: Int) async throws -> [CheckRecord] {
         let rows = try await client.query(PostgresQuery(unsafeSQL: """
-            SELECT h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
-                   c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused, c.cron, c.timezone
-            FROM checks c JOIN hosts h ON h.id = c.host_id
+            SELECT \(LatestColumns.record) FROM checks c \(LatestColumns.joins)
             WHERE ($1::text IS NULL OR h.name = $1) AND ($2::text IS NULL OR c.state = $2)
             ORDER BY \(CheckPageSQL.order) LIMIT $3 OFFSET $4
             """, binds: {

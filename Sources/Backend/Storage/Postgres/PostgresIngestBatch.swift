@@ -3,24 +3,24 @@ import Logging
 import PostgresNIO
 
 /// Several reports in one statement, the batches `ReportBatcher` gathers: per report a row of
-/// host, boot id, sender, time and dedup key; per observation a row tagged with its report's
-/// position. Checks that exist are updated in place: an UPDATE can answer with its source row's
-/// position, so the answer is three integers a row and no names come back. Checks it did not
-/// update (new, or holding a newer report's values) go through `PostgresCheckInsert`, which is
-/// rare. DISTINCT ON keeps one row per check (the newest report's, the later position on a tie).
-/// Answers per report `(-index, host id or 0 for a duplicate, 0)` and per check updated
-/// `(position, id, state flags)`. The samples follow in `PostgresSampleInsert`: joining this
-/// statement's CTEs to each other would be planned as nested loops (the planner guesses one row
-/// for each), quadratic in the batch.
+/// host, boot id, sender, time, dedup key and where its observations lie in the observation
+/// arrays. Each host's newest new report becomes its row in `host_latest` (see `LatestColumns`):
+/// one row written per host, not one per check. The answer is per report `(-index, host id or 0
+/// for a duplicate, 1 when it became its host's latest)`, then the checks of those hosts as
+/// `(host id, id, state flags, name, interval, grace)`, read by host, so the evaluator knows each
+/// check's state. Observations this leaves without a check id (new checks, a changed interval,
+/// reports that are not their host's newest) go through `PostgresCheckInsert`, which is rare.
+/// The samples follow in `PostgresSampleInsert`: joining this statement's CTEs to each other
+/// would be planned as nested loops (the planner guesses one row for each), quadratic in the batch.
 struct PostgresIngestBatch: PostgresPreparedStatement {
-    typealias Row = (Int64, Int64, Int64)
+    typealias Row = (Int64, Int64, Int64, String, Int64, Int64)
 
     static let sql = """
         WITH rep AS (
             SELECT r.host, NULLIF(r.boot_id, '') AS boot_id, NULLIF(r.sender, '') AS sender, r.sent_at, r.report_key,
-                   r.received_at, r.idx
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[])
-                 WITH ORDINALITY AS r (host, boot_id, sender, sent_at, report_key, received_at, idx)
+                   r.received_at, r.first::int4, r.last::int4, r.idx
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::int8[], $8::int8[])
+                 WITH ORDINALITY AS r (host, boot_id, sender, sent_at, report_key, received_at, first, last, idx)
         ), h AS (
             INSERT INTO hosts (name, boot_id, sender, first_seen, last_report_at, last_sent_at)
             SELECT DISTINCT ON (host) host, boot_id, sender, received_at, received_at, sent_at
@@ -37,32 +37,34 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
             RETURNING host_id, report_key
         ), fresh AS (
             -- The first report of each new key; a copy of it later in the batch is a retry.
-            SELECT DISTINCT ON (k.host_id, k.report_key) rep.idx, rep.sent_at, rep.received_at, k.host_id
+            SELECT DISTINCT ON (k.host_id, k.report_key) rep.idx, rep.sent_at, rep.received_at, rep.first, rep.last, k.host_id
             FROM k JOIN h ON h.id = k.host_id JOIN rep ON rep.host = h.name AND rep.report_key = k.report_key
             ORDER BY k.host_id, k.report_key, rep.idx
-        ), o AS (
-            SELECT DISTINCT ON (fresh.host_id, o.name) fresh.host_id, fresh.sent_at, fresh.received_at, o.position, o.name, o.kind,
-                   NULLIF(o.value, 'NaN') AS value, NULLIF(o.unit, '') AS unit, NULLIF(o.status, '') AS status,
-                   NULLIF(o.error, '') AS error, NULLIF(o.details, '')::jsonb AS details,
-                   NULLIF(o.every_seconds, -1) AS every_seconds, NULLIF(o.grace_seconds, -1) AS grace_seconds
-            FROM unnest($7::int8[], $8::text[], $9::text[], $10::float8[], $11::text[], $12::text[], $13::text[],
-                        $14::text[], $15::int8[], $16::int8[])
-                 WITH ORDINALITY AS o (idx, name, kind, value, unit, status, error, details, every_seconds, grace_seconds, position)
-            JOIN fresh ON fresh.idx = o.idx
-            ORDER BY fresh.host_id, o.name, fresh.sent_at DESC, o.position DESC
-        ), c AS (
-            UPDATE checks SET
-                kind = o.kind, value = o.value, unit = o.unit, status = o.status, error = o.error, details = o.details,
-                last_seen = o.received_at, observed_at = o.sent_at,
-                every_seconds = coalesce(o.every_seconds, checks.every_seconds),
-                grace_seconds = coalesce(o.grace_seconds, checks.grace_seconds)
-            FROM o
-            WHERE checks.host_id = o.host_id AND checks.name = o.name AND o.sent_at >= checks.observed_at
-            RETURNING o.position, checks.id, \(CheckFlags.sql(table: "checks"))
+        ), newest AS (
+            -- Per host the newest new report that names a check, the later one on a tie.
+            SELECT DISTINCT ON (host_id) host_id, idx, sent_at, received_at, first, last FROM fresh WHERE last >= first
+            ORDER BY host_id, sent_at DESC, idx DESC
+        ), l AS (
+            INSERT INTO host_latest AS l (host_id, observed_at, last_seen, names, kinds, vals, units, statuses, errors, details)
+            SELECT host_id, sent_at, received_at, ($9::text[])[first:last], ($10::text[])[first:last],
+                   ($11::float8[])[first:last], ($12::text[])[first:last], ($13::text[])[first:last],
+                   ($14::text[])[first:last], ($15::text[])[first:last]
+            FROM newest
+            ON CONFLICT (host_id) DO UPDATE SET
+                observed_at = EXCLUDED.observed_at, last_seen = EXCLUDED.last_seen, names = EXCLUDED.names,
+                kinds = EXCLUDED.kinds, vals = EXCLUDED.vals, units = EXCLUDED.units, statuses = EXCLUDED.statuses,
+                errors = EXCLUDED.errors, details = EXCLUDED.details
+            WHERE EXCLUDED.observed_at >= l.observed_at
+            RETURNING host_id
+        ), applied AS (
+            SELECT newest.idx, newest.host_id FROM newest JOIN l ON l.host_id = newest.host_id
         )
-        SELECT -rep.idx, coalesce(fresh.host_id, 0), 0::int8 FROM rep LEFT JOIN fresh ON fresh.idx = rep.idx
+        SELECT -rep.idx, coalesce(fresh.host_id, 0), (applied.idx IS NOT NULL)::int::int8, ''::text, 0::int8, 0::int8
+        FROM rep LEFT JOIN fresh ON fresh.idx = rep.idx LEFT JOIN applied ON applied.idx = rep.idx
         UNION ALL
-        SELECT position, id, flags FROM c
+        SELECT c.host_id, c.id, \(CheckFlags.sql(table: "c")), c.name, coalesce(c.every_seconds, -1)::int8,
+               coalesce(c.grace_seconds, -1)::int8
+        FROM checks c WHERE c.host_id IN (SELECT host_id FROM applied)
         """
 
     typealias Reports = [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)]
@@ -72,7 +74,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         // PostgresNIO encodes no NULLs inside arrays: "" stands for NULL and NULLIF restores it.
-        var binds = PostgresBindings(capacity: 16)
+        var binds = PostgresBindings(capacity: 15)
         binds.append(PostgresArray(reports.map(\.rows.host)))
         binds.append(PostgresArray(reports.map { $0.rows.bootId ?? "" }))
         binds.append(PostgresArray(reports.map { $0.rows.sender ?? "" }))
@@ -80,17 +82,18 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         binds.append(PostgresArray(reports.map(\.rows.dedupKey)))
         binds.append(reports.map(\.receivedAt))
         let total = reports.reduce(0) { $0 + $1.rows.names.count }
-        var index: [Int64] = []
-        index.reserveCapacity(total)
+        var first: [Int64] = [], last: [Int64] = []
+        first.reserveCapacity(reports.count)
+        last.reserveCapacity(reports.count)
         var columns = ObservationColumns(capacity: total)
-        for (position, report) in reports.enumerated() {
-            for item in report.rows.names.indices {
-                index.append(Int64(position + 1))
-                columns.append(report.rows, item)
-            }
+        for report in reports {
+            first.append(Int64(columns.names.count + 1))
+            for item in report.rows.names.indices { columns.append(report.rows, item) }
+            last.append(Int64(columns.names.count))
         }
-        binds.append(PostgresArray(index))
-        columns.bind(into: &binds)
+        binds.append(PostgresArray(first))
+        binds.append(PostgresArray(last))
+        columns.bindValues(into: &binds)
         return binds
     }
 
@@ -98,39 +101,59 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     /// ingest's profile.
     func decodeRow(_ row: PostgresRow) throws -> Row {
         var cells = row.makeIterator()
-        guard let first = cells.next(), let second = cells.next(), let third = cells.next() else { return try row.decode(Row.self) }
-        return (try first.decode(Int64.self), try second.decode(Int64.self), try third.decode(Int64.self))
+        guard let a = cells.next(), let b = cells.next(), let c = cells.next(), let d = cells.next(), let e = cells.next(), let f = cells.next() else {
+            return try row.decode(Row.self)
+        }
+        return (try a.decode(Int64.self), try b.decode(Int64.self), try c.decode(Int64.self), try d.decode(String.self),
+                try e.decode(Int64.self), try f.decode(Int64.self))
+    }
+
+    /// A check of a host whose latest report this batch wrote.
+    private struct Stored {
+        var id: Int64
+        var flags: Int64
+        var every: Int64
+        var grace: Int64
     }
 
     /// The outcome of each report, in the order given, and the checks written.
     static func apply(_ reports: Reports, on connection: PostgresConnection, logger: Logger) async throws -> (outcomes: [IngestOutcome], checks: [AlertEvaluator.Written]) {
         var positions = ObservationPositions(reports.map(\.rows))
         var answered = [Bool](repeating: false, count: reports.count)
-        var checks: [AlertEvaluator.Written] = []
-        for try await (first, second, flags) in try await connection.execute(PostgresIngestBatch(reports: reports), logger: logger) {
+        var latest: [Int] = []
+        var stored: [Int64: [String: Stored]] = [:]
+        for try await (first, second, third, name, every, grace) in try await connection.execute(PostgresIngestBatch(reports: reports), logger: logger) {
             if first < 0 {
                 let index = Int(-first) - 1
                 guard index < reports.count else { continue }
                 answered[index] = true
                 if second != 0 { positions.hostIDs[index] = second }
+                if third != 0 { latest.append(index) }
             } else {
-                let position = Int(first) - 1
-                guard position < positions.ids.count else { continue }
-                positions.ids[position] = second
-                let (report, item) = positions.owner(of: position)
-                let (rows, receivedAt, _) = reports[report]
-                var written = CheckFlags.written(id: second, host: rows.host, name: rows.names[item], flags: flags, isNew: false)
-                // The position is the newest report's of this check in the batch (DISTINCT ON).
+                stored[first, default: [:]][name] = Stored(id: second, flags: third, every: every, grace: grace)
+            }
+        }
+        guard !answered.contains(false) else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
+        var checks: [AlertEvaluator.Written] = []
+        for index in latest {
+            guard let hostID = positions.hostIDs[index], let found = stored[hostID] else { continue }
+            let (rows, receivedAt, _) = reports[index]
+            for (item, position) in positions.range(of: index).enumerated() {
+                // A check whose interval or grace changes keeps no id: its row is written after.
+                guard let check = found[rows.names[item]],
+                      rows.every[item].map({ Int64($0) == check.every }) ?? true,
+                      rows.grace[item].map({ Int64($0) == check.grace }) ?? true else { continue }
+                positions.ids[position] = check.id
+                var written = CheckFlags.written(id: check.id, host: rows.host, name: rows.names[item], flags: check.flags, isNew: false)
                 written.reported = rows.record(item, receivedAt: receivedAt)
                 checks.append(written)
             }
         }
-        guard !answered.contains(false) else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
         if positions.anyMissing {
             checks += try await PostgresCheckInsert.apply(reports, positions: &positions, on: connection, logger: logger)
         }
-        let stored = try await PostgresSampleInsert.apply(reports, positions: positions, on: connection, logger: logger)
-        let outcomes = reports.indices.map { positions.hostIDs[$0] == nil ? IngestOutcome.duplicate : .stored(samples: stored[$0]) }
+        let samples = try await PostgresSampleInsert.apply(reports, positions: positions, on: connection, logger: logger)
+        let outcomes = reports.indices.map { positions.hostIDs[$0] == nil ? IngestOutcome.duplicate : .stored(samples: samples[$0]) }
         return (outcomes, checks)
     }
 

@@ -36,13 +36,13 @@ extension PostgresStore {
 
     func heartbeats(pingID: String) async throws -> [PingTarget] {
         try await targets(client.query("""
-            SELECT h.name, c.name, c.status, c.last_seen FROM checks c JOIN hosts h ON h.id = c.host_id WHERE c.ping_id = \(pingID)
+            SELECT h.name, c.name, \(unescaped: LatestColumns.status), \(unescaped: LatestColumns.lastSeen) FROM checks c \(unescaped: LatestColumns.joins) WHERE c.ping_id = \(pingID)
             """, logger: logger))
     }
 
     func heartbeats(host: String, slug: String) async throws -> [PingTarget] {
         try await targets(client.query("""
-            SELECT h.name, c.name, c.status, c.last_seen FROM checks c JOIN hosts h ON h.id = c.host_id
+            SELECT h.name, c.name, \(unescaped: LatestColumns.status), \(unescaped: LatestColumns.lastSeen) FROM checks c \(unescaped: LatestColumns.joins)
             WHERE h.name = \(host) AND c.slug = \(slug) ORDER BY c.name
             """, logger: logger))
     }

@@ -120,6 +120,21 @@ enum PostgresSchema {
                 .run { connection, logger in try await copySamples(into: reportSamples, on: connection, logger: logger) },
                 .sql("DROP TABLE samples"),
             ],
+            // 6: each host's newest report in one row, so a report writes one row, not one per
+            // check (see LatestColumns). Rows stay uncompressed and inline up to a page, and half a
+            // page free keeps their updates heap-only.
+            [
+                .sql("""
+                    CREATE TABLE host_latest (
+                        host_id bigint PRIMARY KEY REFERENCES hosts (id) ON DELETE CASCADE,
+                        observed_at timestamptz NOT NULL, last_seen timestamptz NOT NULL,
+                        names text[] NOT NULL, kinds text[] NOT NULL, vals double precision[] NOT NULL, units text[] NOT NULL,
+                        statuses text[] NOT NULL, errors text[] NOT NULL, details text[] NOT NULL)
+                    WITH (fillfactor = 50, toast_tuple_target = 8160)
+                    """),
+                .sql(LatestFlush.function),
+                .sql("CREATE TRIGGER host_latest_flush BEFORE UPDATE ON host_latest FOR EACH ROW EXECUTE FUNCTION host_latest_flush()"),
+            ],
         ]
     }
 

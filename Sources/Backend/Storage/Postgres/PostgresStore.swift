@@ -115,9 +115,7 @@ final class PostgresStore: Store {
 
     func checks(host: String?, state: CheckState?) async throws -> [CheckRecord] {
         let rows = try await client.query("""
-            SELECT h.name, c.name, c.kind, c.value, c.unit, c.status, c.error, c.details::text, c.state, c.since,
-                   c.last_seen, c.observed_at, c.every_seconds, c.grace_seconds, c.silenced_until, c.paused, c.cron, c.timezone
-            FROM checks c JOIN hosts h ON h.id = c.host_id
+            SELECT \(unescaped: LatestColumns.record) FROM checks c \(unescaped: LatestColumns.joins)
             WHERE (\(host)::text IS NULL OR h.name = \(host)) AND (\(state?.rawValue)::text IS NULL OR c.state = \(state?.rawValue))
             ORDER BY h.name, c.name
             """, logger: logger)

@@ -1,0 +1,93 @@
+import Foundation
+import Shared
+import Testing
+@testable import Backend
+
+/// Which report a check's shown values come from, when reports of a host name different checks
+/// or arrive out of order. PostgreSQL keeps a host's newest report in one row and the rest in the
+/// checks' rows; SQLite writes every check's row. Both must show the same.
+@Suite struct LatestValuesContractTests {
+    private func check(_ store: any Store, _ name: String) async throws -> CheckRecord {
+        try #require(try await store.checks(host: "web-1", state: nil).first { $0.name == name })
+    }
+
+    /// Equal to the microsecond, as the engines store times (PostgreSQL may cut the last one).
+    private func same(_ a: Date, _ b: Date) -> Bool {
+        abs(a.microseconds - b.microseconds) <= 1
+    }
+
+    private func report(_ sentAt: Date, _ observations: [Observation]) -> Report {
+        Report(host: "web-1", sentAt: sentAt, observations: observations)
+    }
+
+    @Test(arguments: Engine.available)
+    func aCheckLeftOutOfTheNewestReportKeepsItsLastValues(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            let first = Reports.now(offset: -30), second = Reports.now(offset: -20), third = Reports.now(offset: -10)
+            _ = try await store.ingest(Reports.sample(sentAt: first), receivedAt: Date())
+            _ = try await store.ingest(report(second, [Observation(name: "memory", kind: .memory, value: 50, unit: "%")]), receivedAt: Date())
+
+            let memory = try await check(store, "memory")
+            #expect(memory.value == 50)
+            #expect(memory.details == nil)
+            #expect(same(memory.observedAt, second))
+            let disk = try await check(store, "disk:/")
+            #expect(disk.value == 71)
+            #expect(disk.unit == "%")
+            #expect(disk.details?["mountPoint"] == .string("/"))
+            #expect(same(disk.observedAt, first))
+            #expect(try await check(store, "raid:md0").status == "degraded")
+
+            _ = try await store.ingest(Reports.sample(sentAt: third, memory: 60), receivedAt: Date())
+            #expect(try await check(store, "memory").value == 60)
+            #expect(same(try await check(store, "disk:/").observedAt, third))
+            #expect(try await check(store, "memory").details?["totalBytes"] == .number(1000))
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aLateReportUpdatesOnlyChecksNothingNewerNames(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            let oldest = Reports.now(offset: -30), late = Reports.now(offset: -20), newest = Reports.now(offset: -10)
+            _ = try await store.ingest(Reports.sample(sentAt: oldest), receivedAt: Date())
+            _ = try await store.ingest(report(newest, [Observation(name: "memory", kind: .memory, value: 60, unit: "%")]), receivedAt: Date())
+            _ = try await store.ingest(report(late, [
+                Observation(name: "memory", kind: .memory, value: 40, unit: "%"),
+                Observation(name: "disk:/", kind: .disk, value: 20, unit: "%"),
+            ]), receivedAt: Date())
+
+            // memory: the newest report has it; disk: the late report is newer than its last.
+            #expect(try await check(store, "memory").value == 60)
+            let disk = try await check(store, "disk:/")
+            #expect(disk.value == 20)
+            #expect(same(disk.observedAt, late))
+            #expect(same(try await check(store, "raid:md0").observedAt, oldest))
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aNewIntervalReplacesTheStoredOneAndAMissingOneKeepsIt(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            _ = try await store.ingest(Reports.sample(sentAt: Reports.now(offset: -30)), receivedAt: Date())
+            #expect(try await check(store, "backup-db").every == 86400)
+
+            _ = try await store.ingest(Report(host: "web-1", sentAt: Reports.now(offset: -20), observations: [
+                Observation(name: "backup-db", kind: .heartbeat, status: "ok", every: 3600, grace: 60),
+                Observation(name: "memory", kind: .memory, value: 41, unit: "%"),
+            ]), receivedAt: Date())
+            var backup = try await check(store, "backup-db")
+            #expect(backup.every == 3600)
+            #expect(backup.grace == 60)
+
+            _ = try await store.ingest(Report(host: "web-1", sentAt: Reports.now(offset: -10), observations: [
+                Observation(name: "backup-db", kind: .heartbeat, status: "fail"),
+                Observation(name: "memory", kind: .memory, value: 42, unit: "%"),
+            ]), receivedAt: Date())
+            backup = try await check(store, "backup-db")
+            #expect(backup.every == 3600)
+            #expect(backup.grace == 60)
+            #expect(backup.status == "fail")
+            #expect(try await check(store, "memory").value == 42)
+        }
+    }
+}
