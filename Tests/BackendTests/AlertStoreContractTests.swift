@@ -51,6 +51,20 @@ import Testing
         }
     }
 
+    /// A report older than the one that holds a check's values neither changes nor judges it.
+    @Test(arguments: Engine.available)
+    func aLateReportDoesNotJudgeACheckANewerReportHolds(_ engine: Engine) async throws {
+        try await TestStores.with(engine, alerting: Self.alerting) { store in
+            let start = Reports.now(offset: -600)
+            _ = try await store.ingest(Self.disk(50, at: start), receivedAt: start)
+            _ = try await store.ingest(Self.disk(60, at: start.addingTimeInterval(120)), receivedAt: start.addingTimeInterval(120))
+            _ = try await store.ingest(Self.disk(97, at: start.addingTimeInterval(60)), receivedAt: start.addingTimeInterval(121))
+            #expect(try await store.flips(host: "web-1", check: nil, limit: 10).isEmpty)
+            #expect(try await Self.drain(store).isEmpty)
+            #expect(try await store.checks(host: "web-1", state: nil).first { $0.name == "disk:/" }?.value == 60)
+        }
+    }
+
     /// Ingest flips a check in the report's own transaction, from the report's values of that
     /// check, wherever the check stands in the report.
     @Test(arguments: Engine.available)

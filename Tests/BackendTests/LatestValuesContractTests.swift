@@ -23,24 +23,32 @@ import Testing
     @Test(arguments: Engine.available)
     func aCheckLeftOutOfTheNewestReportKeepsItsLastValues(_ engine: Engine) async throws {
         try await TestStores.with(engine) { (store: any Store) async throws in
-            let first = Reports.now(offset: -30), second = Reports.now(offset: -20), third = Reports.now(offset: -10)
-            _ = try await store.ingest(Reports.sample(sentAt: first), receivedAt: Date())
-            _ = try await store.ingest(report(second, [Observation(name: "memory", kind: .memory, value: 50, unit: "%")]), receivedAt: Date())
+            let times = (1...4).map { Reports.now(offset: Double(-50 + 10 * $0)) }
+            _ = try await store.ingest(Reports.sample(sentAt: times[0]), receivedAt: Date())
+            // A value that only a later report holds, before that report is replaced.
+            _ = try await store.ingest(report(times[1], [
+                Observation(name: "memory", kind: .memory, value: 45, unit: "%"),
+                Observation(name: "disk:/", kind: .disk, value: 72, unit: "%", details: ["mountPoint": "/", "fsType": "ext4"]),
+            ]), receivedAt: Date())
+            _ = try await store.ingest(report(times[2], [Observation(name: "memory", kind: .memory, value: 50, unit: "%")]), receivedAt: Date())
 
             let memory = try await check(store, "memory")
             #expect(memory.value == 50)
             #expect(memory.details == nil)
-            #expect(same(memory.observedAt, second))
+            #expect(same(memory.observedAt, times[2]))
             let disk = try await check(store, "disk:/")
-            #expect(disk.value == 71)
+            #expect(disk.value == 72)
             #expect(disk.unit == "%")
             #expect(disk.details?["mountPoint"] == .string("/"))
-            #expect(same(disk.observedAt, first))
-            #expect(try await check(store, "raid:md0").status == "degraded")
+            #expect(same(disk.observedAt, times[1]))
+            let raid = try await check(store, "raid:md0")
+            #expect(raid.status == "degraded")
+            #expect(same(raid.observedAt, times[0]))
 
-            _ = try await store.ingest(Reports.sample(sentAt: third, memory: 60), receivedAt: Date())
+            _ = try await store.ingest(Reports.sample(sentAt: times[3], memory: 60), receivedAt: Date())
             #expect(try await check(store, "memory").value == 60)
-            #expect(same(try await check(store, "disk:/").observedAt, third))
+            #expect(try await check(store, "disk:/").value == 71)
+            #expect(same(try await check(store, "disk:/").observedAt, times[3]))
             #expect(try await check(store, "memory").details?["totalBytes"] == .number(1000))
         }
     }

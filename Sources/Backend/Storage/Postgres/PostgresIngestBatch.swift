@@ -6,14 +6,15 @@ import PostgresNIO
 /// host, boot id, sender, time, dedup key and where its observations lie in the observation
 /// arrays. Each host's newest new report becomes its row in `host_latest` (see `LatestColumns`):
 /// one row written per host, not one per check. The answer is per report `(-index, host id or 0
-/// for a duplicate, 1 when it became its host's latest)`, then the checks of those hosts as
-/// `(host id, id, state flags, name, interval, grace)`, read by host, so the evaluator knows each
-/// check's state. Observations this leaves without a check id (new checks, a changed interval,
-/// reports that are not their host's newest) go through `PostgresCheckInsert`, which is rare.
+/// for a duplicate)`, then per report that became its host's latest `(index, host id)` and its
+/// host's checks, read by host, as arrays of names, ids, state flags, intervals and graces: the
+/// evaluator needs each check's state, and arrays spare a row per check. Observations this leaves
+/// without a check id (new checks, a changed interval, reports that are not their host's newest)
+/// go through `PostgresCheckInsert`, which is rare.
 /// The samples follow in `PostgresSampleInsert`: joining this statement's CTEs to each other
 /// would be planned as nested loops (the planner guesses one row for each), quadratic in the batch.
 struct PostgresIngestBatch: PostgresPreparedStatement {
-    typealias Row = (Int64, Int64, Int64, String, Int64, Int64)
+    typealias Row = (Int64, Int64, [String], [Int64], [Int64], [Int64], [Int64])
 
     static let sql = """
         WITH rep AS (
@@ -59,12 +60,17 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         ), applied AS (
             SELECT newest.idx, newest.host_id FROM newest JOIN l ON l.host_id = newest.host_id
         )
-        SELECT -rep.idx, coalesce(fresh.host_id, 0), (applied.idx IS NOT NULL)::int::int8, ''::text, 0::int8, 0::int8
-        FROM rep LEFT JOIN fresh ON fresh.idx = rep.idx LEFT JOIN applied ON applied.idx = rep.idx
+        SELECT -rep.idx, coalesce(fresh.host_id, 0), '{}'::text[], '{}'::int8[], '{}'::int8[], '{}'::int8[], '{}'::int8[]
+        FROM rep LEFT JOIN fresh ON fresh.idx = rep.idx
         UNION ALL
-        SELECT c.host_id, c.id, \(CheckFlags.sql(table: "c")), c.name, coalesce(c.every_seconds, -1)::int8,
-               coalesce(c.grace_seconds, -1)::int8
-        FROM checks c WHERE c.host_id IN (SELECT host_id FROM applied)
+        SELECT a.idx, a.host_id, array_agg(c.name), array_agg(c.id), array_agg(c.flags), array_agg(c.every), array_agg(c.grace)
+        FROM applied a
+        JOIN LATERAL (
+            SELECT c.id, c.name, \(CheckFlags.sql(table: "c")), coalesce(c.every_seconds, -1)::int8 AS every,
+                   coalesce(c.grace_seconds, -1)::int8 AS grace
+            FROM checks c WHERE c.host_id = a.host_id
+        ) c ON true
+        GROUP BY a.idx, a.host_id
         """
 
     typealias Reports = [(rows: ReportRows, receivedAt: Date, keepSamples: Bool)]
@@ -101,54 +107,48 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     /// ingest's profile.
     func decodeRow(_ row: PostgresRow) throws -> Row {
         var cells = row.makeIterator()
-        guard let a = cells.next(), let b = cells.next(), let c = cells.next(), let d = cells.next(), let e = cells.next(), let f = cells.next() else {
+        guard let a = cells.next(), let b = cells.next(), let c = cells.next(), let d = cells.next(), let e = cells.next(),
+              let f = cells.next(), let g = cells.next() else {
             return try row.decode(Row.self)
         }
-        return (try a.decode(Int64.self), try b.decode(Int64.self), try c.decode(Int64.self), try d.decode(String.self),
-                try e.decode(Int64.self), try f.decode(Int64.self))
-    }
-
-    /// A check of a host whose latest report this batch wrote.
-    private struct Stored {
-        var id: Int64
-        var flags: Int64
-        var every: Int64
-        var grace: Int64
+        return (try a.decode(Int64.self), try b.decode(Int64.self), try c.decode([String].self), try d.decode([Int64].self),
+                try e.decode([Int64].self), try f.decode([Int64].self), try g.decode([Int64].self))
     }
 
     /// The outcome of each report, in the order given, and the checks written.
     static func apply(_ reports: Reports, on connection: PostgresConnection, logger: Logger) async throws -> (outcomes: [IngestOutcome], checks: [AlertEvaluator.Written]) {
         var positions = ObservationPositions(reports.map(\.rows))
         var answered = [Bool](repeating: false, count: reports.count)
-        var latest: [Int] = []
-        var stored: [Int64: [String: Stored]] = [:]
-        for try await (first, second, third, name, every, grace) in try await connection.execute(PostgresIngestBatch(reports: reports), logger: logger) {
+        var checks: [AlertEvaluator.Written] = []
+        for try await (first, hostID, names, ids, flags, every, grace) in try await connection.execute(PostgresIngestBatch(reports: reports), logger: logger) {
             if first < 0 {
                 let index = Int(-first) - 1
                 guard index < reports.count else { continue }
                 answered[index] = true
-                if second != 0 { positions.hostIDs[index] = second }
-                if third != 0 { latest.append(index) }
-            } else {
-                stored[first, default: [:]][name] = Stored(id: second, flags: third, every: every, grace: grace)
+                if hostID != 0 { positions.hostIDs[index] = hostID }
+                continue
             }
-        }
-        guard !answered.contains(false) else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
-        var checks: [AlertEvaluator.Written] = []
-        for index in latest {
-            guard let hostID = positions.hostIDs[index], let found = stored[hostID] else { continue }
+            // A report that became its host's latest, and its host's checks.
+            let index = Int(first) - 1
+            guard index < reports.count, names.count == ids.count, ids.count == flags.count, flags.count == every.count,
+                  every.count == grace.count else { continue }
             let (rows, receivedAt, _) = reports[index]
-            for (item, position) in positions.range(of: index).enumerated() {
+            let range = positions.range(of: index)
+            var found: [String: Int] = [:]
+            found.reserveCapacity(names.count)
+            for (k, name) in names.enumerated() { found[name] = k }
+            for item in rows.names.indices {
                 // A check whose interval or grace changes keeps no id: its row is written after.
-                guard let check = found[rows.names[item]],
-                      rows.every[item].map({ Int64($0) == check.every }) ?? true,
-                      rows.grace[item].map({ Int64($0) == check.grace }) ?? true else { continue }
-                positions.ids[position] = check.id
-                var written = CheckFlags.written(id: check.id, host: rows.host, name: rows.names[item], flags: check.flags, isNew: false)
+                guard let k = found[rows.names[item]],
+                      rows.every[item].map({ Int64($0) == every[k] }) ?? true,
+                      rows.grace[item].map({ Int64($0) == grace[k] }) ?? true else { continue }
+                positions.ids[range.lowerBound + item] = ids[k]
+                var written = CheckFlags.written(id: ids[k], host: rows.host, name: rows.names[item], flags: flags[k], isNew: false)
                 written.reported = rows.record(item, receivedAt: receivedAt)
                 checks.append(written)
             }
         }
+        guard !answered.contains(false) else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
         if positions.anyMissing {
             checks += try await PostgresCheckInsert.apply(reports, positions: &positions, on: connection, logger: logger)
         }
