@@ -98,4 +98,37 @@ import Testing
             #expect(try await check(store, "memory").value == 42)
         }
     }
+
+    /// Reports of one host at once, alternating which disk they name: batches race for the
+    /// host's latest report, and every check still ends with the newest report that named it.
+    @Test(arguments: Engine.available)
+    func racingReportsWithDifferentChecksEachLeaveTheNewestValues(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            let start = Reports.now(offset: -100)
+            var reports: [Report] = []
+            for minute in 0..<40 {
+                let value = Double(minute)
+                let disk = minute % 2 == 0 ? "disk:/a" : "disk:/b"
+                reports.append(report(start.addingTimeInterval(value), [
+                    Observation(name: "memory", kind: .memory, value: value, unit: "%"),
+                    Observation(name: disk, kind: .disk, value: value, unit: "%"),
+                ]))
+            }
+            // In waves of three, so some waves share a batch and some split across batches.
+            for wave in stride(from: 0, to: reports.count, by: 3) {
+                try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
+                    for report in reports[wave..<min(wave + 3, reports.count)] {
+                        group.addTask { try await store.ingest(report, receivedAt: Date()) }
+                    }
+                    for try await outcome in group { #expect(outcome == .stored(samples: 2)) }
+                }
+            }
+            #expect(try await check(store, "memory").value == 39)
+            let a = try await check(store, "disk:/a"), b = try await check(store, "disk:/b")
+            #expect(a.value == 38)
+            #expect(same(a.observedAt, start.addingTimeInterval(38)))
+            #expect(b.value == 39)
+            #expect(same(b.observedAt, start.addingTimeInterval(39)))
+        }
+    }
 }
