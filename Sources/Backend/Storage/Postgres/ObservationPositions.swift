@@ -1,29 +1,21 @@
-/// A batch's observations in the order the ingest statements number them (1-based in SQL,
-/// 0-based here): what each report's host id turned out to be, and each observation's check id
-/// once known. A report without a host id was a duplicate.
+/// A batch's observations in the order the ingest statements bind them: what each report's host
+/// id turned out to be, and each observation's check id once known. A report without a host id
+/// was a duplicate.
 struct ObservationPositions {
     /// Where each report's observations start.
     private(set) var starts: [Int] = []
-    private var reportOf: [Int] = []
     var hostIDs: [Int64?]
     var ids: [Int64?]
 
     init(_ reports: [ReportRows]) {
         var total = 0
         starts.reserveCapacity(reports.count)
-        for (index, rows) in reports.enumerated() {
+        for rows in reports {
             starts.append(total)
             total += rows.names.count
-            reportOf += repeatElement(index, count: rows.names.count)
         }
         hostIDs = Array(repeating: nil, count: reports.count)
         ids = Array(repeating: nil, count: total)
-    }
-
-    /// The report and the observation within it.
-    func owner(of position: Int) -> (report: Int, item: Int) {
-        let report = reportOf[position]
-        return (report, position - starts[report])
     }
 
     func range(of report: Int) -> Range<Int> {
