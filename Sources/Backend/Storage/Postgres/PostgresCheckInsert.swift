@@ -5,8 +5,9 @@ import PostgresNIO
 /// The checks of a batch that `PostgresIngestBatch` left without an id: new checks, checks whose
 /// interval or grace changes, and those of reports that are not their host's newest. Rare, so it
 /// may answer with names. A check in several reports of the batch is written once, with the
-/// newest report's values, the later position on a tie. A late report leaves a check as it is
-/// when its row or its host's latest report holds newer values.
+/// newest report's values, the later position on a tie. A late report leaves a row as it is when
+/// the row holds newer values; when its host's latest report names the check, reads show that
+/// newer report whatever the row holds (`LatestColumns`).
 struct PostgresCheckInsert: PostgresPreparedStatement {
     typealias Row = (Int64, Int64, String, Int64, Bool)
 
@@ -22,8 +23,6 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
                                    sent_at, received_at, position)
         ORDER BY host_id, name, sent_at DESC, position DESC
         \(CheckUpsert.onConflict)
-          AND NOT EXISTS (SELECT 1 FROM host_latest l WHERE l.host_id = checks.host_id
-                          AND l.observed_at > excluded.observed_at AND checks.name = ANY (l.names))
         RETURNING id, host_id, name, \(CheckFlags.sql(table: "checks")), since = last_seen AS is_new
         """
 
