@@ -16,15 +16,24 @@ import Testing
         let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("stuck-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
         let daemon = try Daemon([python, script.path, mountPoint.path])
-        defer {
-            daemon.stop()
-            let unmount = Process()
-            unmount.executableURL = URL(fileURLWithPath: "/usr/bin/fusermount3")
-            unmount.arguments = ["-u", "-z", mountPoint.path]
-            try? unmount.run()
-            unmount.waitUntilExit()
-            try? FileManager.default.removeItem(at: mountPoint)
+        do {
+            try await check(mountPoint)
+        } catch {
+            await unmount(mountPoint, daemon)
+            throw error
         }
+        await unmount(mountPoint, daemon)
+    }
+
+    /// Detaches the mount first, so nothing new can hang on it, then ends its daemon; both are
+    /// awaited, not waited for on a thread of the cooperative pool, which other tests share.
+    private func unmount(_ mountPoint: URL, _ daemon: Daemon) async {
+        _ = try? await runCommand("/usr/bin/fusermount3", ["-u", "-z", mountPoint.path])
+        _ = await daemon.terminate(signal: SIGKILL, timeout: 10)
+        try? FileManager.default.removeItem(at: mountPoint)
+    }
+
+    private func check(_ mountPoint: URL) async throws {
         var mounted = false
         for _ in 0..<100 {
             let table = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
