@@ -21,11 +21,31 @@ struct Caller: Sendable {
 /// holds a usable token and lookups take the same time whatever the token. Answers are cached for
 /// a few seconds, so ingest at thousands of reports a second does not query tokens each time; a
 /// revocation takes effect within `ttl`. A lock, not an actor: every request passes here.
+/// One query per token at a time: the requests that find no answer wait for the one query under
+/// way, and an answer near its end is refreshed ahead while requests go on with it. Otherwise a
+/// cold start, and then every expiry, sent each waiting request to the database at once, and
+/// the pool opened a connection for each.
 final class TokenAuthenticator: Sendable {
+    private struct Entry {
+        var token: TokenRecord?
+        var until: Date
+    }
+
+    private struct Cache {
+        var entries: [String: Entry] = [:]
+        var queries: [String: Task<TokenRecord?, any Error>] = [:]
+        /// Bumped by `forget`: a query begun before it must not store its older answer.
+        var generation = 0
+    }
+
     private let store: any Store
     private let ttl: TimeInterval
-    private let cache = Mutex<[String: (token: TokenRecord?, until: Date)]>([:])
+    private let cache = Mutex(Cache())
     private let maxEntries = 10_000
+    private let queried = Atomic<Int>(0)
+
+    /// Lookups that reached the store.
+    var storeQueries: Int { queried.load(ordering: .relaxed) }
 
     init(store: any Store, ttl: TimeInterval = 5) {
         self.store = store
@@ -69,22 +89,53 @@ final class TokenAuthenticator: Sendable {
         return Caller(userID: session.userID)
     }
 
-    func forget() { cache.withLock { $0.removeAll() } }
+    func forget() {
+        cache.withLock { cache in
+            cache.entries.removeAll()
+            cache.queries.removeAll()
+            cache.generation += 1
+        }
+    }
 
     private func lookup(_ hash: String) async throws -> TokenRecord? {
         let now = Date()
-        if let hit = cache.withLock({ $0[hash] }), hit.until > now { return hit.token }
-        let token: TokenRecord?
+        enum Found { case cached(TokenRecord?), asked(Task<TokenRecord?, any Error>) }
+        let found = cache.withLock { cache -> Found in
+            if let entry = cache.entries[hash], entry.until > now {
+                // In its last fifth, one query refreshes it; requests go on with the answer meanwhile.
+                if entry.until.timeIntervalSince(now) < ttl / 5, cache.queries[hash] == nil {
+                    cache.queries[hash] = startQuery(hash, generation: cache.generation)
+                }
+                return .cached(entry.token)
+            }
+            if let running = cache.queries[hash] { return .asked(running) }
+            let started = startQuery(hash, generation: cache.generation)
+            cache.queries[hash] = started
+            return .asked(started)
+        }
+        switch found {
+        case .cached(let token): return token
+        case .asked(let query): return try await query.value
+        }
+    }
+
+    /// Queries the store for one token and caches the answer; called with the cache locked, so it
+    /// only starts the task.
+    private func startQuery(_ hash: String, generation: Int) -> Task<TokenRecord?, any Error> {
         let store = self.store
-        guard case .success(let found)? = await withDeadline(storageDeadline, { try await store.token(hash: hash) }) else {
-            throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
+        return Task {
+            queried.add(1, ordering: .relaxed)
+            let result = await withDeadline(storageDeadline, { try await store.token(hash: hash) })
+            return try cache.withLock { cache in
+                let current = cache.generation == generation
+                if current { cache.queries[hash] = nil }
+                guard case .success(let token)? = result else { throw APIError(.serviceUnavailable, "storage is unavailable; retry later") }
+                guard current else { return token }
+                if cache.entries.count >= maxEntries { cache.entries.removeAll(keepingCapacity: true) }
+                cache.entries[hash] = Entry(token: token, until: Date().addingTimeInterval(ttl))
+                return token
+            }
         }
-        token = found
-        cache.withLock { cache in
-            if cache.count >= maxEntries { cache.removeAll(keepingCapacity: true) }
-            cache[hash] = (token, now.addingTimeInterval(ttl))
-        }
-        return token
     }
 
     /// The token of an `Authorization: Bearer TOKEN` header: the scheme in any case, blanks around

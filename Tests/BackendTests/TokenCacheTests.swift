@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Testing
+@testable import Backend
+
+/// The token cache in front of the store: one query per token however many requests wait for
+/// it, and a revocation that takes effect within the cache's time.
+@Suite struct TokenCacheTests {
+    static func request(_ token: String) -> Request {
+        Request(head: .init(method: .post, scheme: "http", authority: "localhost", path: "/api/v1/report", headerFields: [.authorization: "Bearer \(token)"]),
+                body: .init(buffer: ByteBuffer()))
+    }
+
+    @Test func requestsThatFindNoAnswerShareOneQuery() async throws {
+        try await IngestHTTPTests.withHarness { h in
+            let auth = TokenAuthenticator(store: h.store, ttl: 60)
+            let callers = try await withThrowingTaskGroup(of: Int64?.self) { group in
+                for _ in 0..<64 { group.addTask { try await auth.caller(of: Self.request(h.allToken)).tokenID } }
+                return try await group.reduce(into: [Int64?]()) { $0.append($1) }
+            }
+            #expect(callers.count == 64)
+            #expect(Set(callers).count == 1)
+            #expect(callers.first.flatMap { $0 } != nil)
+            #expect(auth.storeQueries == 1)
+        }
+    }
+
+    @Test func aRevokedTokenIsRefusedOnceTheCacheTimeHasPassed() async throws {
+        try await IngestHTTPTests.withHarness { h in
+            let ttl = 0.4
+            let auth = TokenAuthenticator(store: h.store, ttl: ttl)
+            let caller = try await auth.caller(of: Self.request(h.allToken))
+            let id = try #require(caller.tokenID)
+            // Into the last fifth, where a lookup starts a refresh ahead and still answers at once.
+            try await Task.sleep(for: .seconds(ttl * 0.85))
+            _ = try await auth.caller(of: Self.request(h.allToken))
+            #expect(try await h.store.revokeToken(id: id, at: Date()))
+            // Whatever was fetched before the revocation expires within ttl of it.
+            try await Task.sleep(for: .seconds(ttl + 0.2))
+            await #expect(throws: APIError.self) { try await auth.caller(of: Self.request(h.allToken)) }
+            #expect(auth.storeQueries >= 2)
+        }
+    }
+
+    @Test func forgettingRefusesARevokedTokenAtOnce() async throws {
+        try await IngestHTTPTests.withHarness { h in
+            let auth = TokenAuthenticator(store: h.store, ttl: 60)
+            let id = try #require(try await auth.caller(of: Self.request(h.allToken)).tokenID)
+            #expect(try await h.store.revokeToken(id: id, at: Date()))
+            _ = try await auth.caller(of: Self.request(h.allToken))
+            auth.forget()
+            await #expect(throws: APIError.self) { try await auth.caller(of: Self.request(h.allToken)) }
+            #expect(auth.storeQueries == 2)
+        }
+    }
+}
