@@ -5,66 +5,70 @@ import Shared
 /// observation of every report, and JSONEncoder's setup dominated ingest's CPU time. Keys sorted.
 enum DetailsJSON {
     static func encode(_ object: [String: JSONValue]) -> String {
-        var out = ""
-        out.reserveCapacity(64 * object.count)
-        write(.object(object), to: &out)
-        return out
+        var out: [UInt8] = []
+        out.reserveCapacity(48 * object.count + 2)
+        writeObject(object, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A JSON string literal of `text`.
     static func quoted(_ text: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         writeString(text, to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func write(_ value: JSONValue, to out: inout String) {
+    // Bytes, not String appends: each String append checked capacity and UTF-8 flags again.
+    private static func write(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
-        case .null: out += "null"
-        case .bool(let flag): out += flag ? "true" : "false"
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .number(let number):
             // Validation has refused non-finite numbers; whole numbers print without ".0".
-            if number == number.rounded(), abs(number) < 1e15 { out += String(Int64(number)) } else { out += "\(number)" }
+            if number == number.rounded(), abs(number) < 1e15 {
+                out.append(contentsOf: String(Int64(number)).utf8)
+            } else {
+                out.append(contentsOf: "\(number)".utf8)
+            }
         case .string(let text): writeString(text, to: &out)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 write(item, to: &out)
             }
-            out += "]"
-        case .object(let object):
-            out += "{"
-            for (index, key) in object.keys.sorted().enumerated() {
-                if index > 0 { out += "," }
-                writeString(key, to: &out)
-                out += ":"
-                write(object[key] ?? .null, to: &out)
-            }
-            out += "}"
+            out.append(UInt8(ascii: "]"))
+        case .object(let object): writeObject(object, to: &out)
         }
     }
 
-    private static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        // Most keys and values need no escaping: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out += text
-            out += "\""
-            return
+    /// Keys sorted, so equal details are equal text.
+    private static func writeObject(_ object: [String: JSONValue], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (index, member) in object.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(member.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            write(member.value, to: &out)
         }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func writeString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: out.append(byte)  // UTF-8 passes through whole: only ASCII bytes need escapes
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
