@@ -3,6 +3,8 @@ import Foundation
 import Shared
 
 /// A validated report flattened into columns, the shape both engines insert in one statement.
+private let newline: [UInt8] = [UInt8(ascii: "\n")]
+
 struct ReportRows: Sendable {
     var host: String
     var bootId: String?
@@ -31,8 +33,14 @@ struct ReportRows: Sendable {
             dedupKey = "id:" + id
         } else {
             // Two different pings in the same second must not look like one report retried.
-            let digest = SHA256.hash(data: Data(report.observations.map(\.name).sorted().joined(separator: "\n").utf8))
-            let short = TokenHash.hex(digest.prefix(8))
+            // The names sorted and joined by newlines, hashed piece by piece: no joined copy.
+            var hasher = SHA256()
+            for (index, name) in report.observations.map(\.name).sorted().enumerated() {
+                if index > 0 { hasher.update(data: newline) }
+                var name = name
+                name.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            }
+            let short = TokenHash.hex(hasher.finalize().prefix(8))
             dedupKey = "at:\(Int64((report.sentAt.timeIntervalSince1970 * 1000).rounded())):\(short)"
         }
         let count = report.observations.count + 1
