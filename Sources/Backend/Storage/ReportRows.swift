@@ -3,8 +3,6 @@ import Foundation
 import Shared
 
 /// A validated report flattened into columns, the shape both engines insert in one statement.
-private let newline: [UInt8] = [UInt8(ascii: "\n")]
-
 struct ReportRows: Sendable {
     var host: String
     var bootId: String?
@@ -24,6 +22,8 @@ struct ReportRows: Sendable {
     var every: [Int?] = []
     var grace: [Int?] = []
 
+    private static let newline: [UInt8] = [UInt8(ascii: "\n")]
+
     init(_ report: Report) {
         host = report.host
         bootId = report.bootId
@@ -36,7 +36,7 @@ struct ReportRows: Sendable {
             // The names sorted and joined by newlines, hashed piece by piece: no joined copy.
             var hasher = SHA256()
             for (index, name) in report.observations.map(\.name).sorted().enumerated() {
-                if index > 0 { hasher.update(data: newline) }
+                if index > 0 { hasher.update(data: Self.newline) }
                 var name = name
                 name.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
             }
