@@ -26,6 +26,26 @@ import Testing
         }
     }
 
+    /// A lookup near an answer's end refreshes it at once, so it never runs out under steady use.
+    @Test func anAnswerNearItsEndIsRefreshedAhead() async throws {
+        try await IngestHTTPTests.withHarness { h in
+            let ttl = 2.0
+            let auth = TokenAuthenticator(store: h.store, ttl: ttl)
+            let start = ContinuousClock.now
+            _ = try await auth.caller(of: Self.request(h.allToken))
+            #expect(auth.storeQueries == 1)
+            try await Task.sleep(for: .seconds(ttl * 0.85))
+            _ = try await auth.caller(of: Self.request(h.allToken))
+            // The refresh runs beside the request; give it a moment, still before the first answer ends.
+            for _ in 0..<25 where auth.storeQueries < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(auth.storeQueries == 2)
+            // Past the first answer's end, the refreshed one answers without another query.
+            try await Task.sleep(until: start + .seconds(ttl * 1.15))
+            _ = try await auth.caller(of: Self.request(h.allToken))
+            #expect(auth.storeQueries == 2)
+        }
+    }
+
     @Test func aRevokedTokenIsRefusedOnceTheCacheTimeHasPassed() async throws {
         try await IngestHTTPTests.withHarness { h in
             let ttl = 0.4
