@@ -22,15 +22,22 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
                    r.received_at, r.first::int4, r.last::int4, r.idx
             FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::int8[], $8::int8[])
                  WITH ORDINALITY AS r (host, boot_id, sender, sent_at, report_key, received_at, first, last, idx)
-        ), h AS (
+        ), latest AS (
+            -- Per host the newest report's boot id and sender.
+            SELECT DISTINCT ON (host) host, boot_id, sender, received_at, sent_at FROM rep ORDER BY host, sent_at DESC
+        ), known AS (
+            SELECT hosts.id, hosts.name, hosts.boot_id, hosts.sender FROM hosts WHERE hosts.name = ANY($1::text[])
+        ), added AS (
             INSERT INTO hosts (name, boot_id, sender, first_seen, last_report_at, last_sent_at)
-            SELECT DISTINCT ON (host) host, boot_id, sender, received_at, received_at, sent_at
-            FROM rep ORDER BY host, sent_at DESC
+            SELECT host, boot_id, sender, received_at, received_at, sent_at FROM latest
+            WHERE NOT EXISTS (SELECT FROM known WHERE known.name = latest.host)
             ON CONFLICT (name) DO UPDATE SET
                 boot_id = coalesce(EXCLUDED.boot_id, hosts.boot_id), sender = coalesce(EXCLUDED.sender, hosts.sender),
                 last_report_at = greatest(hosts.last_report_at, EXCLUDED.last_report_at),
                 last_sent_at = greatest(hosts.last_sent_at, EXCLUDED.last_sent_at)
             RETURNING id, name
+        ), h AS (
+            SELECT id, name FROM known UNION ALL SELECT id, name FROM added
         ), k AS (
             INSERT INTO ingested_reports (host_id, report_key, received_at)
             SELECT DISTINCT ON (h.id, rep.report_key) h.id, rep.report_key, rep.received_at FROM rep JOIN h ON h.name = rep.host
@@ -59,6 +66,16 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
             RETURNING host_id
         ), applied AS (
             SELECT newest.idx, newest.host_id FROM newest JOIN l ON l.host_id = newest.host_id
+        ), moved AS (
+            -- A known host's row changes with its boot id or sender, or when no report of the
+            -- batch became its latest row, whose last_seen otherwise tells its last report.
+            UPDATE hosts SET boot_id = coalesce(latest.boot_id, hosts.boot_id), sender = coalesce(latest.sender, hosts.sender),
+                last_report_at = greatest(hosts.last_report_at, latest.received_at),
+                last_sent_at = greatest(hosts.last_sent_at, latest.sent_at)
+            FROM latest JOIN known ON known.name = latest.host
+            WHERE hosts.id = known.id AND (coalesce(latest.boot_id, known.boot_id) IS DISTINCT FROM known.boot_id
+                OR coalesce(latest.sender, known.sender) IS DISTINCT FROM known.sender
+                OR NOT EXISTS (SELECT FROM applied WHERE applied.host_id = known.id))
         )
         SELECT -rep.idx, coalesce(fresh.host_id, 0), '{}'::text[], '{}'::int8[], '{}'::int8[], '{}'::int8[], '{}'::int8[]
         FROM rep LEFT JOIN fresh ON fresh.idx = rep.idx

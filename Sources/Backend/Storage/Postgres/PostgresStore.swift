@@ -102,9 +102,9 @@ final class PostgresStore: Store {
 
     func hosts() async throws -> [HostRecord] {
         let rows = try await client.query("""
-            SELECT h.name, h.boot_id, h.sender, h.first_seen, h.last_report_at,
+            SELECT h.name, h.boot_id, h.sender, h.first_seen, greatest(h.last_report_at, l.last_seen),
                    (SELECT count(*) FROM checks c WHERE c.host_id = h.id)::bigint
-            FROM hosts h ORDER BY h.name
+            FROM hosts h LEFT JOIN host_latest l ON l.host_id = h.id ORDER BY h.name
             """, logger: logger)
         var hosts: [HostRecord] = []
         for try await (name, bootId, sender, firstSeen, last, checks) in rows.decode((String, String?, String?, Date, Date, Int64).self) {
