@@ -66,16 +66,20 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
             RETURNING host_id
         ), applied AS (
             SELECT newest.idx, newest.host_id FROM newest JOIN l ON l.host_id = newest.host_id
-        ), moved AS (
+        ), stale AS (
             -- A known host's row changes with its boot id or sender, or when no report of the
             -- batch became its latest row, whose last_seen otherwise tells its last report.
-            UPDATE hosts SET boot_id = coalesce(latest.boot_id, hosts.boot_id), sender = coalesce(latest.sender, hosts.sender),
-                last_report_at = greatest(hosts.last_report_at, latest.received_at),
-                last_sent_at = greatest(hosts.last_sent_at, latest.sent_at)
+            SELECT known.id, latest.boot_id, latest.sender, latest.received_at, latest.sent_at
             FROM latest JOIN known ON known.name = latest.host
-            WHERE hosts.id = known.id AND (coalesce(latest.boot_id, known.boot_id) IS DISTINCT FROM known.boot_id
-                OR coalesce(latest.sender, known.sender) IS DISTINCT FROM known.sender
-                OR NOT EXISTS (SELECT FROM applied WHERE applied.host_id = known.id))
+            WHERE coalesce(latest.boot_id, known.boot_id) IS DISTINCT FROM known.boot_id
+               OR coalesce(latest.sender, known.sender) IS DISTINCT FROM known.sender
+               OR NOT EXISTS (SELECT FROM applied WHERE applied.host_id = known.id)
+        ), moved AS (
+            -- By primary key: a join here would be planned as a scan of every host.
+            UPDATE hosts SET boot_id = coalesce(stale.boot_id, hosts.boot_id), sender = coalesce(stale.sender, hosts.sender),
+                last_report_at = greatest(hosts.last_report_at, stale.received_at),
+                last_sent_at = greatest(hosts.last_sent_at, stale.sent_at)
+            FROM stale WHERE hosts.id = ANY (ARRAY(SELECT id FROM stale)) AND hosts.id = stale.id
         )
         SELECT -rep.idx, coalesce(fresh.host_id, 0), '{}'::text[], '{}'::int8[], '{}'::int8[], '{}'::int8[], '{}'::int8[]
         FROM rep LEFT JOIN fresh ON fresh.idx = rep.idx
