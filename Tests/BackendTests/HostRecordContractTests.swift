@@ -4,8 +4,9 @@ import Testing
 @testable import Backend
 
 /// What the hosts list says of a host as its reports come in, on both engines. PostgreSQL
-/// rewrites a host's row only when its boot id or sender changes, so these pin what it must
-/// still tell: the time of the last report received, late or not, and the newest boot id.
+/// rewrites a known host's row only when its boot id or sender changes or no report became its
+/// newest, so these pin what it must still tell: the time of the last report received, late or
+/// not, and the newest boot id and sender.
 @Suite struct HostRecordContractTests {
     private func host(_ store: any Store) async throws -> HostRecord {
         try #require(try await store.hosts().first { $0.name == "web-1" })
