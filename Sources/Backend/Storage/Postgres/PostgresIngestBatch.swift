@@ -125,15 +125,16 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     }
 
     /// Cell by cell: a tuple decode instantiates type metadata for every row, which showed in
-    /// ingest's profile.
+    /// ingest's profile. The arrays hold no NULLs: `array_agg` over columns that are never NULL.
     func decodeRow(_ row: PostgresRow) throws -> Row {
         var cells = row.makeIterator()
         guard let a = cells.next(), let b = cells.next(), let c = cells.next(), let d = cells.next(), let e = cells.next(),
               let f = cells.next(), let g = cells.next() else {
             return try row.decode(Row.self)
         }
-        return (try a.decode(Int64.self), try b.decode(Int64.self), try c.decode([String].self), try d.decode([Int64].self),
-                try e.decode([Int64].self), try f.decode([Int64].self), try g.decode([Int64].self))
+        return (try a.decode(Int64.self), try b.decode(Int64.self), try c.decode(PostgresArray<String>.self).elements,
+                try d.decode(PostgresArray<Int64>.self).elements, try e.decode(PostgresArray<Int64>.self).elements,
+                try f.decode(PostgresArray<Int64>.self).elements, try g.decode(PostgresArray<Int64>.self).elements)
     }
 
     /// The outcome of each report, in the order given, and the checks written.
