@@ -100,6 +100,8 @@ struct AlertEvaluator: Sendable {
     /// report of unchanged, healthy checks costs no extra reads.
     func evaluate(written: [Written], reported: (_ host: String, _ name: String) -> CheckRecord?, now: Date, in tx: some AlertTransaction) async throws -> Outcome {
         var ids: [Int64] = []
+        var unchanged: [Int64] = []
+        unchanged.reserveCapacity(written.count)
         for check in written {
             guard !check.flapping, check.state == check.notifiedState, var record = check.reported ?? reported(check.host, check.name) else {
                 ids.append(check.id)
@@ -115,9 +117,10 @@ struct AlertEvaluator: Sendable {
                 if let wake = AlertPolicy.nextWake(candidate, now: now, settings: settings) { deadlines.push(check.id, at: wake) }
             } else {
                 // Unchanged; the scheduler learns its new deadline when it next looks.
-                deadlines.pushIfAbsent(check.id, at: now.addingTimeInterval(1))
+                unchanged.append(check.id)
             }
         }
+        deadlines.pushIfAbsent(unchanged, at: now.addingTimeInterval(1))
         return try await evaluate(ids: ids, now: now, skipLocked: false, in: tx)
     }
 

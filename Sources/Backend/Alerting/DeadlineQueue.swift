@@ -31,14 +31,17 @@ final class DeadlineQueue: Sendable {
         }
     }
 
-    /// Queues the check at `at` only if it is not queued at all: a check ingest left alone gets
-    /// looked at once, in case nothing had it queued (a heartbeat's first ping).
-    func pushIfAbsent(_ id: Int64, at: Date) {
+    /// Queues each check at `at` only if it is not queued at all: a check ingest left alone gets
+    /// looked at once, in case nothing had it queued (a heartbeat's first ping). One lock for all:
+    /// ingest calls this with every unchanged check of a batch.
+    func pushIfAbsent(_ ids: [Int64], at: Date) {
+        guard !ids.isEmpty else { return }
         state.withLock { state in
-            guard state.queued[id] == nil else { return }
-            state.queued[id] = at
-            state.pushedIn[id] = state.generation
-            state.heap.insert(Entry(at: at, id: id))
+            for id in ids where state.queued[id] == nil {
+                state.queued[id] = at
+                state.pushedIn[id] = state.generation
+                state.heap.insert(Entry(at: at, id: id))
+            }
         }
     }
 
