@@ -1,7 +1,8 @@
 /// When a host's newer report replaces its row in `host_latest`, the checks the old report named
 /// and the new one does not keep their last values in their own rows. A trigger, so it sees the
 /// row it replaces even when two transactions race for one host. It fires only when the names
-/// change (migration 7); the function checks again, for the schema of migration 6.
+/// change (migration 7), which makes the function's own check redundant; it stays because
+/// migration 6 created the function with it, and applied migrations are not rewritten.
 enum LatestFlush {
     static let function = """
         CREATE FUNCTION host_latest_flush() RETURNS trigger LANGUAGE plpgsql AS $$
