@@ -87,4 +87,34 @@ import Testing
             #expect(try await h.journal.entries(JournalQuery(limit: 100)).map(\.message) == ["mine"])
         }
     }
+
+    /// 20,000 labels on one stream once kept a core busy for minutes: the labels were sorted and
+    /// hashed for every entry. A stream may have at most 64; its labels are read once.
+    @Test func aStreamWithTooManyLabelsIsRefusedNamingTheLimit() async throws {
+        try await H.withHarness { h in
+            let ns = String(Int64(Date().timeIntervalSince1970 - 60) * 1_000_000_000)
+            @Sendable func stream(labels: Int, entries: Int) -> String {
+                let names = (0..<labels).map { "\"l\($0)\": \"v\($0)\"" }.joined(separator: ", ")
+                let values = (0..<entries).map { "[\"\(ns)\", \"line \($0)\"]" }.joined(separator: ", ")
+                return "{\"stream\": {\"host\": \"web-1\", \(names)}, \"values\": [\(values)]}"
+            }
+            try await h.app.test(.router) { client in
+                let hostile = "{\"streams\": [\(stream(labels: 200, entries: 2000)), \(stream(labels: 10, entries: 3))]}"
+                try await client.execute(uri: "/loki/api/v1/push", method: .post, headers: Self.push(h.hostToken), body: ByteBuffer(string: hostile)) { response in
+                    #expect(response.status == .badRequest)
+                    let answer = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+                    #expect(answer["field"] as? String == "streams[0].stream")
+                    #expect((answer["error"] as? String)?.contains("at most 64") == true)
+                    #expect(answer["rejected"] as? Int == 2000)
+                    #expect(answer["stored"] as? Int == 3)
+                }
+                // 63 labels and the host's are the most a stream may have.
+                try await client.execute(uri: "/loki/api/v1/push", method: .post, headers: Self.push(h.hostToken),
+                                         body: ByteBuffer(string: "{\"streams\": [\(stream(labels: 63, entries: 2))]}")) { response in
+                    #expect(response.status == .noContent)
+                }
+            }
+            #expect(try await h.journal.entries(JournalQuery(limit: 100)).count == 5)
+        }
+    }
 }
