@@ -48,9 +48,10 @@ enum TestStores {
 
     /// Runs `body` on a migrated store of `engine`, in a database of its own.
     static func with(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 30 * 86400), alerting: AlertConfig = AlertConfig(),
-                     _ body: @escaping @Sendable (any Store) async throws -> Void) async throws {
+                     checkLimit: CheckLimit = .standard, _ body: @escaping @Sendable (any Store) async throws -> Void) async throws {
         var (config, cleanup) = try await config(engine, retention: retention)
         config.alerting = alerting
+        config.checkLimit = checkLimit
         let final = config
         do {
             try await withStore(final, logger: logger) { store in

@@ -26,7 +26,7 @@ struct DeadlineScheduler: Service {
                 return
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("evaluation stopped; trying again", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning("evaluation stopped; trying again", metadata: ["error": "\(LoggedError.text(error))"])
             }
             try? await Task.sleep(for: retryEvery)
         }

@@ -28,7 +28,7 @@ struct DeliveryWorker: Service {
             do {
                 items = try await store.claimNotifications(now: now, lease: lease, limit: 2 * concurrency, channels: open)
             } catch {
-                logger.warning("the outbox could not be read; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                logger.warning("the outbox could not be read; retrying", metadata: ["error": "\(LoggedError.text(error))"])
                 await signal.wait(timeout: .seconds(2))
                 continue
             }
@@ -83,7 +83,7 @@ struct DeliveryWorker: Service {
             try await store.finishNotifications(results, now: Date())
         } catch {
             // The claims lapse and the messages go again: at least once.
-            logger.warning("the outcome of deliveries could not be stored", metadata: ["error": "\(String(reflecting: error))"])
+            logger.warning("the outcome of deliveries could not be stored", metadata: ["error": "\(LoggedError.text(error))"])
         }
         return paused.until
     }

@@ -24,6 +24,12 @@ struct BackendConfig: Sendable {
     /// PostgreSQL connections per backend process.
     var databasePoolSize: Int
     var alerting = AlertConfig()
+    /// A connection with no request in flight is closed after this (`HTTP_IDLE_TIMEOUT`).
+    var httpIdleTimeout = TimeSpan(seconds: 30)
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`).
+    var trustedProxies = TrustedProxies.none
+    /// Most checks one host may have; a report that would pass it is refused whole.
+    var checkLimit = CheckLimit.standard
 
     static let defaults = BackendConfig(
         databaseURL: nil, journalDatabaseURL: nil, dataDirectory: "./data", sampleRetention: TimeSpan(seconds: 30 * 86400),
@@ -98,6 +104,16 @@ struct BackendConfig: Sendable {
         if let count = try integer("JOURNAL_MAX_ENTRIES", in: 1...1_000_000) { config.maxJournalEntries = count }
         if let interval = try span("MAINTENANCE_INTERVAL") { config.maintenanceInterval = interval }
         if let size = try integer("DATABASE_POOL_SIZE", in: 1...500) { config.databasePoolSize = size }
+        if let idle = try span("HTTP_IDLE_TIMEOUT") {
+            guard (1...3600).contains(idle.seconds) else { throw ConfigError(variable: "HTTP_IDLE_TIMEOUT", message: "must be between 1s and 1h") }
+            config.httpIdleTimeout = idle
+        }
+        if let proxies = value("TRUSTED_PROXIES") {
+            do { config.trustedProxies = try TrustedProxies(parsing: proxies) } catch {
+                throw ConfigError(variable: "TRUSTED_PROXIES", message: error.message)
+            }
+        }
+        if let count = try integer("MAX_CHECKS_PER_HOST", in: 1...1_000_000) { config.checkLimit = CheckLimit(maxPerHost: count) }
         config.alerting = try AlertConfig.fromEnvironment(env, publicURL: config.publicURL)
         return config
     }

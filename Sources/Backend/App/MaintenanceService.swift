@@ -37,7 +37,7 @@ struct MaintenanceService: Service {
                 ])
             }
         } catch {
-            logger.error("maintenance failed; it runs again at the next interval", metadata: ["store": "\(name)", "error": "\(String(reflecting: error))"])
+            logger.error("maintenance failed; it runs again at the next interval", metadata: ["store": "\(name)", "error": "\(LoggedError.text(error))"])
         }
     }
 }

@@ -38,7 +38,7 @@ struct MetricsBackend: AsyncParsableCommand {
         } catch let error as CommandFailure {
             fail(error.message, code: error.code)
         } catch {
-            fail(String(reflecting: error).split(separator: "\n").first.map(String.init) ?? "failed", code: 1)
+            fail(LoggedError.text(error).split(separator: "\n").first.map(String.init) ?? "failed", code: 1)
         }
     }
 

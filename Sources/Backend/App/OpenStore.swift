@@ -20,10 +20,10 @@ func openStore(_ config: BackendConfig, logger: Logger) async throws -> OpenedSt
         let client = PostgresStore.makeClient(url: try DatabaseURL(parsing: url, variable: "DATABASE_URL"), poolSize: config.databasePoolSize, logger: logger)
         services.append(client)
         mainClient = client
-        store = PostgresStore(client: client, sampleRetention: config.sampleRetention, evaluator: evaluator, logger: logger)
+        store = PostgresStore(client: client, sampleRetention: config.sampleRetention, evaluator: evaluator, checkLimit: config.checkLimit, logger: logger)
     } else {
         let path = (config.dataDirectory as NSString).appendingPathComponent("metrics.sqlite")
-        store = try await SQLiteStore.open(path: path, sampleRetention: config.sampleRetention, evaluator: evaluator, logger: logger)
+        store = try await SQLiteStore.open(path: path, sampleRetention: config.sampleRetention, evaluator: evaluator, checkLimit: config.checkLimit, logger: logger)
     }
     let journal: any JournalStore
     if let url = config.journalDatabaseURL {

@@ -10,6 +10,8 @@ import Shared
 /// `ambiguous slug`, `invalid url format`). The UUID or the ping key is the credential.
 struct PingController<Context: RequestContext> {
     let store: any Store
+    let maxNameLength: Int
+    let rateLimit = PingRateLimit()
 
     /// Bodies are kept up to this many bytes (more is cut, as Healthchecks does).
     static var bodyLimit: Int { 100_000 }
@@ -58,8 +60,14 @@ struct PingController<Context: RequestContext> {
             } else {
                 guard request.uri.queryParameters.get("create") == "1" else { return Self.text("not found", .notFound, head) }
                 guard Slug.isValid(slug) else { return Self.text("invalid url format", .badRequest, head) }
+                // The same names a report may use: `host` and checks of other kinds are not a ping's.
+                if let refusal = HeartbeatInput.refusal(ofName: slug, maxLength: maxNameLength) { return Self.text(refusal.message, .conflict, head) }
                 let now = Date()
-                created = try await withStorage(context.logger) { try await store.ensureHeartbeat(HeartbeatSpec(host: host, name: slug, slug: slug), now: now) }.created
+                do {
+                    created = try await withStorage(context.logger) { try await store.ensureHeartbeat(HeartbeatSpec(host: host, name: slug, slug: slug), now: now) }.created
+                } catch let refusal as APIError where refusal.status == .conflict {
+                    return Self.text(refusal.message, .conflict, head)
+                }
                 target = PingTarget(host: host, name: slug, status: "new", lastSeen: now)
             }
         }
@@ -70,6 +78,7 @@ struct PingController<Context: RequestContext> {
         }
         let rid = request.uri.queryParameters.get("rid")
         if let rid, UUID(uuidString: rid) == nil { return Self.text("invalid uuid format", .badRequest, head) }
+        guard rateLimit.allow(host: target.host, check: target.name) else { return Self.text("rate limited", .tooManyRequests, head) }
 
         let body = try await Self.body(request)
         let now = Date()
@@ -88,12 +97,13 @@ struct PingController<Context: RequestContext> {
         if kind == .success || kind == .fail {
             duration = try await startedAt(target, rid: rid, logger: context.logger).map { now.timeIntervalSince($0) }
         }
-        if kind != .log {
-            try await ingest(target, kind: kind, exitStatus: exitStatus, duration: duration, body: body, now: now, logger: context.logger)
-        }
         let record = PingRecord(host: target.host, check: target.name, at: now, kind: kind, exitStatus: exitStatus, rid: rid,
                                 method: "\(request.method)", body: body, duration: duration)
-        try await withStorage(context.logger) { try await store.recordPing(record) }
+        if kind == .log {
+            try await withStorage(context.logger) { try await store.recordPing(record) }
+        } else {
+            try await ingest(target, record, logger: context.logger)
+        }
         return created ? Self.text("Created", .created, head) : Self.text("OK", .ok, head)
     }
 
@@ -107,12 +117,10 @@ struct PingController<Context: RequestContext> {
         let down = query.get("status") == "down"
         let message = query.get("msg").map { String($0.prefix(500)) }
         let latency = query.get("ping").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 / 1000 : nil }
-        let now = Date()
-        try await ingest(target, kind: down ? .fail : .success, exitStatus: nil, duration: latency, body: message, now: now, logger: context.logger,
-                         error: down ? (message.flatMap { $0.isEmpty ? nil : $0 } ?? "down") : nil)
-        let record = PingRecord(host: target.host, check: target.name, at: now, kind: down ? .fail : .success, exitStatus: nil, rid: nil,
+        guard rateLimit.allow(host: target.host, check: target.name) else { return try Self.kuma(false, "Too many requests.", .tooManyRequests) }
+        let record = PingRecord(host: target.host, check: target.name, at: Date(), kind: down ? .fail : .success, exitStatus: nil, rid: nil,
                                 method: "\(request.method)", body: message, duration: latency)
-        try await withStorage(context.logger) { try await store.recordPing(record) }
+        try await ingest(target, record, logger: context.logger, error: down ? (message.flatMap { $0.isEmpty ? nil : $0 } ?? "down") : nil)
         return try Self.kuma(true, nil, .ok)
     }
 
@@ -121,11 +129,8 @@ struct PingController<Context: RequestContext> {
         let token = context.parameters.get("token") ?? ""
         let found = try await withStorage(context.logger) { try await store.heartbeats(pingID: token.lowercased()) }
         guard let target = found.first else { return Self.text("not found", .notFound, false) }
-        let now = Date()
-        try await ingest(target, kind: .success, exitStatus: nil, duration: nil, body: nil, now: now, logger: context.logger)
-        try await withStorage(context.logger) {
-            try await store.recordPing(PingRecord(host: target.host, check: target.name, at: now, kind: .success, method: "GET"))
-        }
+        guard rateLimit.allow(host: target.host, check: target.name) else { return Self.text("rate limited", .tooManyRequests, false) }
+        try await ingest(target, PingRecord(host: target.host, check: target.name, at: Date(), kind: .success, method: "GET"), logger: context.logger)
         return Self.text("OK", .ok, false)
     }
 
@@ -135,22 +140,24 @@ struct PingController<Context: RequestContext> {
     }
 
     static func kuma(_ ok: Bool, _ message: String?, _ status: HTTPResponse.Status) throws -> Response {
-        try JSONBody.response(KumaAnswer(ok: ok, msg: message), status: status)
+        var response = try JSONBody.response(KumaAnswer(ok: ok, msg: message), status: status)
+        response.headers[.cacheControl] = noCache
+        return response
     }
 
-    /// The ping as a heartbeat report, so it flips and alerts like any other.
-    private func ingest(_ target: PingTarget, kind: PingRecord.Kind, exitStatus: Int?, duration: Double?, body: String?, now: Date, logger: Logger,
-                        error given: String? = nil) async throws {
+    /// The ping as a heartbeat report, so it flips and alerts like any other; the report and the
+    /// ping's record are one transaction.
+    private func ingest(_ target: PingTarget, _ ping: PingRecord, logger: Logger, error given: String? = nil) async throws {
         var details: [String: JSONValue] = [:]
-        if let exitStatus { details["exitCode"] = .number(Double(exitStatus)) }
-        if let body, !body.isEmpty { details["output"] = .string(String(body.suffix(Self.outputLimit))) }
-        let status = switch kind { case .start: ObservationStatus.start; case .fail: ObservationStatus.fail; default: ObservationStatus.ok }
-        let error: String? = kind == .fail ? (given ?? exitStatus.map { "exit status \($0)" } ?? "failure signalled") : nil
+        if let exitStatus = ping.exitStatus { details["exitCode"] = .number(Double(exitStatus)) }
+        if let body = ping.body, !body.isEmpty { details["output"] = .string(String(body.suffix(Self.outputLimit))) }
+        let status = switch ping.kind { case .start: ObservationStatus.start; case .fail: ObservationStatus.fail; default: ObservationStatus.ok }
+        let error: String? = ping.kind == .fail ? (given ?? ping.exitStatus.map { "exit status \($0)" } ?? "failure signalled") : nil
         let observation = Observation(
-            name: target.name, kind: .heartbeat, value: duration.map { ($0 * 1000).rounded() / 1000 }, unit: duration == nil ? nil : "s",
+            name: target.name, kind: .heartbeat, value: ping.duration.map { ($0 * 1000).rounded() / 1000 }, unit: ping.duration == nil ? nil : "s",
             status: status, error: error, details: details.isEmpty ? nil : details)
-        let report = Report(host: target.host, sentAt: now, reportId: UUID().uuidString, observations: [observation])
-        _ = try await withStorage(logger) { try await store.ingest(report, receivedAt: now) }
+        let report = Report(host: target.host, sentAt: ping.at, reportId: UUID().uuidString, observations: [observation])
+        _ = try await withStorage(logger) { try await store.ingest(report, ping: ping, receivedAt: ping.at) }
     }
 
     /// When the run this ping ends began: the start with the same run id, else the running start.
@@ -182,9 +189,13 @@ struct PingController<Context: RequestContext> {
         return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "")
     }
 
+    /// What Healthchecks sends (Django's never_cache): a proxy that cached a GET ping would eat heartbeats.
+    static var noCache: String { "max-age=0, no-cache, no-store, must-revalidate, private" }
+
     static func text(_ text: String, _ status: HTTPResponse.Status, _ head: Bool) -> Response {
-        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .accessControlAllowOrigin: "*"]
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8", .accessControlAllowOrigin: "*", .cacheControl: noCache]
         headers[HTTPField.Name("Ping-Body-Limit")!] = String(bodyLimit)
+        headers[HTTPField.Name("Access-Control-Expose-Headers")!] = "Ping-Body-Limit"
         return Response(status: status, headers: headers, body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }

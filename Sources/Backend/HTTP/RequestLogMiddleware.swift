@@ -15,7 +15,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             log(request, context: context, status: error.status, start: start)
             throw error
         } catch {
-            context.logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            context.logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(LoggedError.text(error))"])
             throw error
         }
     }

@@ -17,11 +17,22 @@ func withStorage<T: Sendable>(_ logger: Logger, _ work: @escaping @Sendable () a
         return value
     case .failure(let error as APIError)?:
         throw error
+    case .failure(let refusal as any StoreRefusal)?:
+        var error = APIError(refusal.status, refusal.message, field: refusal.field)
+        if refusal.status == .serviceUnavailable { error.headers[.retryAfter] = "5" }
+        throw error
     case .failure(let error)?:
-        logger.error("storage call failed", metadata: ["error": "\(String(reflecting: error))"])
+        logger.error("storage call failed", metadata: ["error": "\(LoggedError.text(error))"])
         throw unavailable
     case nil:
         logger.error("storage call got no answer in time", metadata: ["seconds": "\(storageDeadline.components.seconds)"])
         throw unavailable
     }
+}
+
+/// A store's refusal of what was asked, not a failure: the caller hears why, as a 4xx.
+protocol StoreRefusal: Error {
+    var status: HTTPResponse.Status { get }
+    var message: String { get }
+    var field: String? { get }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// A heartbeat check made through the API or by a first ping (`?create=1`).
 struct HeartbeatSpec: Sendable, Equatable {
@@ -35,6 +36,20 @@ struct PingRecord: Codable, Sendable, Equatable {
     var body: String? = nil
     /// Seconds since the start it finished (a success or a fail after a start).
     var duration: Double? = nil
+
+    /// Pings kept per check, newest first, as Healthchecks keeps 100 by default.
+    static let keptPerCheck = 100
+}
+
+/// A heartbeat asked for under the name of a check of another kind (a disk, the host's own
+/// check): a ping URL must never take over what a sender reports.
+struct HeartbeatConflict: StoreRefusal, Equatable {
+    var name: String
+    var kind: String
+    var status: HTTPResponse.Status { .conflict }
+    var field: String? { "name" }
+
+    var message: String { "'\(name)' is already a check of kind \(kind); a heartbeat needs a name of its own" }
 }
 
 /// Healthchecks' slugs: lower-case letters, digits, hyphens and underscores.

@@ -63,6 +63,8 @@ enum DetailsJSON {
             case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
             case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            // jsonb refuses \u0000, so both engines keep a NUL as the text `\x00`, as the journal does.
+            case 0: out.append(contentsOf: #"\\x00"#.utf8)
             case 0..<0x20:
                 out.append(contentsOf: "\\u00".utf8)
                 out.append(contentsOf: TokenHash.hex([byte]).utf8)

@@ -21,6 +21,8 @@ struct ReportRows: Sendable {
     var detailValues: [[String: JSONValue]?] = []
     var every: [Int?] = []
     var grace: [Int?] = []
+    /// The ping this report stands for, stored in the same transaction.
+    var ping: PingRecord?
 
     private static let newline: [UInt8] = [UInt8(ascii: "\n")]
 

@@ -15,8 +15,9 @@ protocol Store: UserStore, CheckPageStore {
     func ping() async throws
     func close() async
 
-    /// Stores a validated report in one transaction; returns only after commit.
-    func ingest(_ report: Report, receivedAt: Date) async throws -> IngestOutcome
+    /// Stores a validated report in one transaction (with `ping`, the ping it stands for);
+    /// returns only after commit.
+    func ingest(_ report: Report, ping: PingRecord?, receivedAt: Date) async throws -> IngestOutcome
 
     func hosts() async throws -> [HostRecord]
     func checks(host: String?, state: CheckState?) async throws -> [CheckRecord]
@@ -68,6 +69,12 @@ protocol Store: UserStore, CheckPageStore {
     func recordPing(_ ping: PingRecord) async throws
     /// Newest first.
     func pings(host: String, check: String, limit: Int) async throws -> [PingRecord]
+}
+
+extension Store {
+    func ingest(_ report: Report, receivedAt: Date) async throws -> IngestOutcome {
+        try await ingest(report, ping: nil, receivedAt: receivedAt)
+    }
 }
 
 enum IngestOutcome: Sendable, Equatable {

@@ -181,12 +181,17 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
 
     /// Stores a batch in one transaction with the threshold flips it causes, and lets the
     /// evaluator act on them after the commit.
-    static func store(_ batch: [ReportBatcher.Pending], client: PostgresClient, evaluator: AlertEvaluator, logger: Logger, sampleCutoff: (Date) -> Date) async throws -> [IngestOutcome] {
+    static func store(_ batch: [ReportBatcher.Pending], client: PostgresClient, evaluator: AlertEvaluator, checkLimit: CheckLimit, logger: Logger,
+                      sampleCutoff: (Date) -> Date) async throws -> [IngestOutcome] {
         let reports = batch.map { (rows: $0.rows, receivedAt: $0.receivedAt, keepSamples: $0.rows.sentAt >= sampleCutoff($0.receivedAt)) }
-        let (outcomes, evaluation) = try await client.withTransaction(logger: logger) { connection in
+        let (outcomes, evaluation) = try await client.transaction(logger: logger) { connection in
             let (outcomes, checks) = try await apply(reports, on: connection, logger: logger)
+            try await PostgresStore.enforce(checkLimit, hosts: CheckLimit.grownHosts(checks), on: connection, logger: logger)
             // Threshold flips in the same transaction as the values that caused them.
             let evaluation = try await evaluator.evaluate(written: checks, batch: batch, in: PostgresAlertTransaction(connection: connection, logger: logger))
+            for (pending, outcome) in zip(batch, outcomes) where outcome != .duplicate {
+                if let ping = pending.rows.ping { try await PostgresStore.insert(ping, on: connection, logger: logger) }
+            }
             return (outcomes, evaluation)
         }
         evaluator.committed(evaluation)

@@ -93,7 +93,7 @@ struct PostgresMigrator {
             }
             return true
         } catch {
-            logger.warning("extension available but not enabled", metadata: ["extension": "\(name)", "error": "\(String(reflecting: error))"])
+            logger.warning("extension available but not enabled", metadata: ["extension": "\(name)", "error": "\(LoggedError.text(error))"])
             return false
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresNIO
 
 /// Heartbeats pinged by URL, on PostgreSQL.
@@ -15,35 +16,50 @@ extension PostgresStore {
 
     func ensureHeartbeat(_ spec: HeartbeatSpec, now: Date) async throws -> (pingID: String, created: Bool) {
         let fresh = UUID().uuidString.lowercased()
-        let rows = try await client.query("""
-            WITH h AS (
-                INSERT INTO hosts (name, first_seen, last_report_at, last_sent_at) VALUES (\(spec.host), \(now), \(now), \(now))
-                ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
-            )
-            INSERT INTO checks (host_id, name, kind, status, since, last_seen, observed_at, every_seconds, grace_seconds, ping_id, slug, cron, timezone)
-            SELECT h.id, \(spec.name), 'heartbeat', 'new', \(now), \(now), \(now), \(spec.every), \(spec.grace), \(fresh), \(spec.slug),
-                   \(spec.cron), \(spec.timezone) FROM h
-            ON CONFLICT (host_id, name) DO UPDATE SET
-                ping_id = coalesce(checks.ping_id, EXCLUDED.ping_id), slug = coalesce(EXCLUDED.slug, checks.slug),
-                every_seconds = coalesce(EXCLUDED.every_seconds, checks.every_seconds),
-                grace_seconds = coalesce(EXCLUDED.grace_seconds, checks.grace_seconds),
-                cron = coalesce(EXCLUDED.cron, checks.cron), timezone = coalesce(EXCLUDED.timezone, checks.timezone)
-            RETURNING ping_id, xmax = 0
-            """, logger: logger)
-        for try await (pingID, created) in rows.decode((String, Bool).self) { return (pingID, created) }
-        throw StoreError.unavailable("the heartbeat check was not returned")
+        let (checkLimit, logger) = (self.checkLimit, self.logger)
+        return try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                WITH h AS (
+                    INSERT INTO hosts (name, first_seen, last_report_at, last_sent_at) VALUES (\(spec.host), \(now), \(now), \(now))
+                    ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id
+                )
+                INSERT INTO checks (host_id, name, kind, status, since, last_seen, observed_at, every_seconds, grace_seconds, ping_id, slug, cron, timezone)
+                SELECT h.id, \(spec.name), 'heartbeat', 'new', \(now), \(now), \(now), \(spec.every), \(spec.grace), \(fresh), \(spec.slug),
+                       \(spec.cron), \(spec.timezone) FROM h
+                ON CONFLICT (host_id, name) DO UPDATE SET
+                    ping_id = coalesce(checks.ping_id, EXCLUDED.ping_id), slug = coalesce(EXCLUDED.slug, checks.slug),
+                    every_seconds = coalesce(EXCLUDED.every_seconds, checks.every_seconds),
+                    grace_seconds = coalesce(EXCLUDED.grace_seconds, checks.grace_seconds),
+                    cron = coalesce(EXCLUDED.cron, checks.cron), timezone = coalesce(EXCLUDED.timezone, checks.timezone)
+                WHERE checks.kind = 'heartbeat'
+                RETURNING ping_id, xmax = 0
+                """, logger: logger)
+            var made: (pingID: String, created: Bool)?
+            for try await (pingID, created) in rows.decode((String, Bool).self) { made = (pingID, created) }
+            if let made {
+                if made.created { try await Self.enforce(checkLimit, hosts: [spec.host], on: connection, logger: logger) }
+                return made
+            }
+            // No row: a check of that name exists and is no heartbeat.
+            let kinds = try await connection.query("""
+                SELECT c.kind FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = \(spec.host) AND c.name = \(spec.name)
+                """, logger: logger)
+            for try await kind in kinds.decode(String.self) { throw HeartbeatConflict(name: spec.name, kind: kind) }
+            throw StoreError.unavailable("the heartbeat check was not returned")
+        }
     }
 
     func heartbeats(pingID: String) async throws -> [PingTarget] {
         try await targets(client.query("""
-            SELECT h.name, c.name, \(unescaped: LatestColumns.status), \(unescaped: LatestColumns.lastSeen) FROM checks c \(unescaped: LatestColumns.joins) WHERE c.ping_id = \(pingID)
+            SELECT h.name, c.name, \(unescaped: LatestColumns.status), \(unescaped: LatestColumns.lastSeen) FROM checks c \(unescaped: LatestColumns.joins)
+            WHERE c.ping_id = \(pingID) AND c.kind = 'heartbeat'
             """, logger: logger))
     }
 
     func heartbeats(host: String, slug: String) async throws -> [PingTarget] {
         try await targets(client.query("""
             SELECT h.name, c.name, \(unescaped: LatestColumns.status), \(unescaped: LatestColumns.lastSeen) FROM checks c \(unescaped: LatestColumns.joins)
-            WHERE h.name = \(host) AND c.slug = \(slug) ORDER BY c.name
+            WHERE h.name = \(host) AND c.slug = \(slug) AND c.kind = 'heartbeat' ORDER BY c.name
             """, logger: logger))
     }
 
@@ -56,10 +72,24 @@ extension PostgresStore {
     }
 
     func recordPing(_ ping: PingRecord) async throws {
-        try await client.query("""
+        try await client.transaction(logger: logger) { connection in try await Self.insert(ping, on: connection, logger: logger) }
+    }
+
+    /// Stores a ping and drops the check's oldest beyond `PingRecord.keptPerCheck`, so a ping URL
+    /// cannot fill the disk.
+    static func insert(_ ping: PingRecord, on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query("""
             INSERT INTO pings (check_id, at, kind, exit_status, rid, method, body, duration)
             SELECT c.id, \(ping.at), \(ping.kind.rawValue), \(ping.exitStatus), \(ping.rid), \(ping.method), \(ping.body), \(ping.duration)
             FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = \(ping.host) AND c.name = \(ping.check)
+            RETURNING check_id
+            """, logger: logger)
+        var inserted: Int64?
+        for try await checkID in rows.decode(Int64.self) { inserted = checkID }
+        guard let checkID = inserted else { return }
+        try await connection.query("""
+            DELETE FROM pings WHERE check_id = \(checkID) AND (at, id) < (
+                SELECT at, id FROM pings WHERE check_id = \(checkID) ORDER BY at DESC, id DESC OFFSET \(PingRecord.keptPerCheck - 1) LIMIT 1)
             """, logger: logger)
     }
 

@@ -12,6 +12,7 @@ final class PostgresStore: Store {
     /// Samples, one row per report.
     let samples: TimePartitionedTable
     let evaluator: AlertEvaluator
+    let checkLimit: CheckLimit
     let logger: Logger
     private let modeBox = ModeBox()
     private let batcher: ReportBatcher
@@ -41,7 +42,8 @@ final class PostgresStore: Store {
     /// Guards `pg_advisory_lock` for migrations: the same number in every backend.
     private static let migrationLock: Int64 = 0x6D65_7472_6963_73  // "metrics"
 
-    init(client: PostgresClient, sampleRetention: TimeSpan, evaluator: AlertEvaluator = AlertEvaluator(), logger: Logger) {
+    init(client: PostgresClient, sampleRetention: TimeSpan, evaluator: AlertEvaluator = AlertEvaluator(), checkLimit: CheckLimit = .standard, logger: Logger) {
+        self.checkLimit = checkLimit
         self.client = client
         self.evaluator = evaluator
         legacySamples = TimePartitionedTable(
@@ -57,7 +59,7 @@ final class PostgresStore: Store {
             timeColumn: "at", segmentBy: "host_id", retention: sampleRetention)
         let samples = self.samples
         batcher = ReportBatcher(maxRunning: 2, maxBatch: 128, overlapAt: 12, logger: logger) { batch in
-            try await PostgresIngestBatch.store(batch, client: client, evaluator: evaluator, logger: logger) { samples.insertCutoff(now: $0) }
+            try await PostgresIngestBatch.store(batch, client: client, evaluator: evaluator, checkLimit: checkLimit, logger: logger) { samples.insertCutoff(now: $0) }
         }
         self.logger = logger
     }
@@ -96,8 +98,10 @@ final class PostgresStore: Store {
 
     func close() async {}
 
-    func ingest(_ report: Report, receivedAt: Date) async throws -> IngestOutcome {
-        try await batcher.ingest(ReportRows(report), receivedAt: receivedAt)
+    func ingest(_ report: Report, ping: PingRecord?, receivedAt: Date) async throws -> IngestOutcome {
+        var rows = ReportRows(report)
+        rows.ping = ping
+        return try await batcher.ingest(rows, receivedAt: receivedAt)
     }
 
     func hosts() async throws -> [HostRecord] {
@@ -227,5 +231,32 @@ extension CheckRecord {
             every: try row[12].decode(Int?.self), grace: try row[13].decode(Int?.self),
             silencedUntil: try row[14].decode(Date?.self), paused: try row[15].decode(Bool.self),
             cron: try row[16].decode(String?.self), timezone: try row[17].decode(String?.self))
+    }
+}
+
+extension PostgresStore {
+    /// Rolls the transaction back when a host has more checks than the limit allows.
+    static func enforce(_ limit: CheckLimit, hosts: [String], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !hosts.isEmpty else { return }
+        let rows = try await connection.query("""
+            SELECT h.name, count(*) FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ANY(\(hosts)) AND c.name <> 'host' GROUP BY h.name
+            """, logger: logger)
+        var counts: [(host: String, checks: Int)] = []
+        for try await (host, checks) in rows.decode((String, Int64).self) { counts.append((host, Int(checks))) }
+        try limit.enforce(counts)
+    }
+}
+
+extension PostgresClient {
+    /// `withTransaction`, except that a store's refusal thrown inside comes out as itself once
+    /// the transaction is rolled back, so callers answer it as they do on SQLite.
+    func transaction<T>(logger: Logger, file: String = #file, line: Int = #line, isolation: isolated (any Actor)? = #isolation,
+                        _ body: (PostgresConnection) async throws -> sending T) async throws -> sending T {
+        do {
+            return try await withTransaction(logger: logger, file: file, line: line, isolation: isolation, body)
+        } catch let error as PostgresTransactionError {
+            if error.rollbackError == nil, let refusal = error.closureError as? any StoreRefusal { throw refusal }
+            throw error
+        }
     }
 }

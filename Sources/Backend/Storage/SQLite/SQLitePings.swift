@@ -15,6 +15,7 @@ extension SQLiteStore {
 
     func ensureHeartbeat(_ spec: HeartbeatSpec, now: Date) async throws -> (pingID: String, created: Bool) {
         let fresh = UUID().uuidString.lowercased()
+        let checkLimit = self.checkLimit
         return try await writer.write { db in
             let host = try await db.query("""
                 INSERT INTO hosts (name, first_seen, last_report_at, last_sent_at) VALUES (?, ?, ?, ?)
@@ -30,24 +31,32 @@ extension SQLiteStore {
                     every_seconds = coalesce(excluded.every_seconds, checks.every_seconds),
                     grace_seconds = coalesce(excluded.grace_seconds, checks.grace_seconds),
                     cron = coalesce(excluded.cron, checks.cron), timezone = coalesce(excluded.timezone, checks.timezone)
+                WHERE checks.kind = 'heartbeat'
                 RETURNING ping_id
                 """, [.integer(hostID), .text(spec.name), .time(now), .time(now), .time(now), .optional(spec.every), .optional(spec.grace),
                       .text(fresh), .optional(spec.slug), .optional(spec.cron), .optional(spec.timezone)])
-            guard let pingID = rows.first?.column("ping_id")?.string else { throw StoreError.unavailable("the heartbeat check was not returned") }
+            guard let pingID = rows.first?.column("ping_id")?.string else {
+                // No row: a check of that name exists and is no heartbeat.
+                let kind = try await db.query("SELECT kind FROM checks WHERE host_id = ? AND name = ?", [.integer(hostID), .text(spec.name)])
+                if let kind = kind.first?.column("kind")?.string { throw HeartbeatConflict(name: spec.name, kind: kind) }
+                throw StoreError.unavailable("the heartbeat check was not returned")
+            }
+            if existed.isEmpty { try await Self.enforce(checkLimit, hosts: [spec.host], on: db) }
             return (pingID, existed.isEmpty)
         }
     }
 
     func heartbeats(pingID: String) async throws -> [PingTarget] {
         try await readConnection.query("""
-            SELECT h.name AS host, c.name, c.status, c.last_seen FROM checks c JOIN hosts h ON h.id = c.host_id WHERE c.ping_id = ?
+            SELECT h.name AS host, c.name, c.status, c.last_seen FROM checks c JOIN hosts h ON h.id = c.host_id
+            WHERE c.ping_id = ? AND c.kind = 'heartbeat'
             """, [.text(pingID)]).map(Self.target)
     }
 
     func heartbeats(host: String, slug: String) async throws -> [PingTarget] {
         try await readConnection.query("""
             SELECT h.name AS host, c.name, c.status, c.last_seen FROM checks c JOIN hosts h ON h.id = c.host_id
-            WHERE h.name = ? AND c.slug = ? ORDER BY c.name
+            WHERE h.name = ? AND c.slug = ? AND c.kind = 'heartbeat' ORDER BY c.name
             """, [.text(host), .text(slug)]).map(Self.target)
     }
 
@@ -57,13 +66,23 @@ extension SQLiteStore {
     }
 
     func recordPing(_ ping: PingRecord) async throws {
-        _ = try await writer.write { db in
-            try await db.query("""
-                INSERT INTO pings (check_id, at, kind, exit_status, rid, method, body, duration)
-                SELECT c.id, ?, ?, ?, ?, ?, ?, ? FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ? AND c.name = ?
-                """, [.time(ping.at), .text(ping.kind.rawValue), .optional(ping.exitStatus), .optional(ping.rid), .text(ping.method),
-                      .optional(ping.body), .optional(ping.duration), .text(ping.host), .text(ping.check)]).count
-        }
+        try await writer.write { db in try await Self.insert(ping, on: db) }
+    }
+
+    /// Stores a ping and drops the check's oldest beyond `PingRecord.keptPerCheck`, so a ping URL
+    /// cannot fill the disk.
+    static func insert(_ ping: PingRecord, on db: SQLiteConnection) async throws {
+        let rows = try await db.query("""
+            INSERT INTO pings (check_id, at, kind, exit_status, rid, method, body, duration)
+            SELECT c.id, ?, ?, ?, ?, ?, ?, ? FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ? AND c.name = ?
+            RETURNING check_id
+            """, [.time(ping.at), .text(ping.kind.rawValue), .optional(ping.exitStatus), .optional(ping.rid), .text(ping.method),
+                  .optional(ping.body), .optional(ping.duration), .text(ping.host), .text(ping.check)])
+        guard let checkID = rows.first?.column("check_id")?.integer else { return }
+        _ = try await db.query("""
+            DELETE FROM pings WHERE check_id = ? AND (at, id) < (
+                SELECT at, id FROM pings WHERE check_id = ? ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?)
+            """, [.integer(checkID), .integer(checkID), .integer(PingRecord.keptPerCheck - 1)])
     }
 
     func pings(host: String, check: String, limit: Int) async throws -> [PingRecord] {

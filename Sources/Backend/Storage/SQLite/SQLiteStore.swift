@@ -13,17 +13,21 @@ final class SQLiteStore: Store {
     let writer: SQLiteWriter
     private let batcher: ReportBatcher
     let evaluator: AlertEvaluator
+    let checkLimit: CheckLimit
     private let writeConnection: SQLiteConnection
     let readConnection: SQLiteConnection
     private let sampleRetention: TimeSpan
     let logger: Logger
 
-    static func open(path: String, sampleRetention: TimeSpan, evaluator: AlertEvaluator = AlertEvaluator(), logger: Logger) async throws -> SQLiteStore {
+    static func open(path: String, sampleRetention: TimeSpan, evaluator: AlertEvaluator = AlertEvaluator(), checkLimit: CheckLimit = .standard,
+                     logger: Logger) async throws -> SQLiteStore {
         let (write, read) = try await SQLiteMigrator.open(path: path, logger: logger)
-        return SQLiteStore(path: path, write: write, read: read, sampleRetention: sampleRetention, evaluator: evaluator, logger: logger)
+        return SQLiteStore(path: path, write: write, read: read, sampleRetention: sampleRetention, evaluator: evaluator, checkLimit: checkLimit, logger: logger)
     }
 
-    private init(path: String, write: SQLiteConnection, read: SQLiteConnection, sampleRetention: TimeSpan, evaluator: AlertEvaluator, logger: Logger) {
+    private init(path: String, write: SQLiteConnection, read: SQLiteConnection, sampleRetention: TimeSpan, evaluator: AlertEvaluator,
+                 checkLimit: CheckLimit, logger: Logger) {
+        self.checkLimit = checkLimit
         self.path = path
         self.evaluator = evaluator
         self.writeConnection = write
@@ -35,7 +39,7 @@ final class SQLiteStore: Store {
         // One batch at a time: the writer serialises them anyway, and reports arriving meanwhile
         // make the next batch bigger.
         batcher = ReportBatcher(maxRunning: 1, maxBatch: 256, logger: logger) { batch in
-            try await Self.store(batch, writer: writer, evaluator: evaluator, sampleRetention: sampleRetention)
+            try await Self.store(batch, writer: writer, evaluator: evaluator, sampleRetention: sampleRetention, checkLimit: checkLimit)
         }
     }
 
@@ -81,17 +85,24 @@ final class SQLiteStore: Store {
         try? await writeConnection.close()
     }
 
-    func ingest(_ report: Report, receivedAt: Date) async throws -> IngestOutcome {
-        try await batcher.ingest(ReportRows(report), receivedAt: receivedAt)
+    func ingest(_ report: Report, ping: PingRecord?, receivedAt: Date) async throws -> IngestOutcome {
+        var rows = ReportRows(report)
+        rows.ping = ping
+        return try await batcher.ingest(rows, receivedAt: receivedAt)
     }
 
     /// Stores a batch in one write job with the threshold flips it causes, and lets the evaluator
     /// act on them after the commit.
-    private static func store(_ batch: [ReportBatcher.Pending], writer: SQLiteWriter, evaluator: AlertEvaluator, sampleRetention: TimeSpan) async throws -> [IngestOutcome] {
+    private static func store(_ batch: [ReportBatcher.Pending], writer: SQLiteWriter, evaluator: AlertEvaluator, sampleRetention: TimeSpan,
+                              checkLimit: CheckLimit) async throws -> [IngestOutcome] {
         let (outcomes, evaluation) = try await writer.write { db in
             let (outcomes, checks) = try await SQLiteIngest.apply(batch, sampleCutoff: { $0.addingTimeInterval(-Double(sampleRetention.seconds)) }, on: db)
+            try await enforce(checkLimit, hosts: CheckLimit.grownHosts(checks), on: db)
             // Threshold flips in the same transaction as the values that caused them.
             let evaluation = try await evaluator.evaluate(written: checks, batch: batch, in: SQLiteAlertTransaction(db: db))
+            for (pending, outcome) in zip(batch, outcomes) where outcome != .duplicate {
+                if let ping = pending.rows.ping { try await insert(ping, on: db) }
+            }
             return (outcomes, evaluation)
         }
         evaluator.committed(evaluation)
@@ -179,5 +190,17 @@ final class SQLiteStore: Store {
 
     func token(hash: String) async throws -> TokenRecord? {
         try await readConnection.query("SELECT * FROM api_tokens WHERE token_hash = ?", [.text(hash)]).first.map(TokenRecord.init(sqlite:))
+    }
+}
+
+extension SQLiteStore {
+    /// Rolls the write back when a host has more checks than the limit allows.
+    static func enforce(_ limit: CheckLimit, hosts: [String], on db: SQLiteConnection) async throws {
+        guard !hosts.isEmpty else { return }
+        let rows = try await db.query("""
+            SELECT h.name, count(*) AS n FROM checks c JOIN hosts h ON h.id = c.host_id
+            WHERE h.name IN (SELECT value FROM json_each(?)) AND c.name <> 'host' GROUP BY h.name
+            """, [.text("[" + hosts.map(DetailsJSON.quoted).joined(separator: ",") + "]")])
+        try limit.enforce(rows.map { ($0.column("name")?.string ?? "", $0.column("n")?.integer ?? 0) })
     }
 }
