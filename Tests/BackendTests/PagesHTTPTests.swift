@@ -403,7 +403,8 @@ import Testing
 
     @Test func onlyLocalPathsAreFollowedBack() {
         #expect(URLText.localPath("/dashboard?state=alert") == "/dashboard?state=alert")
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "", "/a\r\nLocation: x"] {
+        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "", "/a\r\nLocation: x",
+                    "/\t/evil.example", "/\u{0B}/evil.example", "/x\\..\\evil", "/\u{7F}/evil.example", "/\u{85}/evil.example"] {
             #expect(URLText.localPath(bad) == nil, "\(bad)")
         }
     }
@@ -423,16 +424,24 @@ import Testing
     @Test func throttleLocksAfterFreeAttemptsAndDoubles() {
         let throttle = LoginThrottle(freeAttempts: 2, window: 60, maxLockout: 8)
         let start = Date(timeIntervalSince1970: 1000)
-        throttle.failed(keys: ["a"], now: start)
-        throttle.failed(keys: ["a"], now: start)
-        #expect(throttle.wait(keys: ["a"], now: start) == nil)
-        throttle.failed(keys: ["a"], now: start)
-        #expect(throttle.wait(keys: ["a"], now: start) == 1)
-        throttle.failed(keys: ["a"], now: start)
-        #expect(throttle.wait(keys: ["a"], now: start) == 2)
-        for _ in 0..<10 { throttle.failed(keys: ["a"], now: start) }
-        #expect(throttle.wait(keys: ["a"], now: start) == 8)
-        #expect(throttle.wait(keys: ["b"], now: start) == nil)
-        #expect(throttle.wait(keys: ["a"], now: start.addingTimeInterval(9)) == nil)
+        #expect(throttle.reserve(keys: ["a"], now: start) == nil)
+        #expect(throttle.reserve(keys: ["a"], now: start) == nil)
+        // The third goes ahead and locks: at once or in a row, free attempts + 1 are checked.
+        #expect(throttle.reserve(keys: ["a"], now: start) == nil)
+        #expect(throttle.reserve(keys: ["a"], now: start) == 1)
+        #expect(throttle.reserve(keys: ["a"], now: start.addingTimeInterval(1)) == nil)
+        #expect(throttle.reserve(keys: ["a"], now: start.addingTimeInterval(1)) == 2)
+        for second in 3...9 { _ = throttle.reserve(keys: ["a"], now: start.addingTimeInterval(Double(second * 2))) }
+        #expect(throttle.reserve(keys: ["a"], now: start.addingTimeInterval(18)) == 8)
+        #expect(throttle.reserve(keys: ["b"], now: start) == nil)
+        // A success gives back only its own attempt; clearing forgets the key.
+        let other = start.addingTimeInterval(100)
+        for _ in 0..<2 { #expect(throttle.reserve(keys: ["c"], now: other) == nil) }
+        let success = other.addingTimeInterval(1)
+        #expect(throttle.reserve(keys: ["c"], now: success) == nil)
+        throttle.succeeded(keys: ["c"], reservedAt: success, clear: false)
+        #expect(throttle.reserve(keys: ["c"], now: success) == nil, "the success's own attempt was given back")
+        throttle.succeeded(keys: ["c"], reservedAt: success, clear: true)
+        for _ in 0..<3 { #expect(throttle.reserve(keys: ["c"], now: success) == nil) }
     }
 }

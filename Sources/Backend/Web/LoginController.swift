@@ -7,6 +7,7 @@ struct LoginController: Sendable {
     let pages: WebPages
     let emailThrottle = LoginThrottle(freeAttempts: 5)
     let addressThrottle = LoginThrottle(freeAttempts: 20)
+    let passwords = PasswordCheck()
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -30,22 +31,26 @@ struct LoginController: Sendable {
         let email = String((form["email"] ?? "").trimmingCharacters(in: .whitespaces).prefix(254))
         let password = String((form["password"] ?? "").prefix(200))
         let next = URLText.localPath(form["next"]) ?? "/dashboard"
+        let address = pages.config.trustedProxies.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: TrustedProxies.forwardedFor]) ?? "unknown"
         let emailKeys = ["email:" + email.lowercased()]
-        let addressKeys = ["address:" + (context.remoteAddress?.ipAddress ?? "unknown")]
-        if let wait = emailThrottle.wait(keys: emailKeys) ?? addressThrottle.wait(keys: addressKeys) {
-            var response = page(request, next: next, email: email, error: "Too many failed logins. Try again in \(wait) s.", status: .tooManyRequests)
-            response.headers[.retryAfter] = "\(wait)"
-            return response
+        let addressKeys = ["address:" + address]
+        let attemptAt = Date()
+        if let wait = emailThrottle.reserve(keys: emailKeys, now: attemptAt) ?? addressThrottle.reserve(keys: addressKeys, now: attemptAt) {
+            return tooMany(request, next: next, email: email, wait: wait, "Too many failed logins.")
         }
         let user = try await withStorage(context.logger) { try await pages.store.user(email: email) }
-        let matches = try await PasswordCheck.verify(password, hash: user?.passwordHash)
+        let matches: Bool
+        do { matches = try await passwords.verify(password, hash: user?.passwordHash) } catch is PasswordCheck.Busy {
+            emailThrottle.succeeded(keys: emailKeys, reservedAt: attemptAt, clear: false)
+            addressThrottle.succeeded(keys: addressKeys, reservedAt: attemptAt, clear: false)
+            return tooMany(request, next: next, email: email, wait: 1, "Too many logins at once.")
+        }
         guard let user, matches, !password.isEmpty else {
-            emailThrottle.failed(keys: emailKeys)
-            addressThrottle.failed(keys: addressKeys)
-            context.logger.notice("login failed", metadata: ["address": "\(context.remoteAddress?.ipAddress ?? "")"])
+            context.logger.notice("login failed", metadata: ["address": "\(address)"])
             return page(request, next: next, email: email, error: "Wrong email or password.", status: .unauthorized)
         }
-        emailThrottle.succeeded(keys: emailKeys)
+        emailThrottle.succeeded(keys: emailKeys, reservedAt: attemptAt, clear: true)
+        addressThrottle.succeeded(keys: addressKeys, reservedAt: attemptAt, clear: false)
         let cookie = try await withStorage(context.logger) { try await pages.sessions.start(userID: user.id, email: user.email) }
         var response = PageRedirect(to: next).response
         response.setCookie(cookie)
@@ -58,6 +63,12 @@ struct LoginController: Sendable {
         try await withStorage(context.logger) { try await pages.sessions.end(session) }
         var response = PageRedirect(to: "/login").response
         response.setCookie(pages.sessions.cookie(WebSessions.cookieName, "", maxAge: 0))
+        return response
+    }
+
+    private func tooMany(_ request: Request, next: String, email: String, wait: Int, _ reason: String) -> Response {
+        var response = page(request, next: next, email: email, error: "\(reason) Try again in \(wait) s.", status: .tooManyRequests)
+        response.headers[.retryAfter] = "\(wait)"
         return response
     }
 

@@ -22,28 +22,44 @@ final class LoginThrottle: Sendable {
         self.maxLockout = maxLockout
     }
 
-    /// Seconds to wait before another attempt for any of these keys; nil when one may try now.
-    func wait(keys: [String], now: Date = Date()) -> Int? {
+    /// Takes an attempt for every key, or answers the seconds to wait. The attempt counts as a
+    /// failure at once, before the slow password check, so parallel guesses cannot all slip past
+    /// the first failure; `succeeded` gives it back.
+    func reserve(keys: [String], now: Date = Date()) -> Int? {
         records.withLock { records in
             let waits = keys.compactMap { records[$0]?.lockedUntil }.map { $0.timeIntervalSince(now) }.filter { $0 > 0 }
-            return waits.max().map { Int($0.rounded(.up)) }
-        }
-    }
-
-    func failed(keys: [String], now: Date = Date()) {
-        records.withLock { records in
+            if let wait = waits.max() { return Int(wait.rounded(.up)) }
             if records.count >= maxKeys { records = records.filter { $0.value.lockedUntil.map { $0 > now } ?? false } }
             for key in keys {
                 var record = records[key] ?? Record()
                 record.failures = record.failures.filter { now.timeIntervalSince($0) < window } + [now]
-                let over = record.failures.count - freeAttempts
-                if over > 0 { record.lockedUntil = now.addingTimeInterval(min(maxLockout, pow(2, Double(over - 1)))) }
+                record.lock(freeAttempts: freeAttempts, maxLockout: maxLockout, now: now)
                 records[key] = record
             }
+            return nil
         }
     }
 
-    func succeeded(keys: [String]) {
-        records.withLock { records in for key in keys { records[key] = nil } }
+    /// A reserved attempt that succeeded: `clear` forgets the key's failures (an email that
+    /// logged in); otherwise only the attempt reserved at `reservedAt` is given back (an address,
+    /// whose other guesses still count).
+    func succeeded(keys: [String], reservedAt: Date, clear: Bool) {
+        records.withLock { records in
+            for key in keys {
+                guard !clear, var record = records[key] else { records[key] = nil; continue }
+                if let index = record.failures.lastIndex(of: reservedAt) { record.failures.remove(at: index) }
+                record.lockedUntil = nil
+                record.lock(freeAttempts: freeAttempts, maxLockout: maxLockout, now: reservedAt)
+                records[key] = record.failures.isEmpty ? nil : record
+            }
+        }
+    }
+}
+
+extension LoginThrottle.Record {
+    /// Past the free attempts each further one waits twice as long as the last.
+    mutating func lock(freeAttempts: Int, maxLockout: TimeInterval, now: Date) {
+        let over = failures.count - freeAttempts
+        if over > 0 { lockedUntil = now.addingTimeInterval(min(maxLockout, pow(2, Double(over - 1)))) }
     }
 }

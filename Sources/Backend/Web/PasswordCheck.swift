@@ -1,10 +1,21 @@
 import HummingbirdBcrypt
 import NIOPosix
+import Synchronization
 
 /// Bcrypt verification, about 0.25 s of CPU, on a thread of its own. On Swift's cooperative
 /// threads (one per core) or NIO's shared pool (which SQLite's calls use) a few logins at once
-/// stalled every report for as long; here a flood of logins waits for each other instead.
-enum PasswordCheck {
+/// stalled every report for as long; here a flood of logins waits for each other instead, and
+/// at most `maxWaiting` wait: more is refused at once, so a flood cannot queue for hours.
+final class PasswordCheck: Sendable {
+    struct Busy: Error {}
+
+    let maxWaiting: Int
+    private let waiting = Atomic<Int>(0)
+
+    init(maxWaiting: Int = 16) {
+        self.maxWaiting = maxWaiting
+    }
+
     private static let pool: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 1)
         pool.start()
@@ -14,8 +25,14 @@ enum PasswordCheck {
     /// Checked when the email is unknown, so that case takes as long as a wrong password.
     private static let decoyHash = Bcrypt.hash("decoy password that never matches", cost: UserCommand.bcryptCost)
 
-    /// `hash` nil (no such user) checks against the decoy and answers false.
-    static func verify(_ password: String, hash: String?) async throws -> Bool {
-        try await pool.runIfActive { Bcrypt.verify(password, hash: hash ?? decoyHash) && hash != nil }
+    /// `hash` nil (no such user) checks against the decoy and answers false. Throws `Busy` when
+    /// `maxWaiting` checks are already queued.
+    func verify(_ password: String, hash: String?) async throws -> Bool {
+        guard waiting.add(1, ordering: .relaxed).newValue <= maxWaiting else {
+            waiting.subtract(1, ordering: .relaxed)
+            throw Busy()
+        }
+        defer { waiting.subtract(1, ordering: .relaxed) }
+        return try await Self.pool.runIfActive { Bcrypt.verify(password, hash: hash ?? Self.decoyHash) && hash != nil }
     }
 }

@@ -111,9 +111,14 @@ enum URLText {
     }
 
     /// A path on this site: starts with one slash, so `//evil.example` and `https:` are refused.
+    /// A path of this site to go back to, or nil. Browsers drop tabs and newlines and read `\`
+    /// as `/`, so `/\t/evil.example` would leave the site: any control character or backslash is
+    /// refused, and what is left must parse as a URL with neither scheme nor host.
     static func localPath(_ text: String?) -> String? {
-        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.hasPrefix("/\\"), text.count <= 2000,
-              !text.contains(where: { $0.isNewline || $0 == "\r" }) else { return nil }
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), text.utf8.count <= 2000,
+              !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" || $0.properties.generalCategory == .control }),
+              let url = URLComponents(string: text), url.scheme == nil, url.host == nil, url.path.hasPrefix("/"), !url.path.hasPrefix("//")
+        else { return nil }
         return text
     }
 
