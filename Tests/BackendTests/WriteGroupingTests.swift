@@ -80,6 +80,36 @@ import Testing
         #expect(seen.contains(["bad"]))
     }
 
+    @Test func aFullQueueRefusesAtOnceInsteadOfGrowing() async throws {
+        let (gate, release) = AsyncStream<Void>.makeStream()
+        let started = Mutex(0)
+        let batcher = ReportBatcher(maxRunning: 1, maxBatch: 64, maxWaiting: 3, logger: Logger(label: "test")) { batch in
+            if started.withLock({ $0 += 1; return $0 == 1 }) { for await _ in gate { break } }
+            return batch.map { _ in .stored(samples: 1) }
+        }
+        try await withThrowingTaskGroup(of: IngestOutcome?.self) { group in
+            func send(_ host: String) {
+                group.addTask { try? await batcher.ingest(ReportRows(Reports.sample(host: host, sentAt: Reports.now())), receivedAt: Date()) }
+            }
+            send("first")
+            try await until { started.withLock { $0 } == 1 }
+            for index in 0..<3 { send("web-\(index)") }
+            try await until { batcher.waiting == 3 }
+            let extra = Task { try await batcher.ingest(ReportRows(Reports.sample(host: "one-too-many", sentAt: Reports.now())), receivedAt: Date()) }
+            let answered = Mutex(false)
+            Task { _ = await extra.result; answered.withLock { $0 = true } }
+            // Refused at once, or (the fault this guards against) queued as a fourth waiter.
+            try await until { answered.withLock { $0 } || batcher.waiting == 4 }
+            #expect(batcher.waiting == 3)
+            release.yield()
+            await #expect(throws: ReportBatcher.Overloaded.self) { try await extra.value }
+            release.finish()
+            var stored = 0
+            for try await outcome in group where outcome == .stored(samples: 1) { stored += 1 }
+            #expect(stored == 4)
+        }
+    }
+
     /// Polls `condition` for up to ten seconds; the tests wait on each other's steps this way.
     private func until(_ condition: () -> Bool) async throws {
         for _ in 0..<2000 where !condition() { try await Task.sleep(for: .milliseconds(5)) }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -12,9 +13,13 @@ func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logg
     let maintenance = MaintenanceService(stores: opened, interval: .seconds(config.maintenanceInterval.seconds), logger: logger)
     // Alerting reads the tables, so it starts only once the migrations are applied.
     let migrated = ReadyGate()
+    let connections = ConnectionLimits.raiseDescriptorLimit()
     var app = Application(
         router: router,
-        configuration: .init(address: .hostname(hostname, port: port), serverName: "metrics-backend"),
+        server: ConnectionLimits.server(idleTimeout: config.httpIdleTimeout),
+        configuration: .init(
+            address: .hostname(hostname, port: port), serverName: "metrics-backend",
+            availableConnectionsDelegate: MaximumAvailableConnections(connections)),
         services: [StoreCloser(stores: opened)] + opened.services + [CancelOnShutdown(maintenance)]
             + alertingServices(store: opened.store, config: config.alerting, logger: logger).map { AfterGate(service: $0, gate: migrated) },
         onServerRunning: { channel in
@@ -43,7 +48,7 @@ func buildRouter(store: any Store, journal: any JournalStore, config: BackendCon
     router.addRoutes(ReadController(store: store, auth: auth).endpoints, atPath: "/api/v1")
     router.addRoutes(AlertController(store: store, auth: auth).endpoints, atPath: "/api/v1")
     router.addRoutes(PrometheusController(store: store, auth: auth).endpoints)
-    router.addRoutes(PingController(store: store).endpoints)
+    router.addRoutes(PingController(store: store, maxNameLength: config.reportLimits.maxNameLength).endpoints)
     router.addRoutes(HeartbeatController(store: store, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(MetricCompatController(store: store, auth: auth, config: config).endpoints)
     router.addRoutes(JournalController(journal: journal, auth: auth, config: config).endpoints, atPath: "/api/v1")

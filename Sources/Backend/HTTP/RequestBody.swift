@@ -10,10 +10,13 @@ enum RequestBody {
         }
         let body = request.body
         let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw tooLarge(limit)
+        // A client that trickles its body must not hold a request open for ever.
+        switch await withDeadline(ConnectionLimits.bodyDeadline, { try await body.collect(upTo: limit) }) {
+        case .success(let collected)?: buffer = collected
+        case .failure(let error as HTTPError)? where error.status == .contentTooLarge: throw tooLarge(limit)
+        case .failure(let error)?: throw error
+        case nil:
+            throw APIError(.requestTimeout, "the body did not arrive within \(ConnectionLimits.bodyDeadline.components.seconds) s; send it at once")
         }
         switch request.headers[.contentEncoding]?.lowercased() {
         case nil, "identity":

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Logging
 import Synchronization
 
@@ -33,7 +34,19 @@ final class ReportBatcher: Sendable {
     /// would spend the CPU the running one needs.
     private let overlapAt: Int
 
-    init(maxRunning: Int, maxBatch: Int, overlapAt: Int = 1, logger: Logger, apply: @escaping Apply) {
+    /// Reports waiting at most: beyond it a report is refused at once (503, retry), so overload
+    /// cannot grow memory and every waiter's time without bound.
+    private let maxWaiting: Int
+
+    /// The queue is full: retry later.
+    struct Overloaded: StoreRefusal {
+        var status: HTTPResponse.Status { .serviceUnavailable }
+        var message: String { "the backend is storing as many reports as it can; retry later" }
+        var field: String? { nil }
+    }
+
+    init(maxRunning: Int, maxBatch: Int, overlapAt: Int = 1, maxWaiting: Int = 4096, logger: Logger, apply: @escaping Apply) {
+        self.maxWaiting = maxWaiting
         self.maxRunning = maxRunning
         self.maxBatch = maxBatch
         self.overlapAt = overlapAt
@@ -43,12 +56,14 @@ final class ReportBatcher: Sendable {
 
     func ingest(_ rows: ReportRows, receivedAt: Date) async throws -> IngestOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            let start = state.withLock { state in
+            let start = state.withLock { state -> Bool? in
+                guard state.pending.count < maxWaiting else { return nil }
                 state.pending.append(Job(report: (rows, receivedAt), continuation: continuation))
                 guard state.running == 0 || (state.running < maxRunning && state.pending.count >= overlapAt) else { return false }
                 state.running += 1
                 return true
             }
+            guard let start else { return continuation.resume(throwing: Overloaded()) }
             // Ahead of the requests: reports wait on this task, so it must not queue behind them.
             if start { Task(priority: .high) { await self.drain() } }
         }
@@ -84,7 +99,7 @@ final class ReportBatcher: Sendable {
                 return
             }
             // One report must not fail the others: alone, each succeeds or fails on its own.
-            logger.warning("a batch of reports failed; storing them one by one", metadata: ["reports": "\(batch.count)", "error": "\(String(reflecting: error))"])
+            logger.warning("a batch of reports failed; storing them one by one", metadata: ["reports": "\(batch.count)", "error": "\(LoggedError.text(error))"])
             for job in batch { await run([job]) }
         }
     }
