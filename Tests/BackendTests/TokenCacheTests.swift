@@ -74,4 +74,25 @@ import Testing
             #expect(auth.storeQueries == 2)
         }
     }
+
+    /// Invented tokens: malformed ones cost no query, and a flood of well-formed guesses fills
+    /// its own bounded cache, never pushing out the tokens that exist.
+    @Test func inventedTokensCannotPushKnownOnesOutOfTheCache() async throws {
+        try await IngestHTTPTests.withHarness { h in
+            let auth = TokenAuthenticator(store: h.store, ttl: 60, maxEntries: 50)
+            _ = try await auth.caller(of: Self.request(h.allToken))
+            #expect(auth.storeQueries == 1)
+            for junk in ["x", "mt_nope", "mt_" + String(repeating: "G", count: 64), String(repeating: "a", count: 67)] {
+                await #expect(throws: APIError.self) { try await auth.caller(of: Self.request(junk)) }
+            }
+            #expect(auth.storeQueries == 1, "malformed tokens were looked up")
+            for _ in 0..<120 {
+                await #expect(throws: APIError.self) { try await auth.caller(of: Self.request(TokenHash.generate())) }
+            }
+            let afterGuesses = auth.storeQueries
+            #expect(afterGuesses == 121)
+            #expect(try await auth.caller(of: Self.request(h.allToken)).tokenID != nil)
+            #expect(auth.storeQueries == afterGuesses, "the known token was pushed out by guesses")
+        }
+    }
 }

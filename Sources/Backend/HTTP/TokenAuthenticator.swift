@@ -32,7 +32,10 @@ final class TokenAuthenticator: Sendable {
     }
 
     private struct Cache {
+        /// Tokens that exist. Only real tokens land here, so guesses can never push them out.
         var entries: [String: Entry] = [:]
+        /// Well-formed tokens that do not exist, bounded on their own.
+        var misses: [String: Date] = [:]
         var queries: [String: Task<TokenRecord?, any Error>] = [:]
         /// Bumped by `forget`: a query begun before it must not store its older answer.
         var generation = 0
@@ -41,15 +44,20 @@ final class TokenAuthenticator: Sendable {
     private let store: any Store
     private let ttl: TimeInterval
     private let cache = Mutex(Cache())
-    private let maxEntries = 10_000
+    private let maxEntries: Int
     private let queried = Atomic<Int>(0)
+    private let inFlight = Atomic<Int>(0)
+    /// Store queries at once for tokens not cached: a flood of invented tokens costs the database
+    /// this much and no more; the rest are asked to retry.
+    static let maxQueries = 8
 
     /// Lookups that reached the store.
     var storeQueries: Int { queried.load(ordering: .relaxed) }
 
-    init(store: any Store, ttl: TimeInterval = 5) {
+    init(store: any Store, ttl: TimeInterval = 5, maxEntries: Int = 10_000) {
         self.store = store
         self.ttl = ttl
+        self.maxEntries = maxEntries
     }
 
     /// The caller of a request. `queryToken` allows `?token=` (the original sender's style).
@@ -58,7 +66,8 @@ final class TokenAuthenticator: Sendable {
             if allowAnonymous { return Caller() }
             throw APIError.unauthorized("a bearer token is required: send Authorization: Bearer TOKEN (create one with metrics-backend token create HOST)")
         }
-        guard let token = try await lookup(TokenHash.of(presented)), token.revokedAt == nil else {
+        // Tokens are made by `token create`: anything else is refused without a query.
+        guard TokenHash.isWellFormed(presented), let token = try await lookup(TokenHash.of(presented)), token.revokedAt == nil else {
             throw APIError.unauthorized("the token is unknown or revoked")
         }
         return Caller(tokenID: token.id, host: token.host)
@@ -92,6 +101,7 @@ final class TokenAuthenticator: Sendable {
     func forget() {
         cache.withLock { cache in
             cache.entries.removeAll()
+            cache.misses.removeAll()
             cache.queries.removeAll()
             cache.generation += 1
         }
@@ -99,7 +109,7 @@ final class TokenAuthenticator: Sendable {
 
     private func lookup(_ hash: String) async throws -> TokenRecord? {
         let now = Date()
-        enum Found { case cached(TokenRecord?), asked(Task<TokenRecord?, any Error>) }
+        enum Found { case cached(TokenRecord?), asked(Task<TokenRecord?, any Error>), busy }
         let found = cache.withLock { cache -> Found in
             if let entry = cache.entries[hash], entry.until > now {
                 // In its last fifth, one query refreshes it; requests go on with the answer meanwhile.
@@ -108,7 +118,9 @@ final class TokenAuthenticator: Sendable {
                 }
                 return .cached(entry.token)
             }
+            if let miss = cache.misses[hash], miss > now { return .cached(nil) }
             if let running = cache.queries[hash] { return .asked(running) }
+            guard inFlight.load(ordering: .relaxed) < Self.maxQueries else { return .busy }
             let started = startQuery(hash, generation: cache.generation)
             cache.queries[hash] = started
             return .asked(started)
@@ -116,6 +128,10 @@ final class TokenAuthenticator: Sendable {
         switch found {
         case .cached(let token): return token
         case .asked(let query): return try await query.value
+        case .busy:
+            var busy = APIError(.serviceUnavailable, "too many unknown tokens are being checked; retry later")
+            busy.headers[.retryAfter] = "5"
+            throw busy
         }
     }
 
@@ -123,16 +139,26 @@ final class TokenAuthenticator: Sendable {
     /// only starts the task.
     private func startQuery(_ hash: String, generation: Int) -> Task<TokenRecord?, any Error> {
         let store = self.store
+        inFlight.add(1, ordering: .relaxed)
         return Task {
             queried.add(1, ordering: .relaxed)
             let result = await withDeadline(storageDeadline, { try await store.token(hash: hash) })
+            inFlight.subtract(1, ordering: .relaxed)
             return try cache.withLock { cache in
                 let current = cache.generation == generation
                 if current { cache.queries[hash] = nil }
                 guard case .success(let token)? = result else { throw APIError(.serviceUnavailable, "storage is unavailable; retry later") }
                 guard current else { return token }
-                if cache.entries.count >= maxEntries { cache.entries.removeAll(keepingCapacity: true) }
-                cache.entries[hash] = Entry(token: token, until: Date().addingTimeInterval(ttl))
+                let until = Date().addingTimeInterval(ttl)
+                if token == nil {
+                    if cache.misses.count >= maxEntries { cache.misses.removeAll(keepingCapacity: true) }
+                    cache.misses[hash] = until
+                    cache.entries[hash] = nil
+                } else {
+                    if cache.entries.count >= maxEntries { cache.entries.removeAll(keepingCapacity: true) }
+                    cache.entries[hash] = Entry(token: token, until: until)
+                    cache.misses[hash] = nil
+                }
                 return token
             }
         }
@@ -183,6 +209,13 @@ enum TokenHash {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return "mt_" + hex(bytes)
+    }
+
+    /// What `generate` makes: "mt_" and 64 lower-case hex digits.
+    static func isWellFormed(_ token: String) -> Bool {
+        let bytes = token.utf8
+        guard bytes.count == 67, bytes.starts(with: "mt_".utf8) else { return false }
+        return bytes.dropFirst(3).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
     }
 
     /// What lists show: enough to tell tokens apart, useless to an attacker.
