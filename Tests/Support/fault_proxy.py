@@ -5,6 +5,8 @@ PLAN is a comma-separated list, one word per POST in order; the last word repeat
   lost-ack  forward (the backend commits), then answer 500 as if the reply was lost
   fail      answer 500 without forwarding
   fail-until-healed  answer 500 until the file DIR/healed exists, then pass
+  poison=MARKER  answer 503 without forwarding when the body contains MARKER, else pass
+                 (a report the backend keeps refusing while later ones go through)
 It writes DIR/port once listening, appends each request's outcome to DIR/log, and records each
 request (path, headers, gunzipped body) as a JSON line in DIR/requests.jsonl."""
 import gzip
@@ -29,14 +31,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if word == "fail-until-healed":
             word = "pass" if os.path.exists(os.path.join(directory, "healed")) else "fail"
+        plain = gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
+        if word.startswith("poison="):
+            word = "poisoned" if word[len("poison="):].encode() in plain else "pass"
         with open(os.path.join(directory, "log"), "a") as f:
             f.write(word + "\n")
-        plain = gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
         record = {"path": self.path, "headers": dict(self.headers), "body": plain.decode("utf-8", "replace")}
         with open(os.path.join(directory, "requests.jsonl"), "a") as f:
             f.write(json.dumps(record) + "\n")
         if word == "fail":
             return self.reply(500, b'{"error": "injected failure"}')
+        if word == "poisoned":
+            return self.reply(503, b'{"error": "injected: this report is poison"}')
         connection = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=30)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
         connection.request("POST", self.path, body=body, headers=headers)

@@ -36,26 +36,45 @@ enum ReportBuilder {
         do { body = try Report.makeEncoder().encode(report) } catch {
             throw SenderFailure(status: .badSettings, message: "the report could not be encoded: \(error)")
         }
+        let started = Clock.now()
         let client = BackendClient(baseURL: url, token: settings.token, timeout: settings.timeout, retryBudget: settings.retryBudget)
         let spool = ReportSpool(directory: settings.stateDir + "/spool")
         let name = ReportSpool.name(sentAtSeconds: Int64(report.sentAt.timeIntervalSince1970), reportId: report.reportId ?? "")
-        // Reports an outage kept back go first, oldest first; the first that fails again stops the round.
+        // This run's report goes first, so a kept report the backend refuses never holds it back;
+        // the backend orders reports by their time, so one that arrives late changes no latest value.
+        do { _ = try client.post(path: "/api/v1/report", json: Array(body)) } catch {
+            switch error {
+            case .unreachable, .unavailable: keep(Array(body), name: name, in: spool)
+            case .rejected: break
+            }
+            throw SenderFailure(error)
+        }
+        sendKept(spool, client: client, until: started + Double(settings.retryBudget.seconds))
+    }
+
+    /// Kept reports, oldest first, one attempt each while the run's retry budget lasts. A 5xx
+    /// counts as a try (the backend just took this run's report, so it is up); an unreachable
+    /// backend or a 429 ends the round and counts nothing.
+    private static func sendKept(_ spool: ReportSpool, client: BackendClient, until deadline: Double) {
+        var once = client
+        once.retryBudget = TimeSpan(seconds: 0)
         for spooled in spool.pending() {
+            guard Clock.now() + Double(client.timeout.seconds) <= deadline else { return }
             guard let bytes = spool.read(spooled) else { spool.remove(spooled); continue }
             do {
-                _ = try client.post(path: "/api/v1/report", json: bytes)
-                spool.remove(spooled)
-            } catch .rejected(let status, let message) {
-                StandardStreams.warn("dropped a kept report the backend refuses (HTTP \(status)): \(message)")
+                _ = try once.post(path: "/api/v1/report", json: bytes)
                 spool.remove(spooled)
             } catch {
-                keep(Array(body), name: name, in: spool)
-                throw SenderFailure(error)
+                switch error {
+                case .rejected(let status, let message):
+                    StandardStreams.warn("dropped a kept report the backend refuses (HTTP \(status)): \(message)")
+                    spool.remove(spooled)
+                case .unavailable(let status, _) where status != 429:
+                    spool.recordFailedTry(spooled, status: status)
+                case .unavailable, .unreachable:
+                    return
+                }
             }
-        }
-        do { _ = try client.post(path: "/api/v1/report", json: Array(body)) } catch {
-            if case .unreachable = error { keep(Array(body), name: name, in: spool) }
-            throw SenderFailure(error)
         }
     }
 

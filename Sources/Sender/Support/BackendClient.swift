@@ -3,11 +3,13 @@ import Shared
 /// Why a delivery failed, in the words a user can act on. Exit code 3 for both.
 enum DeliveryError: Error, CustomStringConvertible {
     case unreachable(String)
+    /// The backend answered 5xx or 429 through every retry: it is up, but did not take this.
+    case unavailable(status: Int, detail: String)
     case rejected(status: Int, message: String)
 
     var description: String {
         switch self {
-        case .unreachable(let detail): return "backend unreachable: \(detail)"
+        case .unreachable(let detail), .unavailable(_, let detail): return "backend unreachable: \(detail)"
         case .rejected(let status, let message): return "backend rejected the data (HTTP \(status)): \(message)"
         }
     }
@@ -48,7 +50,7 @@ struct BackendClient {
                 return response
             case .success(let response) where response.status >= 500 || response.status == 429:
                 guard backoff.wait(attemptTakes: Double(timeout.seconds)) else {
-                    throw .unreachable("HTTP \(response.status) from \(request.url): \(Self.errorMessage(response))")
+                    throw .unavailable(status: response.status, detail: "HTTP \(response.status) from \(request.url): \(Self.errorMessage(response))")
                 }
             case .success(let response):
                 throw .rejected(status: response.status, message: Self.errorMessage(response))
