@@ -137,7 +137,7 @@ public enum Names {
         }
     }
 
-    static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .surrogate, .unassigned, .lineSeparator, .paragraphSeparator: return true
         default: return scalar == "\u{FFFD}"  // a replacement character means the bytes were not UTF-8

@@ -13,22 +13,29 @@ struct DiskCollector: Collector {
     var statTimeout = TimeSpan(seconds: 2)
 
     func collect(_ context: CollectContext) -> [Observation] {
-        let text: String
+        let text: [UInt8]
         do {
-            text = try FileReader.read(context.proc("self/mountinfo"))
+            text = try FileReader.readBytes(context.proc("self/mountinfo"))
         } catch {
             guard context.explicit || context.root == "/" else { return [] }
             return [Observation(name: "disk", kind: .disk, status: ObservationStatus.error, error: error.description)]
         }
         let mounts = Self.select(Mountinfo.parse(text), filter: filter)
-        let results = Self.statvfsAll(mounts.map { context.path($0.mountPoint) }, timeout: statTimeout)
+        let results = Self.statvfsAll(mounts.map { Self.statPath($0, context) }, timeout: statTimeout)
         return zip(mounts, results).map { observation(for: $0, result: $1) }
     }
 
-    private static func statvfsAll(_ paths: [String], timeout: TimeSpan) -> [csupport_statvfs_result] {
+    /// The mount point's own bytes below the root: its printable name may have escaped some.
+    private static func statPath(_ mount: Mount, _ context: CollectContext) -> [UInt8] {
+        guard let raw = mount.path else { return Array(context.path(mount.mountPoint).utf8) }
+        return context.root == "/" ? raw : Array(context.path("/").utf8.dropLast()) + raw
+    }
+
+    private static func statvfsAll(_ paths: [[UInt8]], timeout: TimeSpan) -> [csupport_statvfs_result] {
         var results = [csupport_statvfs_result](repeating: csupport_statvfs_result(), count: paths.count)
         guard !paths.isEmpty else { return results }
-        let pointers = paths.map { strdup($0) }
+        // Never empty: the terminating NUL makes a base address.
+        let pointers = paths.map { path in (path + [0]).withUnsafeBufferPointer { strdup(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) } }
         defer { pointers.forEach { free($0) } }
         let constPointers = pointers.map { UnsafePointer($0) }
         constPointers.withUnsafeBufferPointer { buffer in
@@ -71,7 +78,7 @@ struct DiskCollector: Collector {
     }
 
     private func observation(for mount: Mount, result: csupport_statvfs_result) -> Observation {
-        let name = "disk:\(mount.mountPoint)"
+        let name = PrintableName.shorten("disk:\(mount.mountPoint)")
         var details: [String: JSONValue] = [
             "mountPoint": .string(mount.mountPoint), "device": .string(mount.source), "fsType": .string(mount.fsType),
         ]

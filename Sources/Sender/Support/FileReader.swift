@@ -5,6 +5,11 @@ import Glibc
 /// Reads small kernel files (/proc, /sys) without Foundation: they report size 0, so read until EOF.
 enum FileReader {
     static func read(_ path: String, limit: Int = 4 << 20) throws(FileError) -> String {
+        String(decoding: try readBytes(path, limit: limit), as: UTF8.self)
+    }
+
+    /// The bytes as they are: a mount path need not be UTF-8.
+    static func readBytes(_ path: String, limit: Int = 4 << 20) throws(FileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw FileError(path: path, errno: errno) }
         defer { close(fd) }
@@ -19,7 +24,7 @@ enum FileReader {
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// The file's contents, or nil when it does not exist or cannot be read.
