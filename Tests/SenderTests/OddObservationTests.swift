@@ -6,8 +6,9 @@ import Glibc
 #endif
 
 /// One odd observation never costs the whole report: mount paths any user can choose (a tab,
-/// bytes that are not UTF-8, 250 characters) stay visible under a valid, stable name. The exact
-/// observations: the trees' expected.json (FixtureTreeTests).
+/// bytes that are not UTF-8, 250 characters) stay visible under a valid, stable name, and an
+/// observation that still breaks the rules (here raid arrays a fixture names badly) is dropped
+/// with one warning line each. The exact observations: the trees' expected.json (FixtureTreeTests).
 @Suite struct OddObservationTests {
     func tree(_ name: String) -> String { SenderBinary.fixtures.appendingPathComponent(name).path }
 
@@ -48,9 +49,18 @@ import Glibc
         #expect(observation.status == nil && observation.error == nil && observation.value != nil, "\(observation)")
     }
 
+    @Test func anInvalidObservationIsDroppedWithOneLineEach() async throws {
+        let (report, stderr) = try await dryRun(tree("raid-odd-names"))
+        #expect(report.observations.map(\.name) == ["raid:md0"])
+        let lines = stderr.split(separator: "\n")
+        #expect(lines.count == 3, "\(stderr)")
+        #expect(lines.allSatisfy { $0.hasPrefix("metrics-sender: dropped the observation 'raid:md") }, "\(stderr)")
+        #expect(lines.contains { $0.contains(#"'raid:md1\x7F'"#) }, "\(stderr)")
+    }
+
     /// Sending, not printing: the report is still valid and goes out; the closed port makes it
     /// exit 3 (unreachable), where an invalid report exits 2 before any attempt.
-    @Test(arguments: ["disk-odd-mounts"])
+    @Test(arguments: ["disk-odd-mounts", "raid-odd-names"])
     func theReportIsStillSent(tree name: String) async throws {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("odd-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: state) }

@@ -11,7 +11,7 @@ struct Collect: ParsableCommand {
     func run() throws {
         let settings: SenderSettings
         do { settings = try options.resolve() } catch { throw SenderFailure(error) }
-        let report = ReportBuilder.report(settings: settings, observations: CollectorSet(settings: settings).collect())
+        let report = ReportBuilder.report(settings: settings, observations: ObservationCheck.keepValid(CollectorSet(settings: settings).collect()))
         if dryRun { try ReportBuilder.print(report) } else { try ReportBuilder.send(report, settings: settings) }
     }
 }
@@ -31,7 +31,7 @@ struct Run: ParsableCommand {
             settings = resolved
         } catch { throw SenderFailure(error) }
         _ = try settings.requireURLOrFail()
-        let report = ReportBuilder.report(settings: settings, observations: CollectorSet(settings: settings).collect())
+        let report = ReportBuilder.report(settings: settings, observations: ObservationCheck.keepValid(CollectorSet(settings: settings).collect()))
         try ReportBuilder.send(report, settings: settings)
         if settings.journal.enabled { try shipJournal(settings) }
     }
