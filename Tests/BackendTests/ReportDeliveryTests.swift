@@ -71,6 +71,27 @@ import Testing
         #expect(bodies.last == bodies.first)
     }
 
+    /// The token read from a file (not on the command line, where `ps` shows it) is the one sent,
+    /// and the environment's file beats the config file's.
+    @Test func theTokenFromAFileIsSent() async throws {
+        let rig = try await Rig(plan: "pass")
+        defer { Task { await rig.finish() } }
+        let right = rig.work.appendingPathComponent("token"), wrong = rig.work.appendingPathComponent("wrong-token")
+        try (rig.token + "\n").write(to: right, atomically: true, encoding: .utf8)
+        try "mt_wrong\n".write(to: wrong, atomically: true, encoding: .utf8)
+        for file in [right, wrong] { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path) }
+        let flag = try await rig.sender(["ping", "from-flag", "--token-file", right.path], tokenInEnvironment: false)
+        #expect(flag.status == 0 && flag.stderr.isEmpty, "\(flag.stderr)")
+        let config = try rig.config("token_file = \"\(wrong.path)\"\n")
+        let environment = try await rig.sender(["ping", "from-env", "--config", config], tokenInEnvironment: false,
+                                               environment: ["METRICS_TOKEN_FILE": right.path])
+        #expect(environment.status == 0, "\(environment.stderr)")
+        let refused = try await rig.sender(["ping", "from-config", "--config", config], tokenInEnvironment: false)
+        #expect(refused.status == 3 && refused.stderr.contains("HTTP 401"), "\(refused.stderr)")
+        #expect(try rig.requests().map { $0.headers["authorization"] } == ["Bearer \(rig.token)", "Bearer \(rig.token)", "Bearer mt_wrong"])
+        await #expect(Set(try checks(rig).map(\.name)) == ["from-flag", "from-env"])
+    }
+
     @Test func aClientErrorIsFinalAndShown() async throws {
         let rig = try await Rig(plan: "pass")
         defer { Task { await rig.finish() } }

@@ -65,8 +65,12 @@ final class SenderBackendRig: @unchecked Sendable {
     var cursorFile: URL { state.appendingPathComponent("journal.cursor") }
 
     /// `metrics-sender` through the proxy, as the host's timer would run it.
-    func sender(_ arguments: [String], host: String = SenderBackendRig.host) async throws -> CommandOutcome {
-        let environment = ["METRICS_URL": proxyURL, "METRICS_TOKEN": token, "METRICS_HOST": host, "METRICS_STATE_DIR": state.path]
+    /// `tokenInEnvironment: false` leaves METRICS_TOKEN out, for a token given another way.
+    func sender(_ arguments: [String], host: String = SenderBackendRig.host, tokenInEnvironment: Bool = true,
+                environment extra: [String: String] = [:]) async throws -> CommandOutcome {
+        var environment = ["METRICS_URL": proxyURL, "METRICS_HOST": host, "METRICS_STATE_DIR": state.path]
+        if tokenInEnvironment { environment["METRICS_TOKEN"] = token }
+        environment.merge(extra) { $1 }
         return try await E.run(E.buildDirectory.appendingPathComponent("metrics-sender").path, arguments, environment: environment)
     }
 

@@ -27,7 +27,7 @@ struct MetricsSender: ParsableCommand {
         commandName: "metrics-sender",
         abstract: "Measures this host and sends the report and the journal to metrics-backend.",
         discussion: """
-            Settings come from flags, then METRICS_URL, METRICS_TOKEN, METRICS_HOST, METRICS_STATE_DIR, \
+            Settings come from flags, then METRICS_URL, METRICS_TOKEN (or METRICS_TOKEN_FILE), METRICS_HOST, METRICS_STATE_DIR, \
             then \(SenderSettings.defaultConfigPath) (or --config FILE), then defaults. \
             Exit codes: 0 sent, 2 bad settings, 3 backend unreachable or rejected the data.
             """,

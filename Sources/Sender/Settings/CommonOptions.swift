@@ -10,8 +10,10 @@ struct CommonOptions: ParsableArguments {
     var config: String?
     @Option(help: "Backend URL (METRICS_URL).")
     var url: String?
-    @Option(help: "Bearer token (METRICS_TOKEN).")
+    @Option(help: "Bearer token (METRICS_TOKEN); visible to other users in ps, so prefer --token-file.")
     var token: String?
+    @Option(help: "Read the bearer token from this file (METRICS_TOKEN_FILE).")
+    var tokenFile: String?
     @Option(help: "Host name to report as (METRICS_HOST; default: this machine's hostname).")
     var host: String?
     @Option(help: "Where the sender keeps its state (METRICS_STATE_DIR).")
@@ -47,12 +49,20 @@ struct CommonOptions: ParsableArguments {
             try ConfigFile.apply(path: SenderSettings.defaultConfigPath, to: &settings)
         }
         if let value = Self.environment("METRICS_URL") { settings.url = try SenderSettings.checkURL(value, source: "METRICS_URL") }
-        if let value = Self.environment("METRICS_TOKEN") { settings.token = try SenderSettings.checkToken(value, source: "METRICS_TOKEN") }
+        let tokenEnvironment = (Self.environment("METRICS_TOKEN"), Self.environment("METRICS_TOKEN_FILE"))
+        if tokenEnvironment.0 != nil, tokenEnvironment.1 != nil {
+            throw SettingsError(message: "both METRICS_TOKEN and METRICS_TOKEN_FILE are set; set one")
+        }
+        if let value = tokenEnvironment.0 { settings.token = try SenderSettings.checkToken(value, source: "METRICS_TOKEN") }
+        if let path = tokenEnvironment.1 { settings.tokenFile = (path, "METRICS_TOKEN_FILE") }
         if let value = Self.environment("METRICS_HOST") { settings.host = try SenderSettings.checkName(value, source: "METRICS_HOST") }
         if let value = Self.environment("METRICS_STATE_DIR") { settings.stateDir = value }
 
         if let url { settings.url = try SenderSettings.checkURL(url, source: "--url") }
+        if token != nil, tokenFile != nil { throw SettingsError(message: "--token and --token-file both given; give one") }
         if let token { settings.token = try SenderSettings.checkToken(token, source: "--token") }
+        if let tokenFile { settings.tokenFile = (tokenFile, "--token-file") }
+        if let file = settings.tokenFile { settings.token = try TokenFile.read(file.path, source: file.source) }
         if let host { settings.host = try SenderSettings.checkName(host, source: "--host") }
         if let stateDir { settings.stateDir = stateDir }
         if let timeout { settings.timeout = try SenderSettings.checkSpan(timeout, source: "--timeout") }

@@ -41,6 +41,10 @@ enum ConfigFile {
             switch key {
             case "url": settings.url = try SenderSettings.checkURL(try string(value, source), source: source)
             case "token": settings.token = try SenderSettings.checkToken(try string(value, source), source: source)
+            case "token_file":
+                // Sorted keys: `token` came first.
+                guard values["token"] == nil else { throw SettingsError(message: "config file \(path): token and token_file both set; set one") }
+                settings.tokenFile = (try string(value, source), source)
             case "host": settings.host = try SenderSettings.checkName(try string(value, source), source: source)
             case "state_dir": settings.stateDir = try string(value, source)
             case "timeout": settings.timeout = try SenderSettings.checkSpan(try string(value, source), source: source)

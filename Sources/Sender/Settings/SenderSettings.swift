@@ -17,7 +17,10 @@ struct SenderSettings: Sendable {
     static let defaultCollectors = ["memory", "disk", "raid", "container", "zpool"]
 
     var url: String?
-    var token: String?
+    var token: String? { didSet { if token != nil { tokenFile = nil } } }
+    /// A token file that the winning source named, read once every source is applied, so a
+    /// file a higher source overrides is never opened. `source` names it in errors.
+    var tokenFile: (path: String, source: String)? { didSet { if tokenFile != nil { token = nil } } }
     var host = ""
     var stateDir = "/var/lib/metrics-sender"
     var timeout = TimeSpan(seconds: 10)
