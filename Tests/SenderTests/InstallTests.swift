@@ -15,6 +15,10 @@ import Testing
         let timer = try String(contentsOf: directory.appendingPathComponent("metrics-sender.timer"), encoding: .utf8)
         #expect(service.contains("ExecStart=/bin/true run"))
         #expect(service.contains("ProtectSystem=strict") && service.contains("NoNewPrivileges=yes"))
+        // /dev/zfs stays reachable for `zpool list` (PrivateDevices=yes hid it); every other
+        // device but the pseudo ones DevicePolicy=closed allows stays shut.
+        #expect(!service.contains("PrivateDevices=yes"))
+        #expect(service.contains("PrivateDevices=no\nDevicePolicy=closed\nDeviceAllow=/dev/zfs rw\n"))
         #expect(timer.contains("RandomizedDelaySec=30") && timer.contains("OnCalendar=*-*-* *:*:00"))
         let verified = try await runCommand("/usr/bin/systemd-analyze", [
             "verify", directory.appendingPathComponent("metrics-sender.service").path, directory.appendingPathComponent("metrics-sender.timer").path,

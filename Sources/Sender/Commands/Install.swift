@@ -57,6 +57,9 @@ struct Install: ParsableCommand {
 
     /// Root, because it reads the journal, every mount and docker.sock, but boxed in: a read-only
     /// system, its own state directory, no new privileges, only the network families it uses.
+    /// Devices: the host's /dev (PrivateDevices=yes would hide /dev/zfs, which `zpool list`
+    /// opens), but the device policy lets it open only /dev/zfs and the pseudo devices (null, zero,
+    /// random, tty …) that DevicePolicy=closed always allows.
     static func service(binary: String) -> String {
         """
         [Unit]
@@ -77,7 +80,9 @@ struct Install: ParsableCommand {
         ProtectSystem=strict
         ProtectHome=read-only
         PrivateTmp=yes
-        PrivateDevices=yes
+        PrivateDevices=no
+        DevicePolicy=closed
+        DeviceAllow=/dev/zfs rw
         NoNewPrivileges=yes
         ProtectKernelModules=yes
         ProtectKernelLogs=yes
