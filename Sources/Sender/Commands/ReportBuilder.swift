@@ -78,7 +78,7 @@ enum ReportBuilder {
         }
     }
 
-    /// Keeps a report the backend could not take, to send before the next one.
+    /// Keeps a report the backend could not take, to send after the next run's own.
     private static func keep(_ body: [UInt8], name: String, in spool: ReportSpool) {
         do { try spool.save(body, name: name) } catch { StandardStreams.warn(error.message) }
     }
