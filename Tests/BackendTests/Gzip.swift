@@ -17,7 +17,7 @@ enum Gzip {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        let compressed = out.fileHandleForReading.readDataToEndOfFile()
+        let compressed = readToEnd(out.fileHandleForReading)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw TestSetupError("gzip failed") }
         return [UInt8](compressed)

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// On the machine running the tests, our disk observations agree with `df -P`.
@@ -20,7 +21,7 @@ import Testing
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: readToEnd(pipe.fileHandleForReading), as: UTF8.self)
         process.waitUntilExit()
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: true)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A real journal, written by systemd-journal-remote from Journal Export Format: two files (as
 /// after a rotation), two boots, several units, container entries, a message that is not UTF-8,
@@ -127,7 +128,7 @@ struct JournalFixture {
         try process.run()
         try input.fileHandleForWriting.write(contentsOf: exportFormat(entries))
         try input.fileHandleForWriting.close()
-        let said = errors.fileHandleForReading.readDataToEndOfFile()
+        let said = readToEnd(errors.fileHandleForReading)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw FixtureError(message: "systemd-journal-remote failed: \(String(decoding: said, as: UTF8.self))")

@@ -22,8 +22,23 @@ private func runCommandBlocking(_ program: String, _ arguments: [String], enviro
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    let stdout = readToEnd(out.fileHandleForReading)
+    let stderr = readToEnd(err.fileHandleForReading)
     process.waitUntilExit()
     return CommandOutcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// Everything a pipe gives until its end. Foundation's readDataToEndOfFile traps on EINTR (a
+/// `try!` inside), which a signal to the test process can cause; this reads again instead.
+public func readToEnd(_ handle: FileHandle) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(handle.fileDescriptor, &buffer, buffer.count)
+        if count > 0 {
+            data.append(contentsOf: buffer[..<count])
+        } else if count == 0 || errno != EINTR {
+            return data
+        }
+    }
 }
