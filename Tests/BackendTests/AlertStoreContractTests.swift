@@ -120,7 +120,7 @@ import Testing
     /// More decisions than one statement holds: a silent host with 1,200 checks.
     @Test(arguments: Engine.available)
     func aSilentHostWithMoreChecksThanOneStatementHoldsFlipsThemAll(_ engine: Engine) async throws {
-        try await TestStores.with(engine, alerting: Self.alerting) { store in
+        try await TestStores.with(engine, alerting: Self.alerting, checkLimit: CheckLimit(maxPerHost: 2000)) { store in
             let start = Reports.now(offset: -3600)
             for part in 0..<2 {
                 let observations = (0..<600).map { Observation(name: "disk:/srv/\(part)-\($0)", kind: .disk, value: 10, unit: "%") }

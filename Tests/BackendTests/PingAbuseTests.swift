@@ -46,14 +46,15 @@ import Testing
                 let first = try await P.makeHeartbeat(h, client)
                 let second = try await h.store.ensureHeartbeat(HeartbeatSpec(host: "web-1", name: "other-job", slug: "other-job"), now: Date()).pingID
                 var statuses: [HTTPResponse.Status] = []
-                for _ in 0..<40 {
+                for _ in 0..<200 {
                     try await client.execute(uri: "/ping/\(first)", method: .get) { response in
                         statuses.append(response.status)
                         #expect(response.headers[.cacheControl] == "max-age=0, no-cache, no-store, must-revalidate, private")
                     }
                 }
+                // A burst of 30, then one a second: however slow this machine, most of 200 are refused.
                 #expect(statuses.prefix(30).allSatisfy { $0 == .ok })
-                #expect(statuses.suffix(5).allSatisfy { $0 == .tooManyRequests })
+                #expect(statuses.filter { $0 == .tooManyRequests }.count >= 100)
                 // Another check is not slowed by it.
                 try await P.expect(client, "/ping/\(second)", .ok, "OK")
                 try await client.execute(uri: "/api/push/\(second)?status=up", method: .get) { response in
@@ -62,7 +63,7 @@ import Testing
                 }
             }
             let kept = try await h.store.pings(host: "web-1", check: "backup-db", limit: 100)
-            #expect(kept.count < 40 && kept.count >= 30)
+            #expect(kept.count >= 30 && kept.count <= PingRecord.keptPerCheck)
         }
     }
 

@@ -45,7 +45,7 @@ import Testing
     /// The schema before the regrouping, and a host with two checks and three samples each.
     private static func storeTheOldWay(times: [Date], in store: any Store) async throws {
         if let sqlite = store as? SQLiteStore {
-            let before = Array(SQLiteSchema.migrations.dropLast())
+            let before = Array(SQLiteSchema.migrations.prefix(3))
             try await sqlite.writer.write { db in
                 try await SQLiteMigrator.apply(before, on: db, label: "test", logger: TestStores.logger)
                 let now = Int(Date().microseconds)
