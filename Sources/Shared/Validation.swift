@@ -12,19 +12,16 @@ public struct ReportLimits: Sendable, Equatable {
     public var maxTextLength: Int
     public var maxDetailKeys: Int
     public var maxDetailDepth: Int
-    /// How far ahead of the receiver's clock `sentAt` may be.
-    public var maxClockAhead: TimeSpan
 
     public init(
         maxObservations: Int = 1000, maxNameLength: Int = 200, maxTextLength: Int = 1000,
-        maxDetailKeys: Int = 64, maxDetailDepth: Int = 6, maxClockAhead: TimeSpan = TimeSpan(seconds: 3600)
+        maxDetailKeys: Int = 64, maxDetailDepth: Int = 6
     ) {
         self.maxObservations = maxObservations
         self.maxNameLength = maxNameLength
         self.maxTextLength = maxTextLength
         self.maxDetailKeys = maxDetailKeys
         self.maxDetailDepth = maxDetailDepth
-        self.maxClockAhead = maxClockAhead
     }
 
     public static let standard = ReportLimits()
@@ -47,7 +44,7 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
 private let earliestSentAt = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
 
 extension Report {
-    public func validate(limits: ReportLimits = .standard, now: Date = Date()) throws(ValidationError) {
+    public func validate(limits: ReportLimits = .standard) throws(ValidationError) {
         guard version == Report.currentVersion else {
             throw ValidationError(field: "version", message: "version \(version) is not supported; this backend speaks version \(Report.currentVersion)")
         }
@@ -57,9 +54,6 @@ extension Report {
         if let reportId { try Names.check(reportId, field: "reportId", maxLength: limits.maxNameLength) }
         guard sentAt >= earliestSentAt else {
             throw ValidationError(field: "sentAt", message: "\(sentAt) is before the year 2000; set the host's clock (NTP)")
-        }
-        guard sentAt.timeIntervalSince(now) <= Double(limits.maxClockAhead.seconds) else {
-            throw ValidationError(field: "sentAt", message: "the host's clock is more than \(limits.maxClockAhead) ahead of the backend's; set it with NTP")
         }
         guard observations.count <= limits.maxObservations else {
             throw ValidationError(field: "observations", message: "\(observations.count) observations is more than the limit of \(limits.maxObservations); exclude some mounts or containers")

@@ -112,4 +112,38 @@ import Testing
             }
         }
     }
+
+    /// A clock that jumped ahead once froze a host's values: every correctly dated report after
+    /// it looked older. Reports are placed at their arrival when they claim to be from its future.
+    @Test(arguments: Engine.available)
+    func aClockThatJumpedAheadHidesNoLaterValue(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            let now = Reports.now()
+            func disk(_ value: Double, sentAt: Date, receivedAt: Date) async throws {
+                let report = Report(host: "web-1", sentAt: sentAt, observations: [Observation(name: "disk:/", kind: .disk, value: value, unit: "%")])
+                #expect(try await store.ingest(report, receivedAt: receivedAt) != .duplicate)
+            }
+            func value() async throws -> Double? { try await store.checks(host: "web-1", state: nil).first { $0.name == "disk:/" }?.value }
+            func offset() async throws -> Double? { try await store.hosts().first?.clockOffset }
+
+            try await disk(40, sentAt: now.addingTimeInterval(3600), receivedAt: now.addingTimeInterval(-120))
+            #expect(try await value() == 40)
+            #expect(try await offset().map { abs($0 - 3720) < 1 } == true)
+            // The clock is set right again: the next report counts.
+            try await disk(95, sentAt: now.addingTimeInterval(-60), receivedAt: now.addingTimeInterval(-60))
+            #expect(try await value() == 95)
+            #expect(try await offset().map { abs($0) < 1 } == true)
+            // One report dated 2030, then normal ones again.
+            try await disk(50, sentAt: Date(timeIntervalSince1970: 1_900_000_000), receivedAt: now.addingTimeInterval(-30))
+            #expect(try await value() == 50)
+            try await disk(60, sentAt: now, receivedAt: now)
+            #expect(try await value() == 60)
+            // A report kept back by the sender and sent late still does not pass a newer one.
+            try await disk(10, sentAt: now.addingTimeInterval(-600), receivedAt: now.addingTimeInterval(1))
+            #expect(try await value() == 60)
+            let samples = try await store.samples(host: "web-1", name: "disk:/", from: now.addingTimeInterval(-7200), to: now.addingTimeInterval(60), limit: 100)
+            // Each sample at its placed time: the one from the clock's future at its arrival.
+            #expect(samples?.map(\.value) == [10, 40, 95, 50, 60])
+        }
+    }
 }

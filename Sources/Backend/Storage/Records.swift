@@ -14,6 +14,8 @@ struct HostRecord: Codable, Sendable, Equatable {
     var firstSeen: Date
     var lastReportAt: Date
     var checks: Int
+    /// Seconds the host's clock was ahead of the backend's (negative: behind) in its newest report.
+    var clockOffset: Double? = nil
 }
 
 struct CheckRecord: Codable, Sendable, Equatable {

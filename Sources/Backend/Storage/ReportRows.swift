@@ -23,6 +23,8 @@ struct ReportRows: Sendable {
     var grace: [Int?] = []
     /// The ping this report stands for, stored in the same transaction.
     var ping: PingRecord?
+    /// How far the sender's clock was ahead of the backend's (negative: behind), in seconds.
+    var clockOffset: Double = 0
 
     private static let newline: [UInt8] = [UInt8(ascii: "\n")]
 
@@ -90,6 +92,19 @@ struct ReportRows: Sendable {
         checks.reserveCapacity(names.count)
         for i in names.indices { checks[names[i]] = record(i, receivedAt: receivedAt) }
         return checks
+    }
+
+    /// How far ahead of its arrival a report may claim to be sent and still be placed at that
+    /// time: a clock that jumped ahead (a resumed VM, a dead RTC, a report dated 2030) would
+    /// otherwise make every later, correctly dated report look older and hide its values.
+    static let clockTolerance: TimeInterval = 60
+
+    /// Places the report in time: at its sender's time within the tolerance, else at its arrival.
+    /// A time in the past stays: the sender keeps reports it could not deliver and sends them
+    /// later, and those must not pass the newer ones. Called before any row is written.
+    mutating func place(receivedAt: Date) {
+        clockOffset = sentAt.timeIntervalSince(receivedAt)
+        if clockOffset > Self.clockTolerance { sentAt = receivedAt }
     }
 
     /// Numeric observations become samples.

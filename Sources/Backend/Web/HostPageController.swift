@@ -12,6 +12,15 @@ struct HostPageController: Sendable {
         RouteCollection(context: AppRequestContext.self).get("hosts/:host", use: show)
     }
 
+    /// A clock more than a minute off: said on the host's page, since its times are then unreliable.
+    static func clockWarning(_ offset: Double?) -> String? {
+        guard let offset, abs(offset) > ReportRows.clockTolerance, offset.isFinite else { return nil }
+        let span = TimeText.span(Int(min(abs(offset), 1e9)))
+        return offset > 0
+            ? "This host's clock is \(span) ahead of the backend's: its reports are placed at their arrival. Set its clock (NTP)."
+            : "This host's clock is \(span) behind the backend's (or its reports arrive late). Set its clock (NTP)."
+    }
+
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let session = try await pages.requireSession(request)
         guard let host = context.parameters.get("host")?.removingPercentEncoding, !host.isEmpty, host.utf8.count <= 1024 else {
@@ -47,6 +56,7 @@ struct HostPageController: Sendable {
             "back": request.uri.path,
         ]
         if let sender = record.sender, !sender.isEmpty { model["sender"] = sender }
+        if let warning = Self.clockWarning(record.clockOffset) { model["clockWarning"] = warning }
         return pages.render("host", request: request, session: session, title: host, nav: "dashboard", model)
     }
 

@@ -19,9 +19,10 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     static let sql = """
         WITH rep AS (
             SELECT r.host, NULLIF(r.boot_id, '') AS boot_id, NULLIF(r.sender, '') AS sender, r.sent_at, r.report_key,
-                   r.received_at, r.first::int4, r.last::int4, r.idx
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::int8[], $8::int8[])
-                 WITH ORDINALITY AS r (host, boot_id, sender, sent_at, report_key, received_at, first, last, idx)
+                   r.received_at, r.first::int4, r.last::int4, r.clock_offset, r.idx
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::int8[], $8::int8[],
+                        $16::float8[])
+                 WITH ORDINALITY AS r (host, boot_id, sender, sent_at, report_key, received_at, first, last, clock_offset, idx)
         ), latest AS (
             -- Per host the newest report's boot id and sender.
             SELECT DISTINCT ON (host) host, boot_id, sender, received_at, sent_at FROM rep ORDER BY host, sent_at DESC
@@ -45,21 +46,21 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
             RETURNING host_id, report_key
         ), fresh AS (
             -- The first report of each new key; a copy of it later in the batch is a retry.
-            SELECT DISTINCT ON (k.host_id, k.report_key) rep.idx, rep.sent_at, rep.received_at, rep.first, rep.last, k.host_id
+            SELECT DISTINCT ON (k.host_id, k.report_key) rep.idx, rep.sent_at, rep.received_at, rep.first, rep.last, rep.clock_offset, k.host_id
             FROM k JOIN h ON h.id = k.host_id JOIN rep ON rep.host = h.name AND rep.report_key = k.report_key
             ORDER BY k.host_id, k.report_key, rep.idx
         ), newest AS (
             -- Per host the newest new report that names a check, the later one on a tie.
-            SELECT DISTINCT ON (host_id) host_id, idx, sent_at, received_at, first, last FROM fresh WHERE last >= first
+            SELECT DISTINCT ON (host_id) host_id, idx, sent_at, received_at, first, last, clock_offset FROM fresh WHERE last >= first
             ORDER BY host_id, sent_at DESC, idx DESC
         ), l AS (
-            INSERT INTO host_latest AS l (host_id, observed_at, last_seen, names, kinds, vals, units, statuses, errors, details)
+            INSERT INTO host_latest AS l (host_id, observed_at, last_seen, names, kinds, vals, units, statuses, errors, details, clock_offset)
             SELECT host_id, sent_at, received_at, ($9::text[])[first:last], ($10::text[])[first:last],
                    ($11::float8[])[first:last], ($12::text[])[first:last], ($13::text[])[first:last],
-                   ($14::text[])[first:last], ($15::text[])[first:last]
+                   ($14::text[])[first:last], ($15::text[])[first:last], clock_offset
             FROM newest
             ON CONFLICT (host_id) DO UPDATE SET
-                observed_at = EXCLUDED.observed_at, last_seen = EXCLUDED.last_seen, names = EXCLUDED.names,
+                observed_at = EXCLUDED.observed_at, last_seen = EXCLUDED.last_seen, names = EXCLUDED.names, clock_offset = EXCLUDED.clock_offset,
                 kinds = EXCLUDED.kinds, vals = EXCLUDED.vals, units = EXCLUDED.units, statuses = EXCLUDED.statuses,
                 errors = EXCLUDED.errors, details = EXCLUDED.details
             WHERE EXCLUDED.observed_at >= l.observed_at
@@ -101,7 +102,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         // PostgresNIO encodes no NULLs inside arrays: "" stands for NULL and NULLIF restores it.
-        var binds = PostgresBindings(capacity: 15)
+        var binds = PostgresBindings(capacity: 16)
         binds.append(PostgresArray(reports.map(\.rows.host)))
         binds.append(PostgresArray(reports.map { $0.rows.bootId ?? "" }))
         binds.append(PostgresArray(reports.map { $0.rows.sender ?? "" }))
@@ -121,6 +122,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         binds.append(PostgresArray(first))
         binds.append(PostgresArray(last))
         columns.bindValues(into: &binds)
+        binds.append(PostgresArray(reports.map(\.rows.clockOffset)))
         return binds
     }
 

@@ -144,6 +144,10 @@ enum PostgresSchema {
                     WHEN (NEW.names IS DISTINCT FROM OLD.names) EXECUTE FUNCTION host_latest_flush()
                     """),
             ],
+            // 8: how far the host's clock is from the backend's, as its newest report showed.
+            [
+                .sql("ALTER TABLE host_latest ADD COLUMN clock_offset double precision"),
+            ],
         ]
     }
 

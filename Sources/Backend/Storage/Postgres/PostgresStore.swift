@@ -101,18 +101,19 @@ final class PostgresStore: Store {
     func ingest(_ report: Report, ping: PingRecord?, receivedAt: Date) async throws -> IngestOutcome {
         var rows = ReportRows(report)
         rows.ping = ping
+        rows.place(receivedAt: receivedAt)
         return try await batcher.ingest(rows, receivedAt: receivedAt)
     }
 
     func hosts() async throws -> [HostRecord] {
         let rows = try await client.query("""
             SELECT h.name, h.boot_id, h.sender, h.first_seen, greatest(h.last_report_at, l.last_seen),
-                   (SELECT count(*) FROM checks c WHERE c.host_id = h.id)::bigint
+                   (SELECT count(*) FROM checks c WHERE c.host_id = h.id)::bigint, l.clock_offset
             FROM hosts h LEFT JOIN host_latest l ON l.host_id = h.id ORDER BY h.name
             """, logger: logger)
         var hosts: [HostRecord] = []
-        for try await (name, bootId, sender, firstSeen, last, checks) in rows.decode((String, String?, String?, Date, Date, Int64).self) {
-            hosts.append(HostRecord(name: name, bootId: bootId, sender: sender, firstSeen: firstSeen, lastReportAt: last, checks: Int(checks)))
+        for try await (name, bootId, sender, firstSeen, last, checks, offset) in rows.decode((String, String?, String?, Date, Date, Int64, Double?).self) {
+            hosts.append(HostRecord(name: name, bootId: bootId, sender: sender, firstSeen: firstSeen, lastReportAt: last, checks: Int(checks), clockOffset: offset))
         }
         return hosts
     }

@@ -112,5 +112,9 @@ enum SQLiteSchema {
             // SQLite may give a deleted check's id to the next new one: its samples then start after this.
             "CREATE TABLE retired_checks (id INTEGER PRIMARY KEY, retired_at INTEGER NOT NULL)",
         ],
+        // 5: how far the host's clock is from the backend's, as its newest report showed.
+        [
+            "ALTER TABLE hosts ADD COLUMN clock_offset REAL",
+        ],
     ]
 }

@@ -88,6 +88,7 @@ final class SQLiteStore: Store {
     func ingest(_ report: Report, ping: PingRecord?, receivedAt: Date) async throws -> IngestOutcome {
         var rows = ReportRows(report)
         rows.ping = ping
+        rows.place(receivedAt: receivedAt)
         return try await batcher.ingest(rows, receivedAt: receivedAt)
     }
 
@@ -111,14 +112,15 @@ final class SQLiteStore: Store {
 
     func hosts() async throws -> [HostRecord] {
         let rows = try await readConnection.query("""
-            SELECT h.name, h.boot_id, h.sender, h.first_seen, h.last_report_at,
+            SELECT h.name, h.boot_id, h.sender, h.first_seen, h.last_report_at, h.clock_offset,
                    (SELECT count(*) FROM checks c WHERE c.host_id = h.id) AS checks
             FROM hosts h ORDER BY h.name
             """)
         return rows.map { row in
             HostRecord(
                 name: row.column("name")?.string ?? "", bootId: row.column("boot_id")?.string, sender: row.column("sender")?.string,
-                firstSeen: row.date("first_seen"), lastReportAt: row.date("last_report_at"), checks: row.column("checks")?.integer ?? 0)
+                firstSeen: row.date("first_seen"), lastReportAt: row.date("last_report_at"), checks: row.column("checks")?.integer ?? 0,
+                clockOffset: row.column("clock_offset").flatMap { $0.isNull ? nil : $0.double })
         }
     }
 
