@@ -444,4 +444,22 @@ import Testing
         throttle.succeeded(keys: ["c"], reservedAt: success, clear: true)
         for _ in 0..<3 { #expect(throttle.reserve(keys: ["c"], now: success) == nil) }
     }
+
+    @Test func aHostWhoseClockIsOffIsWarnedAbout() async throws {
+        try await PagesHTTPTests.withPages { h in
+            _ = try await h.store.ingest(Report(host: "skewed", sentAt: Date().addingTimeInterval(7300), observations: [
+                Observation(name: "memory", kind: .memory, value: 10, unit: "%"),
+            ]), receivedAt: Date())
+            try await h.app.test(.router) { client in
+                let browser = try #require(try await PagesHTTPTests.login(client).browser)
+                let skewed = String(buffer: try await client.execute(uri: "/hosts/skewed", method: .get, headers: browser.headers).body)
+                #expect(skewed.contains("id=\"clock-warning\""))
+                #expect(skewed.contains("2 h ahead"))
+                let right = String(buffer: try await client.execute(uri: "/hosts/web-1", method: .get, headers: browser.headers).body)
+                #expect(!right.contains("clock-warning"))
+            }
+        }
+        #expect(HostPageController.clockWarning(-90)?.contains("1 min behind") == true)
+        #expect(HostPageController.clockWarning(59) == nil && HostPageController.clockWarning(nil) == nil)
+    }
 }

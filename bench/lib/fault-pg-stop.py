@@ -118,8 +118,8 @@ lost_reports = sorted((epoch(made_at[r]) - stop_at, h, attempts[r]) for h in hos
 if lost_reports:
     print("lost reports (made at seconds after the stop, attempts): "
           + ", ".join("%s %+.0f s %d×" % (h, t, n) for t, h, n in lost_reports[:20]))
-    print("  the outage lasted %.0f s; the sender keeps no report spool: a run retries for at most 40 s (docs/sender.md, Delivery), "
-          "then exits 3 and its report is gone" % (start_at - stop_at))
+    print("  the outage lasted %.0f s; a run retries for at most 40 s, then exits 3 and keeps its report in its spool for a "
+          "later run (docs/sender.md, Delivery): a report missing here was still in a spool when the test ended" % (start_at - stop_at))
 retried = sum(1 for n in attempts.values() if n > 1)
 print("sender runs: %s; failed: %s; reports sent more than once (retries): %d"
       % (dict(runs), {"%s exit %s" % k: v for k, v in failed_runs.items()}, retried))
