@@ -94,6 +94,7 @@ final class TokenAuthenticator: Sendable {
             guard let given = request.headers[HTTPField.Name("X-CSRF-Token")!], WebSessions.constantTimeEqual(given, session.csrfToken) else {
                 throw APIError(.forbidden, "a session needs the page's CSRF token in X-CSRF-Token to change anything", field: "X-CSRF-Token")
             }
+            guard session.role != .viewer else { throw APIError(.forbidden, "a viewer may read but not change anything") }
         }
         return Caller(userID: session.userID)
     }

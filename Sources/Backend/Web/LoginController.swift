@@ -14,6 +14,7 @@ struct LoginController: Sendable {
             .get("login", use: form)
             .post("login", use: login)
             .post("logout", use: logout)
+            .post("logout/everywhere", use: logoutEverywhere)
     }
 
     @Sendable func form(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -51,7 +52,7 @@ struct LoginController: Sendable {
         }
         emailThrottle.succeeded(keys: emailKeys, reservedAt: attemptAt, clear: true)
         addressThrottle.succeeded(keys: addressKeys, reservedAt: attemptAt, clear: false)
-        let cookie = try await withStorage(context.logger) { try await pages.sessions.start(userID: user.id, email: user.email) }
+        let cookie = try await withStorage(context.logger) { try await pages.sessions.start(userID: user.id, email: user.email, role: user.role) }
         var response = PageRedirect(to: next).response
         response.setCookie(cookie)
         response.setCookie(pages.sessions.cookie(WebSessions.loginCookieName, "", maxAge: 0))
@@ -59,8 +60,17 @@ struct LoginController: Sendable {
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (session, _) = try await pages.authorizedForm(request)
-        try await withStorage(context.logger) { try await pages.sessions.end(session) }
+        try await logout(request, context: context, everywhere: false)
+    }
+
+    /// Ends every session of the user, in every browser.
+    @Sendable func logoutEverywhere(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await logout(request, context: context, everywhere: true)
+    }
+
+    private func logout(_ request: Request, context: AppRequestContext, everywhere: Bool) async throws -> Response {
+        let (session, _) = try await pages.authorizedForm(request, viewerMay: true)
+        try await withStorage(context.logger) { try await pages.sessions.end(session, everywhere: everywhere) }
         var response = PageRedirect(to: "/login").response
         response.setCookie(pages.sessions.cookie(WebSessions.cookieName, "", maxAge: 0))
         return response

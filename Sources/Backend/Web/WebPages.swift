@@ -26,10 +26,14 @@ struct WebPages: Sendable {
     }
 
     /// A session and a valid CSRF token, for every POST of the pages; returns the form's fields.
-    func authorizedForm(_ request: Request) async throws -> (SessionRecord, [String: String]) {
+    /// A viewer's session may only log out (`viewerMay`).
+    func authorizedForm(_ request: Request, viewerMay: Bool = false) async throws -> (SessionRecord, [String: String]) {
         let session = try await requireSession(request)
         let form = try await FormBody.read(request)
         try requireCSRF(form, session)
+        guard viewerMay || session.role != .viewer else {
+            throw PageError(.forbidden, "Your account may look but not change anything. Ask an admin.")
+        }
         return (session, form)
     }
 
@@ -39,6 +43,7 @@ struct WebPages: Sendable {
         var model = model
         model["title"] = title
         model["email"] = session.email
+        model["viewer"] = session.role == .viewer
         model["csrf"] = session.csrfToken
         model["nav"] = Self.navigation.map { ["href": $0.href, "label": $0.label, "current": $0.key == nav] as [String: Any] }
         let notice = request.cookies[Self.flashCookie]?.value.removingPercentEncoding

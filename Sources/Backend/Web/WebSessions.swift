@@ -8,7 +8,11 @@ struct WebSessions: Sendable {
     static let cookieName = "mt_session"
     /// Login's own CSRF token lives in a cookie until there is a session (double submit).
     static let loginCookieName = "mt_login"
-    static let lifetime: TimeInterval = 7 * 86400
+    /// A session unused this long ends; use moves the end on, up to `lifetime` after the login.
+    static let idleTimeout: TimeInterval = 7 * 86400
+    static let lifetime: TimeInterval = 30 * 86400
+    /// Use moves the idle end on at most this often: not a write per page.
+    static let extendEvery: TimeInterval = 3600
 
     let store: any Store
     /// Secure cookies when the backend is reached over https.
@@ -23,24 +27,33 @@ struct WebSessions: Sendable {
     func session(of request: Request) async throws -> SessionRecord? {
         guard let value = request.cookies[Self.cookieName]?.value, Self.isWellFormed(value) else { return nil }
         let store = self.store
-        guard case .success(let session)? = await withDeadline(storageDeadline, { try await store.session(idHash: TokenHash.of(value), now: Date()) }) else {
+        let now = Date()
+        guard case .success(let session)? = await withDeadline(storageDeadline, { try await store.session(idHash: TokenHash.of(value), now: now) }) else {
             throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
+        }
+        if let session, session.expiresAt < session.endsAt, session.expiresAt.timeIntervalSince(now) < Self.idleTimeout - Self.extendEvery {
+            // Used: the idle end moves on. A failure here costs the user nothing now.
+            _ = await withDeadline(storageDeadline, { try await store.extendSession(idHash: session.idHash, until: now.addingTimeInterval(Self.idleTimeout)) })
         }
         return session
     }
 
     /// Makes a session for a user; returns the cookie that carries it.
-    func start(userID: Int64, email: String) async throws -> Cookie {
+    func start(userID: Int64, email: String, role: UserRole) async throws -> Cookie {
         let value = Self.randomToken()
         let now = Date()
         try await store.createSession(SessionRecord(
             idHash: TokenHash.of(value), userID: userID, email: email, csrfToken: Self.randomToken(),
-            createdAt: now, expiresAt: now.addingTimeInterval(Self.lifetime)))
+            createdAt: now, expiresAt: now.addingTimeInterval(Self.idleTimeout), endsAt: now.addingTimeInterval(Self.lifetime), role: role))
         return cookie(Self.cookieName, value, maxAge: Int(Self.lifetime))
     }
 
-    func end(_ session: SessionRecord) async throws {
-        try await store.deleteSession(idHash: session.idHash)
+    func end(_ session: SessionRecord, everywhere: Bool = false) async throws {
+        if everywhere {
+            try await store.deleteSessions(userID: session.userID)
+        } else {
+            try await store.deleteSession(idHash: session.idHash)
+        }
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {

@@ -148,6 +148,12 @@ enum PostgresSchema {
             [
                 .sql("ALTER TABLE host_latest ADD COLUMN clock_offset double precision"),
             ],
+            // 9: roles (a viewer only looks), and sessions with an end that use does not move.
+            [
+                .sql("ALTER TABLE users ADD COLUMN role text NOT NULL DEFAULT 'admin'"),
+                .sql("ALTER TABLE sessions ADD COLUMN ends_at timestamptz"),
+                .sql("UPDATE sessions SET ends_at = expires_at"),
+            ],
         ]
     }
 

@@ -116,5 +116,11 @@ enum SQLiteSchema {
         [
             "ALTER TABLE hosts ADD COLUMN clock_offset REAL",
         ],
+        // 6: roles (a viewer only looks), and sessions with an end that use does not move.
+        [
+            "ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'admin'",
+            "ALTER TABLE sessions ADD COLUMN ends_at INTEGER",
+            "UPDATE sessions SET ends_at = expires_at",
+        ],
     ]
 }
