@@ -103,7 +103,7 @@ import Testing
         }
         let made = try await add("correct horse battery\\n", "Ops@Example.com")
         #expect(made.status == 0, "\(made.stderr)")
-        #expect(made.stdout == "user Ops@Example.com created\n")
+        #expect(made.stdout == "user Ops@Example.com created (admin)\n")
         let again = try await add("another long password\\n", "ops@example.com")
         #expect(again.status == 1 && again.stderr.contains("exists already"), "\(again.stderr)")
         for (input, email, message) in [("short\\n", "a@example.com", "at least 10"), ("", "a@example.com", "no password on stdin"),

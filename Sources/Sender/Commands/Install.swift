@@ -19,6 +19,8 @@ struct Install: ParsableCommand {
     var binary: String?
     @Option(help: "Random delay before each run, spreading a fleet's reports, e.g. 20s.")
     var randomDelay = "20s"
+    @Option(help: "Let the service open /dev/zfs for the zpool check: auto (when /dev/zfs exists now), yes or no.")
+    var zfs = "auto"
     @Flag(help: "Print the units instead of writing them.")
     var dryRun = false
 
@@ -29,7 +31,14 @@ struct Install: ParsableCommand {
         guard executable.hasPrefix("/") else {
             throw SenderFailure(status: .badSettings, message: "--binary must be an absolute path, not '\(executable)'")
         }
-        let units = [("metrics-sender.service", Self.service(binary: executable)), ("metrics-sender.timer", Self.timer(randomDelay: delay.seconds))]
+        let openZFS: Bool
+        switch zfs {
+        case "auto": openZFS = FileManager.default.fileExists(atPath: "/dev/zfs")
+        case "yes": openZFS = true
+        case "no": openZFS = false
+        default: throw SenderFailure(status: .badSettings, message: "--zfs must be auto, yes or no, not '\(zfs.prefix(40))'")
+        }
+        let units = [("metrics-sender.service", Self.service(binary: executable, zfs: openZFS)), ("metrics-sender.timer", Self.timer(randomDelay: delay.seconds))]
         if dryRun {
             for (name, text) in units { print("# \(name)\n\(text)") }
             return
@@ -57,11 +66,13 @@ struct Install: ParsableCommand {
 
     /// Root, because it reads the journal, every mount and docker.sock, but boxed in: a read-only
     /// system, its own state directory, no new privileges, only the network families it uses.
-    /// Devices: the host's /dev (PrivateDevices=yes would hide /dev/zfs, which `zpool list`
-    /// opens), but the device policy lets it open only /dev/zfs and the pseudo devices (null, zero,
-    /// random, tty …) that DevicePolicy=closed always allows.
-    static func service(binary: String) -> String {
-        """
+    /// Devices: only the pseudo devices (null, zero, random, tty …). On a ZFS host, `zpool list`
+    /// must open /dev/zfs, which PrivateDevices=yes hides: there the host's /dev stays, but the
+    /// device policy lets it open only /dev/zfs and the pseudo devices. Not on other hosts, where
+    /// systemd would warn at every run that /dev/zfs is missing.
+    static func service(binary: String, zfs: Bool) -> String {
+        let devices = zfs ? "PrivateDevices=no\nDevicePolicy=closed\nDeviceAllow=/dev/zfs rw" : "PrivateDevices=yes"
+        return """
         [Unit]
         Description=Measure this host and send the report and new journal entries to metrics-backend
         Documentation=man:systemd.timer(5)
@@ -80,9 +91,7 @@ struct Install: ParsableCommand {
         ProtectSystem=strict
         ProtectHome=read-only
         PrivateTmp=yes
-        PrivateDevices=no
-        DevicePolicy=closed
-        DeviceAllow=/dev/zfs rw
+        \(devices)
         NoNewPrivileges=yes
         ProtectKernelModules=yes
         ProtectKernelLogs=yes
