@@ -110,6 +110,17 @@ import Testing
                 #expect(logged.contains("22P02"))
                 #expect(logged.contains("invalid input syntax for type integer"))
             }
+            // Inside a transaction, as every ingest batch runs, the error comes wrapped.
+            do {
+                try await postgres.client.transaction(logger: TestStores.logger) { connection in
+                    try await connection.query("SELECT \(secret)::int", logger: TestStores.logger)
+                }
+                Issue.record("the transaction did not fail")
+            } catch {
+                #expect(String(reflecting: error).contains(secret))
+                let logged = LoggedError.text(error)
+                #expect(!logged.contains(secret) && logged.contains("22P02"), "\(logged)")
+            }
         }
     }
 

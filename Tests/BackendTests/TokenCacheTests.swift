@@ -95,4 +95,41 @@ import Testing
             #expect(auth.storeQueries == afterGuesses, "the known token was pushed out by guesses")
         }
     }
+
+    /// Guesses fill the few lookups allowed at once; a real sender, whose cached answer expired
+    /// between its reports, must still get through. PostgreSQL holds the lookups on a table lock.
+    @Test(arguments: Engine.available.filter { $0 == .postgres })
+    func guessesHoldingEveryLookupDoNotLockOutARealToken(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            let postgres = try #require(store as? PostgresStore)
+            let real = TokenHash.generate()
+            _ = try await store.createToken(NewToken(hash: TokenHash.of(real), prefix: TokenHash.prefix(of: real), host: "web-1", createdAt: Date()))
+            let auth = TokenAuthenticator(store: store, ttl: 0.3, maxQueries: 4)
+            #expect(try await auth.caller(of: Self.request(real)).tokenID != nil)
+            try await Task.sleep(for: .milliseconds(400))  // the answer has expired, as between two reports
+
+            let (locked, markLocked) = AsyncStream<Void>.makeStream()
+            let (release, releaseLock) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await postgres.client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: TestStores.logger)
+                    try await connection.query("LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE", logger: TestStores.logger)
+                    markLocked.yield()
+                    for await _ in release { break }
+                    try await connection.query("ROLLBACK", logger: TestStores.logger)
+                }
+            }
+            for await _ in locked { break }
+            let guesses = (0..<4).map { _ in Task { try? await auth.caller(of: Self.request(TokenHash.generate())) } }
+            for _ in 0..<400 where auth.queriesInFlight < 4 { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(auth.queriesInFlight == 4)
+            await #expect(throws: APIError.self) { try await auth.caller(of: Self.request(TokenHash.generate())) }
+            let sender = Task { try await auth.caller(of: Self.request(real)) }
+            releaseLock.yield()
+            releaseLock.finish()
+            #expect(try await sender.value.tokenID != nil, "the real token was refused while guesses held the lookups")
+            for guess in guesses { #expect(await guess.value == nil) }
+            try await holder.value
+        }
+    }
 }

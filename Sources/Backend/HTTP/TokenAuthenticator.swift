@@ -47,15 +47,20 @@ final class TokenAuthenticator: Sendable {
     private let maxEntries: Int
     private let queried = Atomic<Int>(0)
     private let inFlight = Atomic<Int>(0)
-    /// Store queries at once for tokens not cached: a flood of invented tokens costs the database
-    /// this much and no more; the rest are asked to retry.
-    static let maxQueries = 8
+    /// Store queries at once for tokens not known: a flood of invented tokens costs the database
+    /// this much and no more; the rest are asked to retry. A token known to exist (its answer
+    /// expired) is never held back by them.
+    private let maxQueries: Int
+
+    /// Store queries under way.
+    var queriesInFlight: Int { inFlight.load(ordering: .relaxed) }
 
     /// Lookups that reached the store.
     var storeQueries: Int { queried.load(ordering: .relaxed) }
 
-    init(store: any Store, ttl: TimeInterval = 5, maxEntries: Int = 10_000) {
+    init(store: any Store, ttl: TimeInterval = 5, maxEntries: Int = 10_000, maxQueries: Int = 8) {
         self.store = store
+        self.maxQueries = maxQueries
         self.ttl = ttl
         self.maxEntries = maxEntries
     }
@@ -121,7 +126,7 @@ final class TokenAuthenticator: Sendable {
             }
             if let miss = cache.misses[hash], miss > now { return .cached(nil) }
             if let running = cache.queries[hash] { return .asked(running) }
-            guard inFlight.load(ordering: .relaxed) < Self.maxQueries else { return .busy }
+            guard cache.entries[hash] != nil || inFlight.load(ordering: .relaxed) < maxQueries else { return .busy }
             let started = startQuery(hash, generation: cache.generation)
             cache.queries[hash] = started
             return .asked(started)

@@ -6,6 +6,11 @@ import PostgresNIO
 /// column and constraint are kept.
 enum LoggedError {
     static func text(_ error: any Error) -> String {
+        if let transaction = error as? PostgresTransactionError {
+            let parts = [("begin", transaction.beginError), ("closure", transaction.closureError), ("rollback", transaction.rollbackError),
+                         ("commit", transaction.commitError)].compactMap { name, inner in inner.map { "\(name): \(text($0))" } }
+            return "PostgresTransactionError(" + parts.joined(separator: ", ") + ")"
+        }
         guard let psql = error as? PSQLError else { return String(reflecting: error) }
         var parts = ["code: \(psql.code)"]
         if let info = psql.serverInfo {
