@@ -49,6 +49,10 @@ import Testing
                 }
                 let locked = try await Self.post(client, email: "user0@example.com", password: "right password", forwardedFor: "198.51.100.1, 203.0.113.7")
                 #expect(locked.status == .tooManyRequests)
+                // Refused unchecked, its attempts cost user0's email nothing.
+                for _ in 0..<8 {
+                    #expect(try await Self.post(client, email: "user0@example.com", password: "wrong", forwardedFor: "203.0.113.7").status == .tooManyRequests)
+                }
                 // ... and another client of the same proxy is not.
                 let other = try await Self.post(client, email: "user0@example.com", password: "right password", forwardedFor: "203.0.113.8")
                 #expect(other.status == .seeOther)

@@ -439,9 +439,9 @@ import Testing
         for _ in 0..<2 { #expect(throttle.reserve(keys: ["c"], now: other) == nil) }
         let success = other.addingTimeInterval(1)
         #expect(throttle.reserve(keys: ["c"], now: success) == nil)
-        throttle.succeeded(keys: ["c"], reservedAt: success, clear: false)
+        throttle.giveBack(keys: ["c"], reservedAt: success)
         #expect(throttle.reserve(keys: ["c"], now: success) == nil, "the success's own attempt was given back")
-        throttle.succeeded(keys: ["c"], reservedAt: success, clear: true)
+        throttle.forget(keys: ["c"])
         for _ in 0..<3 { #expect(throttle.reserve(keys: ["c"], now: success) == nil) }
     }
 

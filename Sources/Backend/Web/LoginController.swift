@@ -36,22 +36,37 @@ struct LoginController: Sendable {
         let emailKeys = ["email:" + email.lowercased()]
         let addressKeys = ["address:" + address]
         let attemptAt = Date()
-        if let wait = emailThrottle.reserve(keys: emailKeys, now: attemptAt) ?? addressThrottle.reserve(keys: addressKeys, now: attemptAt) {
+        // The address first: a locked-out address must not spend a victim email's attempts.
+        if let wait = addressThrottle.reserve(keys: addressKeys, now: attemptAt) {
             return tooMany(request, next: next, email: email, wait: wait, "Too many failed logins.")
         }
-        let user = try await withStorage(context.logger) { try await pages.store.user(email: email) }
+        if let wait = emailThrottle.reserve(keys: emailKeys, now: attemptAt) {
+            addressThrottle.giveBack(keys: addressKeys, reservedAt: attemptAt)
+            return tooMany(request, next: next, email: email, wait: wait, "Too many failed logins.")
+        }
+        // No password was checked: the attempts are given back.
+        func giveBack() {
+            emailThrottle.giveBack(keys: emailKeys, reservedAt: attemptAt)
+            addressThrottle.giveBack(keys: addressKeys, reservedAt: attemptAt)
+        }
         let matches: Bool
-        do { matches = try await passwords.verify(password, hash: user?.passwordHash) } catch is PasswordCheck.Busy {
-            emailThrottle.succeeded(keys: emailKeys, reservedAt: attemptAt, clear: false)
-            addressThrottle.succeeded(keys: addressKeys, reservedAt: attemptAt, clear: false)
+        let user: UserRecord?
+        do {
+            user = try await withStorage(context.logger) { try await pages.store.user(email: email) }
+            matches = try await passwords.verify(password, hash: user?.passwordHash)
+        } catch is PasswordCheck.Busy {
+            giveBack()
             return tooMany(request, next: next, email: email, wait: 1, "Too many logins at once.")
+        } catch {
+            giveBack()
+            throw error
         }
         guard let user, matches, !password.isEmpty else {
             context.logger.notice("login failed", metadata: ["address": "\(address)"])
             return page(request, next: next, email: email, error: "Wrong email or password.", status: .unauthorized)
         }
-        emailThrottle.succeeded(keys: emailKeys, reservedAt: attemptAt, clear: true)
-        addressThrottle.succeeded(keys: addressKeys, reservedAt: attemptAt, clear: false)
+        emailThrottle.forget(keys: emailKeys)
+        addressThrottle.giveBack(keys: addressKeys, reservedAt: attemptAt)
         let cookie = try await withStorage(context.logger) { try await pages.sessions.start(userID: user.id, email: user.email, role: user.role) }
         var response = PageRedirect(to: next).response
         response.setCookie(cookie)

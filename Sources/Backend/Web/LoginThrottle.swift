@@ -40,19 +40,23 @@ final class LoginThrottle: Sendable {
         }
     }
 
-    /// A reserved attempt that succeeded: `clear` forgets the key's failures (an email that
-    /// logged in); otherwise only the attempt reserved at `reservedAt` is given back (an address,
-    /// whose other guesses still count).
-    func succeeded(keys: [String], reservedAt: Date, clear: Bool) {
+    /// Gives back the attempt reserved at `reservedAt`: it succeeded (an address, whose other
+    /// guesses still count), or no password was checked.
+    func giveBack(keys: [String], reservedAt: Date) {
         records.withLock { records in
             for key in keys {
-                guard !clear, var record = records[key] else { records[key] = nil; continue }
+                guard var record = records[key] else { continue }
                 if let index = record.failures.lastIndex(of: reservedAt) { record.failures.remove(at: index) }
                 record.lockedUntil = nil
                 record.lock(freeAttempts: freeAttempts, maxLockout: maxLockout, now: reservedAt)
                 records[key] = record.failures.isEmpty ? nil : record
             }
         }
+    }
+
+    /// Forgets the keys' failures: an email that logged in.
+    func forget(keys: [String]) {
+        records.withLock { records in for key in keys { records[key] = nil } }
     }
 }
 
