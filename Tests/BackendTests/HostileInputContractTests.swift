@@ -152,9 +152,17 @@ import Testing
             // A report kept back by the sender and sent late still does not pass a newer one.
             try await disk(10, sentAt: now.addingTimeInterval(-600), receivedAt: now.addingTimeInterval(1))
             #expect(try await value() == 60)
+            // Neither that late report nor a ping (dated by the backend) says anything of the host's clock.
+            #expect(try await offset().map { abs($0) < 1 } == true)
+            try await disk(70, sentAt: now.addingTimeInterval(1800), receivedAt: now.addingTimeInterval(2))
+            let ping = PingRecord(host: "web-1", check: "job", at: now.addingTimeInterval(3), kind: .success, method: "GET")
+            _ = try await store.ingest(Report(host: "web-1", sentAt: ping.at, reportId: UUID().uuidString, observations: [
+                Observation(name: "job", kind: .heartbeat, status: "ok"),
+            ]), ping: ping, receivedAt: ping.at)
+            #expect(try await offset().map { abs($0 - 1798) < 1 } == true)
             let samples = try await store.samples(host: "web-1", name: "disk:/", from: now.addingTimeInterval(-7200), to: now.addingTimeInterval(60), limit: 100)
             // Each sample at its placed time: the one from the clock's future at its arrival.
-            #expect(samples?.map(\.value) == [10, 40, 95, 50, 60])
+            #expect(samples?.map(\.value) == [10, 40, 95, 50, 60, 70])
         }
     }
 }

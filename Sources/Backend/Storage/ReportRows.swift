@@ -23,8 +23,9 @@ struct ReportRows: Sendable {
     var grace: [Int?] = []
     /// The ping this report stands for, stored in the same transaction.
     var ping: PingRecord?
-    /// How far the sender's clock was ahead of the backend's (negative: behind), in seconds.
-    var clockOffset: Double = 0
+    /// How far the sender's clock was ahead of the backend's (negative: behind), in seconds; nil
+    /// for a ping's report, which the backend dates itself.
+    var clockOffset: Double?
 
     private static let newline: [UInt8] = [UInt8(ascii: "\n")]
 
@@ -102,9 +103,17 @@ struct ReportRows: Sendable {
     /// Places the report in time: at its sender's time within the tolerance, else at its arrival.
     /// A time in the past stays: the sender keeps reports it could not deliver and sends them
     /// later, and those must not pass the newer ones. Called before any row is written.
-    mutating func place(receivedAt: Date) {
-        clockOffset = sentAt.timeIntervalSince(receivedAt)
-        if clockOffset > Self.clockTolerance { sentAt = receivedAt }
+    private mutating func place(receivedAt: Date) {
+        let offset = sentAt.timeIntervalSince(receivedAt)
+        if offset > Self.clockTolerance { sentAt = receivedAt }
+        clockOffset = ping == nil ? offset : nil
+    }
+
+    /// The rows a store writes for a report: with the ping it stands for, placed in time.
+    init(_ report: Report, ping: PingRecord?, receivedAt: Date) {
+        self.init(report)
+        self.ping = ping
+        place(receivedAt: receivedAt)
     }
 
     /// Numeric observations become samples.

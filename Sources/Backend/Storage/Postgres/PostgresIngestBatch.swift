@@ -19,7 +19,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     static let sql = """
         WITH rep AS (
             SELECT r.host, NULLIF(r.boot_id, '') AS boot_id, NULLIF(r.sender, '') AS sender, r.sent_at, r.report_key,
-                   r.received_at, r.first::int4, r.last::int4, r.clock_offset, r.idx
+                   r.received_at, r.first::int4, r.last::int4, NULLIF(r.clock_offset, 'NaN') AS clock_offset, r.idx
             FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::int8[], $8::int8[],
                         $16::float8[])
                  WITH ORDINALITY AS r (host, boot_id, sender, sent_at, report_key, received_at, first, last, clock_offset, idx)
@@ -60,7 +60,8 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
                    ($14::text[])[first:last], ($15::text[])[first:last], clock_offset
             FROM newest
             ON CONFLICT (host_id) DO UPDATE SET
-                observed_at = EXCLUDED.observed_at, last_seen = EXCLUDED.last_seen, names = EXCLUDED.names, clock_offset = EXCLUDED.clock_offset,
+                observed_at = EXCLUDED.observed_at, last_seen = EXCLUDED.last_seen, names = EXCLUDED.names,
+                clock_offset = coalesce(EXCLUDED.clock_offset, l.clock_offset),
                 kinds = EXCLUDED.kinds, vals = EXCLUDED.vals, units = EXCLUDED.units, statuses = EXCLUDED.statuses,
                 errors = EXCLUDED.errors, details = EXCLUDED.details
             WHERE EXCLUDED.observed_at >= l.observed_at
@@ -122,7 +123,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         binds.append(PostgresArray(first))
         binds.append(PostgresArray(last))
         columns.bindValues(into: &binds)
-        binds.append(PostgresArray(reports.map(\.rows.clockOffset)))
+        binds.append(PostgresArray(reports.map { $0.rows.clockOffset ?? .nan }))
         return binds
     }
 

@@ -99,10 +99,7 @@ final class PostgresStore: Store {
     func close() async {}
 
     func ingest(_ report: Report, ping: PingRecord?, receivedAt: Date) async throws -> IngestOutcome {
-        var rows = ReportRows(report)
-        rows.ping = ping
-        rows.place(receivedAt: receivedAt)
-        return try await batcher.ingest(rows, receivedAt: receivedAt)
+        try await batcher.ingest(ReportRows(report, ping: ping, receivedAt: receivedAt), receivedAt: receivedAt)
     }
 
     func hosts() async throws -> [HostRecord] {

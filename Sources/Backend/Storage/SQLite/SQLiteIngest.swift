@@ -27,13 +27,15 @@ enum SQLiteIngest {
             let (rows, receivedAt) = batch[index]
             let received = SQLiteData.integer(Int(receivedAt.microseconds))
             binds += [.text(rows.host), .optional(rows.bootId), .optional(rows.sender), received, received, .integer(Int(rows.sentAt.microseconds)),
-                      .float(rows.clockOffset)]
+                      .optional(rows.clockOffset)]
         }
         let found = try await db.query("""
             INSERT INTO hosts (name, boot_id, sender, first_seen, last_report_at, last_sent_at, clock_offset) VALUES \(tuples(7, order.count))
             ON CONFLICT (name) DO UPDATE SET
                 boot_id = coalesce(excluded.boot_id, hosts.boot_id), sender = coalesce(excluded.sender, hosts.sender),
-                clock_offset = CASE WHEN excluded.last_report_at >= hosts.last_report_at THEN excluded.clock_offset ELSE hosts.clock_offset END,
+                -- The offset its newest report showed: a late one (the sender's spool) or a ping's says nothing new.
+                clock_offset = CASE WHEN excluded.clock_offset IS NOT NULL AND excluded.last_sent_at >= hosts.last_sent_at
+                                    THEN excluded.clock_offset ELSE hosts.clock_offset END,
                 last_report_at = max(hosts.last_report_at, excluded.last_report_at),
                 last_sent_at = max(hosts.last_sent_at, excluded.last_sent_at)
             RETURNING id, name

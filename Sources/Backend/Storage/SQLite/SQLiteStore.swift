@@ -86,10 +86,7 @@ final class SQLiteStore: Store {
     }
 
     func ingest(_ report: Report, ping: PingRecord?, receivedAt: Date) async throws -> IngestOutcome {
-        var rows = ReportRows(report)
-        rows.ping = ping
-        rows.place(receivedAt: receivedAt)
-        return try await batcher.ingest(rows, receivedAt: receivedAt)
+        try await batcher.ingest(ReportRows(report, ping: ping, receivedAt: receivedAt), receivedAt: receivedAt)
     }
 
     /// Stores a batch in one write job with the threshold flips it causes, and lets the evaluator
