@@ -80,6 +80,37 @@ import Testing
         #expect(seen.contains(["bad"]))
     }
 
+    @Test func aHostPastItsCheckLimitFailsAloneAndTheOthersStayOneBatch() async throws {
+        let batches = Mutex<[[String]]>([])
+        let (gate, release) = AsyncStream<Void>.makeStream()
+        let batcher = ReportBatcher(maxRunning: 1, maxBatch: 64, logger: Logger(label: "test")) { batch in
+            let hosts = batch.map(\.rows.host)
+            batches.withLock { $0.append(hosts) }
+            if hosts == ["first"] { for await _ in gate { break } }
+            if hosts.contains("noisy") { throw CheckLimit.Exceeded(host: "noisy", checks: 1001, limit: 1000) }
+            return hosts.map { _ in .stored(samples: 1) }
+        }
+        let hosts = ["first", "noisy", "noisy"] + (0..<20).map { "web-\($0)" }
+        let outcomes = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+            for host in hosts {
+                group.addTask {
+                    let rows = ReportRows(Reports.sample(host: host, sentAt: Reports.now()))
+                    return (host, (try? await batcher.ingest(rows, receivedAt: Date())) == .stored(samples: 1))
+                }
+                if host == "first" { try await until { batches.withLock { $0.count } == 1 } }
+            }
+            try await until { batcher.waiting == hosts.count - 1 }
+            release.finish()
+            return try await group.reduce(into: [(String, Bool)]()) { $0.append(($1.0, $1.1)) }
+        }
+        #expect(outcomes.filter { $0.0 == "noisy" }.allSatisfy { !$0.1 })
+        #expect(outcomes.filter { $0.0 != "noisy" }.allSatisfy { $0.1 })
+        // The batch with the noisy host, then each of its reports alone, then the others together.
+        let seen = batches.withLock { $0 }
+        #expect(seen.count == 5, "\(seen)")
+        #expect(seen.last?.count == 20)
+    }
+
     @Test func aFullQueueRefusesAtOnceInsteadOfGrowing() async throws {
         let (gate, release) = AsyncStream<Void>.makeStream()
         let started = Mutex(0)

@@ -93,6 +93,11 @@ final class ReportBatcher: Sendable {
             let outcomes = try await apply(batch.map(\.report))
             guard outcomes.count == batch.count else { throw StoreError.unavailable("the store did not answer for every report") }
             for (job, outcome) in zip(batch, outcomes) { job.continuation.resume(returning: outcome) }
+        } catch let exceeded as CheckLimit.Exceeded where batch.count > 1 {
+            // One host past its check limit: its reports go alone, the others stay one batch.
+            let (own, others) = (batch.filter { $0.report.rows.host == exceeded.host }, batch.filter { $0.report.rows.host != exceeded.host })
+            for job in own { await run([job]) }
+            if !others.isEmpty { await run(others) }
         } catch {
             guard batch.count > 1 else {
                 batch.first?.continuation.resume(throwing: error)

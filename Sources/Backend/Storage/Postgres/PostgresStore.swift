@@ -236,8 +236,11 @@ extension PostgresStore {
     /// Rolls the transaction back when a host has more checks than the limit allows.
     static func enforce(_ limit: CheckLimit, hosts: [String], on connection: PostgresConnection, logger: Logger) async throws {
         guard !hosts.isEmpty else { return }
+        // Two transactions adding checks to one host would each count without the other's rows.
+        try await connection.query("SELECT id FROM hosts WHERE name = ANY(\(hosts)) ORDER BY id FOR UPDATE", logger: logger)
         let rows = try await connection.query("""
-            SELECT h.name, count(*) FROM checks c JOIN hosts h ON h.id = c.host_id WHERE h.name = ANY(\(hosts)) AND c.name <> 'host' GROUP BY h.name
+            SELECT h.name, count(*) FROM checks c JOIN hosts h ON h.id = c.host_id
+            WHERE h.name = ANY(\(hosts)) AND c.name <> \(reservedHostCheckName) GROUP BY h.name
             """, logger: logger)
         var counts: [(host: String, checks: Int)] = []
         for try await (host, checks) in rows.decode((String, Int64).self) { counts.append((host, Int(checks))) }

@@ -198,8 +198,8 @@ extension SQLiteStore {
         guard !hosts.isEmpty else { return }
         let rows = try await db.query("""
             SELECT h.name, count(*) AS n FROM checks c JOIN hosts h ON h.id = c.host_id
-            WHERE h.name IN (SELECT value FROM json_each(?)) AND c.name <> 'host' GROUP BY h.name
-            """, [.text("[" + hosts.map(DetailsJSON.quoted).joined(separator: ",") + "]")])
+            WHERE h.name IN (SELECT value FROM json_each(?)) AND c.name <> ? GROUP BY h.name
+            """, [.text("[" + hosts.map(DetailsJSON.quoted).joined(separator: ",") + "]"), .text(reservedHostCheckName)])
         try limit.enforce(rows.map { ($0.column("name")?.string ?? "", $0.column("n")?.integer ?? 0) })
     }
 }
