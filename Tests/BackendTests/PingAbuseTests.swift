@@ -81,4 +81,22 @@ import Testing
             #expect(try await h.store.checks(host: "web-1", state: nil).isEmpty)
         }
     }
+
+    /// A ping refused for the host's check limit is answered as pings are: text, never cached.
+    @Test func aFirstPingPastTheCheckLimitIsRefusedAsAPing() async throws {
+        try await H.withHarness({ $0.checkLimit = CheckLimit(maxPerHost: 1) }) { h in
+            let key = PingKey.generate()
+            try await h.store.createPingKey(host: "web-1", hash: TokenHash.of(key), now: Date())
+            _ = try await h.store.ingest(Report(host: "web-1", sentAt: Date(), observations: [Observation(name: "memory", kind: .memory, value: 1)]),
+                                         receivedAt: Date())
+            try await h.app.test(.router) { client in
+                try await client.execute(uri: "/ping/\(key)/nightly?create=1", method: .get) { response in
+                    #expect(response.status == .unprocessableContent)
+                    #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
+                    #expect(response.headers[.cacheControl] == PingController<AppRequestContext>.noCache)
+                    #expect(String(buffer: response.body).contains("MAX_CHECKS_PER_HOST"))
+                }
+            }
+        }
+    }
 }

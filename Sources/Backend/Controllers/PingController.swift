@@ -21,10 +21,10 @@ struct PingController<Context: RequestContext> {
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
         for path in ["ping/:a", "ping/:a/:b", "ping/:a/:b/:c"] {
-            for method in [HTTPRequest.Method.get, .head, .post] { routes.on(RouterPath(path), method: method, use: ping) }
+            for method in [HTTPRequest.Method.get, .head, .post] { routes.on(RouterPath(path), method: method, use: Self.inPingForm(ping)) }
         }
         for method in [HTTPRequest.Method.get, .post] { routes.on("api/push/:token", method: method, use: kumaPush) }
-        routes.get("hb/:token", use: original)
+        routes.get("hb/:token", use: Self.inPingForm(original))
         return routes
     }
 
@@ -61,7 +61,9 @@ struct PingController<Context: RequestContext> {
                 guard request.uri.queryParameters.get("create") == "1" else { return Self.text("not found", .notFound, head) }
                 guard Slug.isValid(slug) else { return Self.text("invalid url format", .badRequest, head) }
                 // The same names a report may use: `host` and checks of other kinds are not a ping's.
-                if let refusal = HeartbeatInput.refusal(ofName: slug, maxLength: maxNameLength) { return Self.text(refusal.message, .conflict, head) }
+                if let refusal = HeartbeatInput.refusal(ofName: slug, maxLength: maxNameLength) {
+                    return Self.text(refusal.message, slug == reservedHostCheckName ? .conflict : refusal.status, head)
+                }
                 let now = Date()
                 do {
                     created = try await withStorage(context.logger) { try await store.ensureHeartbeat(HeartbeatSpec(host: host, name: slug, slug: slug), now: now) }.created
@@ -110,6 +112,14 @@ struct PingController<Context: RequestContext> {
     /// Uptime Kuma's push monitor: `/api/push/<ping id>?status=up|down&msg=&ping=`, answered as
     /// Kuma does (`{"ok": true}`; 404 `{"ok": false, "msg": …}`). `ping` (milliseconds) becomes the value.
     @Sendable func kumaPush(_ request: Request, context: Context) async throws -> Response {
+        do { return try await kumaAnswer(request, context: context) } catch let error as APIError {
+            var response = try Self.kuma(false, error.message, error.status)
+            response.headers.append(contentsOf: error.headers)
+            return response
+        }
+    }
+
+    private func kumaAnswer(_ request: Request, context: Context) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
         let found = try await withStorage(context.logger) { try await store.heartbeats(pingID: token.lowercased()) }
         guard let target = found.first else { return try Self.kuma(false, "Monitor not found or not active.", .notFound) }
@@ -187,6 +197,17 @@ struct PingController<Context: RequestContext> {
         guard buffer.readableBytes > 0 else { return nil }
         let bytes = buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, bodyLimit)) ?? []
         return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "")
+    }
+
+    /// Errors (a full queue, the check limit, storage down) answered as pings are: text, never cached.
+    static func inPingForm(_ handler: @escaping @Sendable (Request, Context) async throws -> Response) -> @Sendable (Request, Context) async throws -> Response {
+        { request, context in
+            do { return try await handler(request, context) } catch let error as APIError {
+                var response = text(error.message, error.status, request.method == .head)
+                response.headers.append(contentsOf: error.headers)
+                return response
+            }
+        }
     }
 
     /// What Healthchecks sends (Django's never_cache): a proxy that cached a GET ping would eat heartbeats.
