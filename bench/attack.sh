@@ -24,7 +24,8 @@
 #
 # The backend runs with HTTP_IDLE_TIMEOUT=3s and TRUSTED_PROXIES=127.0.0.1 throughout. Traffic goes to
 # 127.0.0.1 only; every loop is bounded; exits 1 when any attack failed.
-# Usage: bench/attack.sh   (SKIP_BUILD=1 to reuse the release build; BACKEND_BIN, SENDER_BIN=path)
+# Usage: bench/attack.sh [NAME ...]   (default: all; SKIP_BUILD=1 to reuse the release build; BACKEND_BIN,
+#        SENDER_BIN=path; PROBE_MAX_MS=1000)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${SKIP_BUILD:-}" ]; then
@@ -41,6 +42,8 @@ client=bench/lib/attack-client.py
 run=$(python3 -c 'import secrets; print(secrets.token_hex(3))')   # names of their own on a reused database
 out=$tmp/out.txt
 : >"$out"
+wanted=" $* "
+want() { [ "$wanted" = "  " ] || [[ "$wanted" == *" $1 "* ]]; }
 
 engines=(sqlite)
 pg_url=
@@ -55,7 +58,7 @@ fi
 tree=$tmp/tab-measured
 mkdir -p "$tree/proc/self" "$tree/mnt/tab	dir"
 printf '50 1 0:60 / /mnt/tab\\011dir rw,nosuid,nodev,relatime - ext4 /dev/sdz1 rw\n' >"$tree/proc/self/mountinfo"
-ENGINE=- python3 "$client" sender "$sender_bin" Tests/Fixtures/disk-odd-mounts "$tree" | tee -a "$out"
+want sender-odd-mounts && ENGINE=- python3 "$client" sender "$sender_bin" Tests/Fixtures/disk-odd-mounts "$tree" | tee -a "$out"
 
 # --- the backend -------------------------------------------------------------------------------
 backend() { env -u DATABASE_URL -u JOURNAL_DATABASE_URL "${backend_env[@]}" "$backend_bin" "$@"; }
@@ -70,6 +73,7 @@ start_backend() {
 stop_backend() { kill "$backend_pid" 2>/dev/null; wait "$backend_pid" 2>/dev/null; }
 # Runs one attack; a backend that died during it is a FAIL of its own, and is started again.
 attack() {
+  want "$1" || return 0
   ENGINE=$engine python3 "$client" "$@" | tee -a "$out"
   if ! kill -0 "$backend_pid" 2>/dev/null; then
     echo "FAIL backend-alive ($engine): the backend exited during $1; last log lines:" | tee -a "$out"
@@ -118,6 +122,7 @@ for engine in "${engines[@]}"; do
   attack ping-flood
   # The rate limit is per backend and in memory: three restarts give 3 × 30 more accepted pings,
   # more than the 100 a check keeps.
+  if want ping-flood; then
   accepted=$(cat "$PING_ID_FILE.accepted" 2>/dev/null || echo 0)
   echo "== ping-flood-kept ($engine): restart the backend 3 times, 40 pings after each, then count the check's pings"
   for _ in 1 2 3; do
@@ -136,6 +141,7 @@ for engine in "${engines[@]}"; do
     echo "PASS ping-flood-kept ($engine): $accepted accepted, $kept kept (≤ 100), bodies cut to ≤ 100,000 bytes" | tee -a "$out"
   else
     echo "FAIL ping-flood-kept ($engine): wanted > 100 accepted and ≤ 100 kept of ≤ 100,000 bytes; $accepted accepted, $kept kept, longest $longest" | tee -a "$out"
+  fi
   fi
   attack check-limit
   attack half-open
@@ -161,7 +167,7 @@ for engine in - "${engines[@]}"; do
   done
 done
 for engine in "${engines[@]}"; do
-  python3 - "$out" "$engine" <<'PY' | while IFS=$'\t' read -r measure value unit; do result "$measure" "$value" "$unit" - - lower; done
+  [ -n "$(grep -P "^measures\t[^\t]*\t$engine\t" "$out")" ] && python3 - "$out" "$engine" <<'PY' | while IFS=$'\t' read -r measure value unit; do result "$measure" "$value" "$unit" - - lower; done
 import sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.startswith("measures\t")]
 rows = [r for r in rows if r[2] == sys.argv[2]]
