@@ -501,6 +501,18 @@ def check_limit(say):
     return ok, reason, max(a.seconds for a in answers[1:])
 
 
+def accept_queue():
+    """Connections the kernel holds for the backend's listening socket that it has not accepted yet
+    (/proc/net/tcp's rx_queue of the LISTEN row); while that queue is full, new connections wait for a
+    SYN retransmit (1 s), whatever the backend does."""
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if fields[1] == f"0100007F:{PORT:04X}" and fields[3] == "0A":
+                return int(fields[4].split(":")[1], 16)
+    return 0
+
+
 def half_open(say):
     idle = float(E.get("IDLE_TIMEOUT", "3"))
     head = f"GET /api/v1/hosts HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\nUser-Agent: slow\r\n".encode()  # no blank line: never ends
@@ -517,10 +529,14 @@ def half_open(say):
         except OSError as error:
             failed.append(str(error))
             s.close()
+    peak_queue, waited = accept_queue(), time.time()
+    while accept_queue() > 0 and time.time() - waited < 10:
+        time.sleep(0.02)
     opened = time.time()
-    WINDOW.update(start=opened, setup="the connections were opened", during="while all were held")
+    WINDOW.update(start=opened, setup="the connections were opened and accepted", during="while all were held")
     say(f"sent: {len(sockets)} connections, each a request head that never ends ({len(head)} bytes, no blank line), "
-        f"opened in {opened - start:.2f} s" + (f"; {len(failed)} failed to open: {failed[0]}" if failed else ""))
+        f"opened in {waited - start:.2f} s; the backend's accept queue then {peak_queue}, empty {opened - waited:.2f} s later"
+        + (f"; {len(failed)} failed to open: {failed[0]}" if failed else ""))
     health = request("GET", "/healthz", timeout=10)
     report = post_report(E["BYSTANDER_TOKEN"], E["BYSTANDER"], [{"name": "memory", "kind": "memory", "value": 33, "unit": "%"}])
     say(f"while all are held: GET /healthz {health}; the other host's report {report.status} in {report.seconds * 1000:.1f} ms")
