@@ -134,6 +134,7 @@ for engine in "${engines[@]}"; do
     accepted=$((accepted + ${more:-0}))
   done
   read -r kept longest < <(kept_pings)
+  kept=${kept:--} longest=${longest:-0}
   echo "   accepted pings in all: $accepted; kept in the database: $kept, the longest body $longest bytes"
   if [ "$kept" = "-" ]; then
     echo "FAIL ping-flood-kept ($engine): no sqlite3 to count the pings" | tee -a "$out"
@@ -178,6 +179,6 @@ print(f"attacks ({sys.argv[2]}): backend peak RSS\t{worst(5):.1f}\tMB")
 print(f"attacks ({sys.argv[2]}): backend CPU, most in one attack\t{worst(4):.2f}\ts")
 PY
 done
-result "attacks passed" "$passed" of-$((passed + failed)) - - higher
+result "attacks passed (of $((passed + failed)))" "$passed" attacks - - higher
 echo "target every attack PASS: $([ "$failed" -eq 0 ] && echo met || echo MISSED)"
 [ "$failed" -eq 0 ]
