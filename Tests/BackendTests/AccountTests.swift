@@ -84,6 +84,11 @@ import Testing
                 var api = viewer.headers
                 api[HTTPField.Name("X-CSRF-Token")!] = viewer.csrf
                 #expect(try await client.execute(uri: "/api/v1/checks/db-1/disk%3A%2F", method: .delete, headers: api).status == .forbidden)
+                api[.contentType] = "application/json"
+                for (uri, body) in [("/api/v1/silences", #"{"host": "db-1", "for": "1h"}"#), ("/api/v1/pause", #"{"host": "db-1", "paused": true}"#),
+                                    ("/api/v1/heartbeats", #"{"host": "db-1", "name": "job", "every": "1h"}"#)] {
+                    #expect(try await client.execute(uri: uri, method: .post, headers: api, body: ByteBuffer(string: body)).status == .forbidden, "\(uri)")
+                }
                 #expect(try await client.execute(uri: "/api/v1/checks?host=db-1", method: .get, headers: viewer.headers).status == .ok)
                 #expect(try await h.store.checks(host: "db-1", state: nil).contains { $0.name == "disk:/" && $0.silencedUntil == nil && !$0.paused })
                 #expect(try await h.store.tokens().count == 2)

@@ -73,6 +73,7 @@ import Testing
         #expect(proxies.contains("10.255.0.1") && !proxies.contains("11.0.0.1"))
         #expect(throws: TrustedProxies.ParseError.self) { try TrustedProxies(parsing: "10.0.0.0/33") }
         #expect(throws: TrustedProxies.ParseError.self) { try TrustedProxies(parsing: "proxy.local") }
+        #expect(throws: TrustedProxies.ParseError.self) { try TrustedProxies(parsing: "10.0.0.0/") }
         #expect(throws: ConfigError.self) { try BackendConfig.fromEnvironment(["TRUSTED_PROXIES": "10.0.0.0/99"]) }
     }
 

@@ -80,7 +80,7 @@ struct PingController<Context: RequestContext> {
         }
         let rid = request.uri.queryParameters.get("rid")
         if let rid, UUID(uuidString: rid) == nil { return Self.text("invalid uuid format", .badRequest, head) }
-        guard rateLimit.allow(host: target.host, check: target.name) else { return Self.text("rate limited", .tooManyRequests, head) }
+        try requireRate(target)
 
         let body = try await Self.body(request)
         let now = Date()
@@ -127,7 +127,7 @@ struct PingController<Context: RequestContext> {
         let down = query.get("status") == "down"
         let message = query.get("msg").map { String($0.prefix(500)) }
         let latency = query.get("ping").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 / 1000 : nil }
-        guard rateLimit.allow(host: target.host, check: target.name) else { return try Self.kuma(false, "Too many requests.", .tooManyRequests) }
+        try requireRate(target)
         let record = PingRecord(host: target.host, check: target.name, at: Date(), kind: down ? .fail : .success, exitStatus: nil, rid: nil,
                                 method: "\(request.method)", body: message, duration: latency)
         try await ingest(target, record, logger: context.logger, error: down ? (message.flatMap { $0.isEmpty ? nil : $0 } ?? "down") : nil)
@@ -139,7 +139,7 @@ struct PingController<Context: RequestContext> {
         let token = context.parameters.get("token") ?? ""
         let found = try await withStorage(context.logger) { try await store.heartbeats(pingID: token.lowercased()) }
         guard let target = found.first else { return Self.text("not found", .notFound, false) }
-        guard rateLimit.allow(host: target.host, check: target.name) else { return Self.text("rate limited", .tooManyRequests, false) }
+        try requireRate(target)
         try await ingest(target, PingRecord(host: target.host, check: target.name, at: Date(), kind: .success, method: "GET"), logger: context.logger)
         return Self.text("OK", .ok, false)
     }
@@ -197,6 +197,11 @@ struct PingController<Context: RequestContext> {
         guard buffer.readableBytes > 0 else { return nil }
         let bytes = buffer.getBytes(at: buffer.readerIndex, length: min(buffer.readableBytes, bodyLimit)) ?? []
         return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "")
+    }
+
+    /// One check's pings beyond its rate: 429, in each route's own form.
+    private func requireRate(_ target: PingTarget) throws {
+        guard rateLimit.allow(host: target.host, check: target.name) else { throw APIError(.tooManyRequests, "rate limited") }
     }
 
     /// Errors (a full queue, the check limit, storage down) answered as pings are: text, never cached.

@@ -20,7 +20,7 @@ struct TrustedProxies: Sendable, Equatable {
     /// Comma- or space-separated addresses and CIDR ranges: `127.0.0.1, ::1, 10.0.0.0/8`.
     init(parsing text: String) throws(ParseError) {
         for item in text.split(whereSeparator: { $0 == "," || $0 == " " }) {
-            let parts = item.split(separator: "/", maxSplits: 1)
+            let parts = item.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
             guard let bytes = Self.bytes(of: String(parts[0])) else {
                 throw ParseError(message: "'\(item.prefix(60))' is not an IP address or CIDR range such as 10.0.0.0/8")
             }

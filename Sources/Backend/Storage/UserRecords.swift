@@ -3,6 +3,11 @@ import Foundation
 /// What a user may do on the pages: an admin changes things, a viewer only looks.
 enum UserRole: String, Sendable, CaseIterable {
     case admin, viewer
+
+    /// A role as stored; anything unknown may only look.
+    init(stored: String?) {
+        self = stored.flatMap(UserRole.init(rawValue:)) ?? .viewer
+    }
 }
 
 /// Someone who may log in to the pages. The password is kept only as a bcrypt hash.

@@ -24,7 +24,7 @@ extension PostgresStore {
     private func users(_ rows: PostgresRowSequence) async throws -> [UserRecord] {
         var users: [UserRecord] = []
         for try await (id, email, hash, role, created) in rows.decode((Int64, String, String, String, Date).self) {
-            users.append(UserRecord(id: id, email: email, passwordHash: hash, role: UserRole(rawValue: role) ?? .viewer, createdAt: created))
+            users.append(UserRecord(id: id, email: email, passwordHash: hash, role: UserRole(stored: role), createdAt: created))
         }
         return users
     }
@@ -64,7 +64,7 @@ extension PostgresStore {
         var found: SessionRecord?
         for try await (hash, user, email, role, csrf, created, expires, ends) in rows.decode((String, Int64, String, String, String, Date, Date, Date).self) {
             found = SessionRecord(idHash: hash, userID: user, email: email, csrfToken: csrf, createdAt: created, expiresAt: expires,
-                                  endsAt: ends, role: UserRole(rawValue: role) ?? .viewer)
+                                  endsAt: ends, role: UserRole(stored: role))
         }
         return found
     }

@@ -23,7 +23,7 @@ extension SQLiteStore {
     private static func user(_ row: SQLiteRow) -> UserRecord {
         UserRecord(id: Int64(row.column("id")?.integer ?? 0), email: row.column("email")?.string ?? "",
                    passwordHash: row.column("password_hash")?.string ?? "",
-                   role: row.column("role")?.string.flatMap(UserRole.init(rawValue:)) ?? .viewer, createdAt: row.date("created_at"))
+                   role: UserRole(stored: row.column("role")?.string), createdAt: row.date("created_at"))
     }
 
     func deleteUser(email: String) async throws -> Bool {
@@ -61,7 +61,7 @@ extension SQLiteStore {
                 idHash: row.column("id_hash")?.string ?? "", userID: Int64(row.column("user_id")?.integer ?? 0),
                 email: row.column("email")?.string ?? "", csrfToken: row.column("csrf_token")?.string ?? "",
                 createdAt: row.date("created_at"), expiresAt: row.date("expires_at"), endsAt: row.date("ends_at"),
-                role: row.column("role")?.string.flatMap(UserRole.init(rawValue:)) ?? .viewer)
+                role: UserRole(stored: row.column("role")?.string))
         }
     }
 
