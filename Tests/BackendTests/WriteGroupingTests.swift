@@ -46,67 +46,51 @@ import Testing
         }
     }
 
-    @Test func aBatchThatFailsIsStoredReportByReport() async throws {
+    /// Sends a report of each host at once, "first" alone ahead so that the others wait and form
+    /// one batch; `fail` may throw for a batch. Answers each report's outcome and the batches seen.
+    private func send(_ hosts: [String], fail: @escaping @Sendable ([String]) throws -> Void) async throws -> (outcomes: [(String, Bool)], batches: [[String]]) {
         let batches = Mutex<[[String]]>([])
         let (gate, release) = AsyncStream<Void>.makeStream()
         let batcher = ReportBatcher(maxRunning: 1, maxBatch: 64, logger: Logger(label: "test")) { batch in
             let hosts = batch.map(\.rows.host)
             batches.withLock { $0.append(hosts) }
-            // The first batch holds the others back until all of them wait, so they form one batch.
             if hosts == ["first"] { for await _ in gate { break } }
-            if hosts.contains("bad") { throw Refused() }
+            try fail(hosts)
             return hosts.map { _ in .stored(samples: 1) }
         }
-        let hosts = ["first", "bad"] + (0..<30).map { "web-\($0)" }
         let outcomes = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
-            for host in hosts {
+            for host in ["first"] + hosts {
                 group.addTask {
                     let rows = ReportRows(Reports.sample(host: host, sentAt: Reports.now()))
                     return (host, (try? await batcher.ingest(rows, receivedAt: Date())) == .stored(samples: 1))
                 }
                 if host == "first" { try await until { batches.withLock { $0.count } == 1 } }
             }
-            try await until { batcher.waiting == hosts.count - 1 }
+            try await until { batcher.waiting == hosts.count }
             release.finish()
-            return try await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+            return try await group.reduce(into: [(String, Bool)]()) { $0.append(($1.0, $1.1)) }
         }
-        #expect(outcomes["bad"] == false)
-        #expect(outcomes.filter { $0.key != "bad" }.allSatisfy { $0.value })
-        #expect(outcomes.count == hosts.count)
+        return (outcomes, batches.withLock { $0 })
+    }
+
+    @Test func aBatchThatFailsIsStoredReportByReport() async throws {
+        let hosts = ["bad"] + (0..<30).map { "web-\($0)" }
+        let (outcomes, seen) = try await send(hosts) { if $0.contains("bad") { throw Refused() } }
+        #expect(outcomes.filter { $0.0 == "bad" }.allSatisfy { !$0.1 })
+        #expect(outcomes.filter { $0.0 != "bad" }.allSatisfy { $0.1 })
+        #expect(outcomes.count == hosts.count + 1)
         // The bad report was in a batch with the others, which then went one by one.
-        let seen = batches.withLock { $0 }
-        #expect(seen.count == 2 + hosts.count - 1)
-        #expect(seen[1].count == hosts.count - 1 && seen[1].contains("bad"))
+        #expect(seen.count == 2 + hosts.count)
+        #expect(seen[1].count == hosts.count && seen[1].contains("bad"))
         #expect(seen.contains(["bad"]))
     }
 
     @Test func aHostPastItsCheckLimitFailsAloneAndTheOthersStayOneBatch() async throws {
-        let batches = Mutex<[[String]]>([])
-        let (gate, release) = AsyncStream<Void>.makeStream()
-        let batcher = ReportBatcher(maxRunning: 1, maxBatch: 64, logger: Logger(label: "test")) { batch in
-            let hosts = batch.map(\.rows.host)
-            batches.withLock { $0.append(hosts) }
-            if hosts == ["first"] { for await _ in gate { break } }
-            if hosts.contains("noisy") { throw CheckLimit.Exceeded(host: "noisy", checks: 1001, limit: 1000) }
-            return hosts.map { _ in .stored(samples: 1) }
-        }
-        let hosts = ["first", "noisy", "noisy"] + (0..<20).map { "web-\($0)" }
-        let outcomes = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
-            for host in hosts {
-                group.addTask {
-                    let rows = ReportRows(Reports.sample(host: host, sentAt: Reports.now()))
-                    return (host, (try? await batcher.ingest(rows, receivedAt: Date())) == .stored(samples: 1))
-                }
-                if host == "first" { try await until { batches.withLock { $0.count } == 1 } }
-            }
-            try await until { batcher.waiting == hosts.count - 1 }
-            release.finish()
-            return try await group.reduce(into: [(String, Bool)]()) { $0.append(($1.0, $1.1)) }
-        }
+        let hosts = ["noisy", "noisy"] + (0..<20).map { "web-\($0)" }
+        let (outcomes, seen) = try await send(hosts) { if $0.contains("noisy") { throw CheckLimit.Exceeded(host: "noisy", checks: 1001, limit: 1000) } }
         #expect(outcomes.filter { $0.0 == "noisy" }.allSatisfy { !$0.1 })
         #expect(outcomes.filter { $0.0 != "noisy" }.allSatisfy { $0.1 })
         // The batch with the noisy host, then each of its reports alone, then the others together.
-        let seen = batches.withLock { $0 }
         #expect(seen.count == 5, "\(seen)")
         #expect(seen.last?.count == 20)
     }
