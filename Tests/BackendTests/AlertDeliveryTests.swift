@@ -121,9 +121,11 @@ import Testing
             #expect(rig.delivered().count == 1)
             #expect(rig.delivered().first?.text.contains("<code>host</code>\nhost down") == true)
             try await rig.report([rig.disk(50), Observation(name: "memory", kind: .memory, value: 40, unit: "%")])
-            #expect(try await rig.wait { rig.delivered().count == 2 })
-            try await Task.sleep(for: .seconds(1))
-            #expect(rig.delivered().map { $0.text.hasPrefix("✅") } == [false, true])
+            #expect(try await rig.wait { rig.delivered().count >= 2 })
+            // With a 1 s interval the host goes down again 3 s later; on a loaded machine that
+            // message may already be there: only the first two are this test's.
+            #expect(rig.delivered().prefix(2).map { $0.text.hasPrefix("✅") } == [false, true])
+            #expect(rig.delivered().allSatisfy { $0.text.contains("<code>host</code>") }, "a check of the down host spoke")
         } catch {
             Issue.record(error)
         }

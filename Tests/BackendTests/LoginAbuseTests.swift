@@ -103,3 +103,56 @@ import Testing
         }
     }
 }
+
+/// The login throttle's records on both engines: the policy, and that a restart or another
+/// backend on the same database sees them.
+@Suite struct LoginThrottleContractTests {
+    @Test(arguments: Engine.available)
+    func throttleLocksAfterFreeAttemptsAndDoubles(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            let throttle = LoginThrottle(store: store, freeAttempts: 2, window: 60, maxLockout: 8)
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            #expect(try await throttle.reserve(key: "a", now: start) == nil)
+            #expect(try await throttle.reserve(key: "a", now: start) == nil)
+            // The third goes ahead and locks: at once or in a row, free attempts + 1 are checked.
+            #expect(try await throttle.reserve(key: "a", now: start) == nil)
+            #expect(try await throttle.reserve(key: "a", now: start) == 1)
+            #expect(try await throttle.reserve(key: "a", now: start.addingTimeInterval(1)) == nil)
+            #expect(try await throttle.reserve(key: "a", now: start.addingTimeInterval(1)) == 2)
+            for second in 3...9 { _ = try await throttle.reserve(key: "a", now: start.addingTimeInterval(Double(second * 2))) }
+            #expect(try await throttle.reserve(key: "a", now: start.addingTimeInterval(18)) == 8)
+            #expect(try await throttle.reserve(key: "b", now: start) == nil)
+            // A success gives back only its own attempt; forgetting clears the key.
+            let other = start.addingTimeInterval(100)
+            for _ in 0..<2 { #expect(try await throttle.reserve(key: "c", now: other) == nil) }
+            let success = other.addingTimeInterval(1)
+            #expect(try await throttle.reserve(key: "c", now: success) == nil)
+            try await throttle.giveBack(key: "c", reservedAt: success)
+            #expect(try await throttle.reserve(key: "c", now: success) == nil, "the success's own attempt was given back")
+            try await throttle.forget(key: "c")
+            for _ in 0..<3 { #expect(try await throttle.reserve(key: "c", now: success) == nil) }
+        }
+    }
+
+    @Test(arguments: Engine.available)
+    func aRestartOrAnotherBackendSeesTheLock(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { (store: any Store) async throws in
+            let now = Date()
+            let before = LoginThrottle(store: store, freeAttempts: 1)
+            #expect(try await before.reserve(key: "email:x@example.com", now: now) == nil)
+            #expect(try await before.reserve(key: "email:x@example.com", now: now) == nil)
+            // A new throttle, as after a restart or in a second backend, over the same store.
+            let after = LoginThrottle(store: store, freeAttempts: 1)
+            #expect(try await after.reserve(key: "email:x@example.com", now: now) == 1)
+            // Two backends guessing at once still get no more than free attempts + 1.
+            let twins = (0..<2).map { _ in LoginThrottle(store: store, freeAttempts: 3) }
+            let passed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<12 { group.addTask { try await twins[index % 2].reserve(key: "address:203.0.113.9", now: now) == nil } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(passed == 4)
+            #expect(try await after.reserve(key: "email:x@example.com", now: now.addingTimeInterval(2 * 86400)) == nil)
+        }
+    }
+}
+

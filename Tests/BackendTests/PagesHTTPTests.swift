@@ -421,30 +421,6 @@ import Testing
         #expect(SVGChart.range([5, 5], unit: nil) == 4...6)
     }
 
-    @Test func throttleLocksAfterFreeAttemptsAndDoubles() {
-        let throttle = LoginThrottle(freeAttempts: 2, window: 60, maxLockout: 8)
-        let start = Date(timeIntervalSince1970: 1000)
-        #expect(throttle.reserve(keys: ["a"], now: start) == nil)
-        #expect(throttle.reserve(keys: ["a"], now: start) == nil)
-        // The third goes ahead and locks: at once or in a row, free attempts + 1 are checked.
-        #expect(throttle.reserve(keys: ["a"], now: start) == nil)
-        #expect(throttle.reserve(keys: ["a"], now: start) == 1)
-        #expect(throttle.reserve(keys: ["a"], now: start.addingTimeInterval(1)) == nil)
-        #expect(throttle.reserve(keys: ["a"], now: start.addingTimeInterval(1)) == 2)
-        for second in 3...9 { _ = throttle.reserve(keys: ["a"], now: start.addingTimeInterval(Double(second * 2))) }
-        #expect(throttle.reserve(keys: ["a"], now: start.addingTimeInterval(18)) == 8)
-        #expect(throttle.reserve(keys: ["b"], now: start) == nil)
-        // A success gives back only its own attempt; clearing forgets the key.
-        let other = start.addingTimeInterval(100)
-        for _ in 0..<2 { #expect(throttle.reserve(keys: ["c"], now: other) == nil) }
-        let success = other.addingTimeInterval(1)
-        #expect(throttle.reserve(keys: ["c"], now: success) == nil)
-        throttle.giveBack(keys: ["c"], reservedAt: success)
-        #expect(throttle.reserve(keys: ["c"], now: success) == nil, "the success's own attempt was given back")
-        throttle.forget(keys: ["c"])
-        for _ in 0..<3 { #expect(throttle.reserve(keys: ["c"], now: success) == nil) }
-    }
-
     @Test func aHostWhoseClockIsOffIsWarnedAbout() async throws {
         try await PagesHTTPTests.withPages { h in
             _ = try await h.store.ingest(Report(host: "skewed", sentAt: Date().addingTimeInterval(7300), observations: [

@@ -3,7 +3,7 @@ import Shared
 
 /// Everything the backend keeps. Two engines implement it: `SQLiteStore` (embedded default)
 /// and `PostgresStore`. `StoreContractTests` runs the same cases against both.
-protocol Store: UserStore, CheckPageStore {
+protocol Store: UserStore, CheckPageStore, LoginRecordStore {
     /// "sqlite", "postgres" or "postgres+timescaledb": what `/readyz` and the logs show.
     var engine: String { get }
 

@@ -5,9 +5,15 @@ import Hummingbird
 /// starts a new session, and logout deletes it on the server, not just in the browser.
 struct LoginController: Sendable {
     let pages: WebPages
-    let emailThrottle = LoginThrottle(freeAttempts: 5)
-    let addressThrottle = LoginThrottle(freeAttempts: 20)
+    let emailThrottle: LoginThrottle
+    let addressThrottle: LoginThrottle
     let passwords = PasswordCheck()
+
+    init(pages: WebPages) {
+        self.pages = pages
+        emailThrottle = LoginThrottle(store: pages.store, freeAttempts: 5)
+        addressThrottle = LoginThrottle(store: pages.store, freeAttempts: 20)
+    }
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -33,40 +39,50 @@ struct LoginController: Sendable {
         let password = String((form["password"] ?? "").prefix(200))
         let next = URLText.localPath(form["next"]) ?? "/dashboard"
         let address = pages.config.trustedProxies.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: TrustedProxies.forwardedFor]) ?? "unknown"
-        let emailKeys = ["email:" + email.lowercased()]
-        let addressKeys = ["address:" + address]
+        let emailKey = "email:" + email.lowercased()
+        let addressKey = "address:" + address
         let attemptAt = Date()
+        let (emailThrottle, addressThrottle, logger) = (self.emailThrottle, self.addressThrottle, context.logger)
         // The address first: a locked-out address must not spend a victim email's attempts.
-        if let wait = addressThrottle.reserve(keys: addressKeys, now: attemptAt) {
-            return tooMany(request, next: next, email: email, wait: wait, "Too many failed logins.")
-        }
-        if let wait = emailThrottle.reserve(keys: emailKeys, now: attemptAt) {
-            addressThrottle.giveBack(keys: addressKeys, reservedAt: attemptAt)
+        if let wait = try await withStorage(logger, { try await addressThrottle.reserve(key: addressKey, now: attemptAt) }) {
             return tooMany(request, next: next, email: email, wait: wait, "Too many failed logins.")
         }
         // No password was checked: the attempts are given back.
-        func giveBack() {
-            emailThrottle.giveBack(keys: emailKeys, reservedAt: attemptAt)
-            addressThrottle.giveBack(keys: addressKeys, reservedAt: attemptAt)
+        func giveBack(email: Bool) async throws {
+            try await withStorage(logger) {
+                if email { try await emailThrottle.giveBack(key: emailKey, reservedAt: attemptAt) }
+                try await addressThrottle.giveBack(key: addressKey, reservedAt: attemptAt)
+            }
+        }
+        let emailWait: Int?
+        do { emailWait = try await withStorage(logger, { try await emailThrottle.reserve(key: emailKey, now: attemptAt) }) } catch {
+            try? await giveBack(email: false)
+            throw error
+        }
+        if let wait = emailWait {
+            try await giveBack(email: false)
+            return tooMany(request, next: next, email: email, wait: wait, "Too many failed logins.")
         }
         let matches: Bool
         let user: UserRecord?
         do {
-            user = try await withStorage(context.logger) { try await pages.store.user(email: email) }
+            user = try await withStorage(logger) { try await pages.store.user(email: email) }
             matches = try await passwords.verify(password, hash: user?.passwordHash)
         } catch is PasswordCheck.Busy {
-            giveBack()
+            try await giveBack(email: true)
             return tooMany(request, next: next, email: email, wait: 1, "Too many logins at once.")
         } catch {
-            giveBack()
+            try? await giveBack(email: true)
             throw error
         }
         guard let user, matches, !password.isEmpty else {
             context.logger.notice("login failed", metadata: ["address": "\(address)"])
             return page(request, next: next, email: email, error: "Wrong email or password.", status: .unauthorized)
         }
-        emailThrottle.forget(keys: emailKeys)
-        addressThrottle.giveBack(keys: addressKeys, reservedAt: attemptAt)
+        try await withStorage(logger) {
+            try await emailThrottle.forget(key: emailKey)
+            try await addressThrottle.giveBack(key: addressKey, reservedAt: attemptAt)
+        }
         let cookie = try await withStorage(context.logger) { try await pages.sessions.start(userID: user.id, email: user.email, role: user.role) }
         var response = PageRedirect(to: next).response
         response.setCookie(cookie)

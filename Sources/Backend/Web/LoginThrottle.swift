@@ -1,69 +1,67 @@
 import Foundation
-import Synchronization
 
-/// Slows password guessing: after `freeAttempts` failures for one email or from one address
+/// Slows password guessing: after `freeAttempts` failures for one key (an email, an address)
 /// within `window`, each further attempt waits twice as long as the last, up to `maxLockout`.
-/// In memory: a restart forgets it, which costs an attacker a restart per few guesses.
-final class LoginThrottle: Sendable {
-    struct Record {
-        var failures: [Date] = []
-        var lockedUntil: Date?
-    }
-
+/// The records live in the store, so a restart forgets nothing and backends on one PostgreSQL
+/// share them. Only attempts that reach a password check write: a locked key is refused after
+/// one read, so a flood costs the store one write per free attempt and lockout of each attacker.
+struct LoginThrottle: Sendable {
+    let store: any LoginRecordStore
     let freeAttempts: Int
-    let window: TimeInterval
-    let maxLockout: TimeInterval
-    private let records = Mutex<[String: Record]>([:])
-    private let maxKeys = 100_000
+    var window: TimeInterval = 900
+    var maxLockout: TimeInterval = 900
 
-    init(freeAttempts: Int = 5, window: TimeInterval = 900, maxLockout: TimeInterval = 900) {
-        self.freeAttempts = freeAttempts
-        self.window = window
-        self.maxLockout = maxLockout
-    }
-
-    /// Takes an attempt for every key, or answers the seconds to wait. The attempt counts as a
-    /// failure at once, before the slow password check, so parallel guesses cannot all slip past
-    /// the first failure; `succeeded` gives it back.
-    func reserve(keys: [String], now: Date = Date()) -> Int? {
-        records.withLock { records in
-            let waits = keys.compactMap { records[$0]?.lockedUntil }.map { $0.timeIntervalSince(now) }.filter { $0 > 0 }
-            if let wait = waits.max() { return Int(wait.rounded(.up)) }
-            if records.count >= maxKeys { records = records.filter { $0.value.lockedUntil.map { $0 > now } ?? false } }
-            for key in keys {
-                var record = records[key] ?? Record()
-                record.failures = record.failures.filter { now.timeIntervalSince($0) < window } + [now]
-                record.lock(freeAttempts: freeAttempts, maxLockout: maxLockout, now: now)
-                records[key] = record
-            }
+    /// Takes an attempt for `key`, or answers the seconds to wait. The attempt counts as a failure
+    /// at once, before the slow password check, so parallel guesses cannot all slip past the
+    /// first failure; `giveBack` returns it.
+    func reserve(key: String, now: Date = Date()) async throws -> Int? {
+        let now = Date(microseconds: now.microseconds)  // as the store keeps it, so giveBack finds it
+        let (free, window, maxLockout) = (freeAttempts, window, maxLockout)
+        return try await store.updateLoginRecord(key: key) { stored in
+            var record = stored ?? LoginRecord()
+            if let until = record.lockedUntil, until > now { return Int(until.timeIntervalSince(now).rounded(.up)) }
+            record.failures = record.failures.filter { now.timeIntervalSince($0) < window } + [now]
+            record.lock(freeAttempts: free, maxLockout: maxLockout, now: now)
+            stored = record
             return nil
         }
     }
 
     /// Gives back the attempt reserved at `reservedAt`: it succeeded (an address, whose other
     /// guesses still count), or no password was checked.
-    func giveBack(keys: [String], reservedAt: Date) {
-        records.withLock { records in
-            for key in keys {
-                guard var record = records[key] else { continue }
-                if let index = record.failures.lastIndex(of: reservedAt) { record.failures.remove(at: index) }
-                record.lockedUntil = nil
-                record.lock(freeAttempts: freeAttempts, maxLockout: maxLockout, now: reservedAt)
-                records[key] = record.failures.isEmpty ? nil : record
-            }
+    func giveBack(key: String, reservedAt: Date) async throws {
+        let reservedAt = Date(microseconds: reservedAt.microseconds)
+        let (free, maxLockout) = (freeAttempts, maxLockout)
+        try await store.updateLoginRecord(key: key) { stored in
+            guard var record = stored else { return }
+            if let index = record.failures.lastIndex(of: reservedAt) { record.failures.remove(at: index) }
+            record.lockedUntil = nil
+            record.lock(freeAttempts: free, maxLockout: maxLockout, now: reservedAt)
+            stored = record.failures.isEmpty ? nil : record
         }
     }
 
-    /// Forgets the keys' failures: an email that logged in.
-    func forget(keys: [String]) {
-        records.withLock { records in for key in keys { records[key] = nil } }
+    /// Forgets the key's failures: an email that logged in.
+    func forget(key: String) async throws {
+        try await store.updateLoginRecord(key: key) { $0 = nil }
     }
 }
 
-extension LoginThrottle.Record {
+/// One key's failed logins, and until when it is locked.
+struct LoginRecord: Sendable, Equatable {
+    var failures: [Date] = []
+    var lockedUntil: Date?
+
     /// Past the free attempts each further one waits twice as long as the last.
     mutating func lock(freeAttempts: Int, maxLockout: TimeInterval, now: Date) {
         let over = failures.count - freeAttempts
         if over > 0 { lockedUntil = now.addingTimeInterval(min(maxLockout, pow(2, Double(over - 1)))) }
     }
+}
+
+/// Where login records are kept: both engines implement it.
+protocol LoginRecordStore: Sendable {
+    /// Reads `key`'s record, lets `change` edit it (nil: none, and none is kept), and writes back
+    /// what it left, as one step no other backend can interleave with.
+    func updateLoginRecord<T: Sendable>(key: String, _ change: @escaping @Sendable (inout LoginRecord?) -> T) async throws -> T
 }

@@ -154,6 +154,14 @@ enum PostgresSchema {
                 .sql("ALTER TABLE sessions ADD COLUMN ends_at timestamptz"),
                 .sql("UPDATE sessions SET ends_at = expires_at"),
             ],
+            // 10: failed logins, so the throttle survives a restart and backends share it.
+            [
+                .sql("""
+                    CREATE TABLE login_records (
+                        key text PRIMARY KEY, failures bigint[] NOT NULL, locked_until timestamptz, updated_at timestamptz NOT NULL)
+                    """),
+                .sql("CREATE INDEX login_records_updated ON login_records (updated_at)"),
+            ],
         ]
     }
 

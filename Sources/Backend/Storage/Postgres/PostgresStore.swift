@@ -88,6 +88,8 @@ final class PostgresStore: Store {
             try await connection.query(
                 "DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < \(history)", logger: logger)
             try await connection.query("DELETE FROM sessions WHERE expires_at < \(now)", logger: logger)
+            // A day is longer than any throttle window and lockout.
+            try await connection.query("DELETE FROM login_records WHERE updated_at < \(now.addingTimeInterval(-86400))", logger: logger)
             return report
         }
     }

@@ -122,5 +122,13 @@ enum SQLiteSchema {
             "ALTER TABLE sessions ADD COLUMN ends_at INTEGER",
             "UPDATE sessions SET ends_at = expires_at",
         ],
+        // 7: failed logins, so the throttle survives a restart.
+        [
+            """
+            CREATE TABLE login_records (
+                key TEXT PRIMARY KEY, failures TEXT NOT NULL, locked_until INTEGER, updated_at INTEGER NOT NULL)
+            """,
+            "CREATE INDEX login_records_updated ON login_records (updated_at)",
+        ],
     ]
 }

@@ -71,7 +71,9 @@ final class SQLiteStore: Store {
             let sent = try await db.query(
                 "DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < ? RETURNING 1", [.integer(Int(cutoff))])
             let sessions = try await db.query("DELETE FROM sessions WHERE expires_at < ? RETURNING 1", [.integer(Int(now.microseconds))])
-            return total + keys.count + pings.count + sent.count + sessions.count
+            // A day is longer than any throttle window and lockout.
+            let logins = try await db.query("DELETE FROM login_records WHERE updated_at < ? RETURNING 1", [.integer(Int(now.addingTimeInterval(-86400).microseconds))])
+            return total + keys.count + pings.count + sent.count + sessions.count + logins.count
         }
         return MaintenanceReport(rowsDeleted: deleted)
     }
