@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 
 /// `/login` and `/logout`. Failed logins are throttled per email and per address; a login always
 /// starts a new session, and logout deletes it on the server, not just in the browser.
@@ -39,14 +40,40 @@ struct LoginController: Sendable {
         let password = String((form["password"] ?? "").prefix(200))
         let next = URLText.localPath(form["next"]) ?? "/dashboard"
         let address = pages.config.trustedProxies.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: TrustedProxies.forwardedFor]) ?? "unknown"
+        let outcome: Outcome
+        do {
+            outcome = try await passwords.admit { try await check(email: email, password: password, address: address, logger: context.logger) }
+        } catch is PasswordCheck.Busy {
+            return tooMany(request, next: next, email: email, wait: 1, "Too many logins at once.")
+        }
+        let user: UserRecord
+        switch outcome {
+        case .wait(let seconds): return tooMany(request, next: next, email: email, wait: seconds, "Too many failed logins.")
+        case .wrong:
+            context.logger.notice("login failed", metadata: ["address": "\(address)"])
+            return page(request, next: next, email: email, error: "Wrong email or password.", status: .unauthorized)
+        case .user(let found): user = found
+        }
+        let cookie = try await withStorage(context.logger) { try await pages.sessions.start(userID: user.id, email: user.email, role: user.role) }
+        var response = PageRedirect(to: next).response
+        response.setCookie(cookie)
+        response.setCookie(pages.sessions.cookie(WebSessions.loginCookieName, "", maxAge: 0))
+        return response
+    }
+
+    private enum Outcome: Sendable {
+        case wait(Int), wrong, user(UserRecord)
+    }
+
+    /// The throttle and the password, inside a password-check slot: a login the slots cannot take
+    /// costs the store nothing. Each attempt is reserved before the password is checked, the
+    /// address first, so a locked-out address spends none of a victim email's attempts.
+    private func check(email: String, password: String, address: String, logger: Logger) async throws -> Outcome {
         let emailKey = "email:" + email.lowercased()
         let addressKey = "address:" + address
         let attemptAt = Date()
-        let (emailThrottle, addressThrottle, logger) = (self.emailThrottle, self.addressThrottle, context.logger)
-        // The address first: a locked-out address must not spend a victim email's attempts.
-        if let wait = try await withStorage(logger, { try await addressThrottle.reserve(key: addressKey, now: attemptAt) }) {
-            return tooMany(request, next: next, email: email, wait: wait, "Too many failed logins.")
-        }
+        let (emailThrottle, addressThrottle, store) = (self.emailThrottle, self.addressThrottle, pages.store)
+        if let wait = try await withStorage(logger, { try await addressThrottle.reserve(key: addressKey, now: attemptAt) }) { return .wait(wait) }
         // No password was checked: the attempts are given back.
         func giveBack(email: Bool) async throws {
             try await withStorage(logger) {
@@ -61,33 +88,23 @@ struct LoginController: Sendable {
         }
         if let wait = emailWait {
             try await giveBack(email: false)
-            return tooMany(request, next: next, email: email, wait: wait, "Too many failed logins.")
+            return .wait(wait)
         }
         let matches: Bool
         let user: UserRecord?
         do {
-            user = try await withStorage(logger) { try await pages.store.user(email: email) }
+            user = try await withStorage(logger) { try await store.user(email: email) }
             matches = try await passwords.verify(password, hash: user?.passwordHash)
-        } catch is PasswordCheck.Busy {
-            try await giveBack(email: true)
-            return tooMany(request, next: next, email: email, wait: 1, "Too many logins at once.")
         } catch {
             try? await giveBack(email: true)
             throw error
         }
-        guard let user, matches, !password.isEmpty else {
-            context.logger.notice("login failed", metadata: ["address": "\(address)"])
-            return page(request, next: next, email: email, error: "Wrong email or password.", status: .unauthorized)
-        }
+        guard let user, matches, !password.isEmpty else { return .wrong }
         try await withStorage(logger) {
             try await emailThrottle.forget(key: emailKey)
             try await addressThrottle.giveBack(key: addressKey, reservedAt: attemptAt)
         }
-        let cookie = try await withStorage(context.logger) { try await pages.sessions.start(userID: user.id, email: user.email, role: user.role) }
-        var response = PageRedirect(to: next).response
-        response.setCookie(cookie)
-        response.setCookie(pages.sessions.cookie(WebSessions.loginCookieName, "", maxAge: 0))
-        return response
+        return .user(user)
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
