@@ -15,12 +15,16 @@ public struct Report: Codable, Sendable, Equatable {
     public var sender: String?
     /// Optional idempotency key; without it a retry is recognised by (host, sentAt).
     public var reportId: String?
+    /// True on a report the sender kept and sends later: its `sentAt` is old on purpose. Any other
+    /// report far from the backend's clock is placed at its arrival (a wrong clock).
+    public var resent: Bool?
     public var observations: [Observation]
 
     public init(
         version: Int = Report.currentVersion, host: String, bootId: String? = nil, sentAt: Date,
-        sender: String? = nil, reportId: String? = nil, observations: [Observation]
+        sender: String? = nil, reportId: String? = nil, resent: Bool? = nil, observations: [Observation]
     ) {
+        self.resent = resent
         self.version = version
         self.host = host
         self.bootId = bootId

@@ -130,8 +130,9 @@ import Testing
     func aClockThatJumpedAheadHidesNoLaterValue(_ engine: Engine) async throws {
         try await TestStores.with(engine) { (store: any Store) async throws in
             let now = Reports.now()
-            func disk(_ value: Double, sentAt: Date, receivedAt: Date) async throws {
-                let report = Report(host: "web-1", sentAt: sentAt, observations: [Observation(name: "disk:/", kind: .disk, value: value, unit: "%")])
+            func disk(_ value: Double, sentAt: Date, receivedAt: Date, resent: Bool? = nil) async throws {
+                let report = Report(host: "web-1", sentAt: sentAt, resent: resent,
+                                    observations: [Observation(name: "disk:/", kind: .disk, value: value, unit: "%")])
                 #expect(try await store.ingest(report, receivedAt: receivedAt) != .duplicate)
             }
             func value() async throws -> Double? { try await store.checks(host: "web-1", state: nil).first { $0.name == "disk:/" }?.value }
@@ -150,7 +151,7 @@ import Testing
             try await disk(60, sentAt: now, receivedAt: now)
             #expect(try await value() == 60)
             // A report kept back by the sender and sent late still does not pass a newer one.
-            try await disk(10, sentAt: now.addingTimeInterval(-600), receivedAt: now.addingTimeInterval(1))
+            try await disk(10, sentAt: now.addingTimeInterval(-600), receivedAt: now.addingTimeInterval(1), resent: true)
             #expect(try await value() == 60)
             // Neither that late report nor a ping (dated by the backend) says anything of the host's clock.
             #expect(try await offset().map { abs($0) < 1 } == true)
@@ -160,9 +161,14 @@ import Testing
                 Observation(name: "job", kind: .heartbeat, status: "ok"),
             ]), ping: ping, receivedAt: ping.at)
             #expect(try await offset().map { abs($0 - 1798) < 1 } == true)
+            // The clock jumps back an hour (a VM resumed with its old time): its reports count at
+            // their arrival, not as late ones.
+            try await disk(80, sentAt: now.addingTimeInterval(-3600 + 4), receivedAt: now.addingTimeInterval(4))
+            #expect(try await value() == 80)
+            #expect(try await offset().map { abs($0 + 3600) < 1 } == true)
             let samples = try await store.samples(host: "web-1", name: "disk:/", from: now.addingTimeInterval(-7200), to: now.addingTimeInterval(60), limit: 100)
             // Each sample at its placed time: the one from the clock's future at its arrival.
-            #expect(samples?.map(\.value) == [10, 40, 95, 50, 60, 70])
+            #expect(samples?.map(\.value) == [10, 40, 95, 50, 60, 70, 80])
         }
     }
 }

@@ -25,7 +25,9 @@ import Testing
         let first = try await rig.sender(["ping", "poison-job", "--timeout", "1s"])
         #expect(first.status == 3)
         #expect(jsonFiles(spool).count == 1)
-        let poisonBody = try #require(try rig.requests().first?.body)
+        // What was kept: the report marked resent (the last request was its last retry, unmarked).
+        let poisonBody = try String(contentsOf: spool.appendingPathComponent(try #require(jsonFiles(spool).first)), encoding: .utf8)
+        #expect(poisonBody.contains("\"resent\":true") && poisonBody.contains("poison-job"))
         // A full failed/ from earlier poison reports, all older than this one.
         try FileManager.default.createDirectory(at: failed, withIntermediateDirectories: true)
         for index in 0..<50 { try Data("{}".utf8).write(to: failed.appendingPathComponent(String(format: "0000000000%02d-old.json", index))) }

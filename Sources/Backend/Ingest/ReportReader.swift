@@ -47,7 +47,7 @@ enum ReportReader {
             try parser.finish()
             throw APIError(.badRequest, "the body must be a JSON object (a report)")
         }
-        var version: Int?, host: String?, bootId: String?, sentAt: String?, sender: String?, reportId: String?
+        var version: Int?, host: String?, bootId: String?, sentAt: String?, sender: String?, reportId: String?, resent: Bool?
         var observations: [Observation]?
         var first = true
         while let key = try parser.nextKey(first: &first) {
@@ -59,6 +59,12 @@ enum ReportReader {
             case "sentAt": sentAt = try string(try parser.value(at: 1), field: key)
             case "sender": sender = try string(try parser.value(at: 1), field: key)
             case "reportId": reportId = try string(try parser.value(at: 1), field: key)
+            case "resent":
+                switch try parser.value(at: 1) {
+                case .bool(let flag): resent = flag
+                case .null: resent = nil
+                default: throw APIError(.badRequest, "has the wrong type; expected true or false", field: key)
+                }
             default: _ = try parser.value(at: 1)
             }
         }
@@ -70,7 +76,8 @@ enum ReportReader {
         }
         guard let version else { throw APIError(.badRequest, "is missing", field: "version") }
         guard let host else { throw APIError(.badRequest, "is missing", field: "host") }
-        return Report(version: version, host: host, bootId: bootId, sentAt: time, sender: sender, reportId: reportId, observations: observations)
+        return Report(version: version, host: host, bootId: bootId, sentAt: time, sender: sender, reportId: reportId, resent: resent,
+                      observations: observations)
     }
 
     private static func observations(_ parser: inout Steps) throws(APIError) -> [Observation] {

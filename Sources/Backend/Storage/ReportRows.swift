@@ -95,25 +95,26 @@ struct ReportRows: Sendable {
         return checks
     }
 
-    /// How far ahead of its arrival a report may claim to be sent and still be placed at that
-    /// time: a clock that jumped ahead (a resumed VM, a dead RTC, a report dated 2030) would
-    /// otherwise make every later, correctly dated report look older and hide its values.
+    /// How far from its arrival a report may claim to be sent and still be placed at that time.
+    /// A clock that jumped ahead (a dead RTC, a report dated 2030) would otherwise make every
+    /// later, correctly dated report look older and hide its values; one that jumped back (a VM
+    /// resumed with its old time) would make its own reports look late.
     static let clockTolerance: TimeInterval = 60
 
     /// Places the report in time: at its sender's time within the tolerance, else at its arrival.
-    /// A time in the past stays: the sender keeps reports it could not deliver and sends them
-    /// later, and those must not pass the newer ones. Called before any row is written.
-    private mutating func place(receivedAt: Date) {
+    /// A report the sender kept and sends later (`resent`) keeps its past time, so that it passes
+    /// no newer one. Called before any row is written.
+    private mutating func place(receivedAt: Date, resent: Bool) {
         let offset = sentAt.timeIntervalSince(receivedAt)
-        if offset > Self.clockTolerance { sentAt = receivedAt }
-        clockOffset = ping == nil ? offset : nil
+        if offset > Self.clockTolerance || (offset < -Self.clockTolerance && !resent) { sentAt = receivedAt }
+        clockOffset = ping == nil && !resent ? offset : nil
     }
 
     /// The rows a store writes for a report: with the ping it stands for, placed in time.
     init(_ report: Report, ping: PingRecord?, receivedAt: Date) {
         self.init(report)
         self.ping = ping
-        place(receivedAt: receivedAt)
+        place(receivedAt: receivedAt, resent: report.resent == true)
     }
 
     /// Numeric observations become samples.

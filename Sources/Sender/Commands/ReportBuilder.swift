@@ -44,7 +44,7 @@ enum ReportBuilder {
         // the backend orders reports by their time, so one that arrives late changes no latest value.
         do { _ = try client.post(path: "/api/v1/report", json: Array(body)) } catch {
             switch error {
-            case .unreachable, .unavailable: keep(Array(body), name: name, in: spool)
+            case .unreachable, .unavailable: keep(report, name: name, in: spool)
             case .rejected: break
             }
             throw SenderFailure(error)
@@ -78,8 +78,13 @@ enum ReportBuilder {
         }
     }
 
-    /// Keeps a report the backend could not take, to send after the next run's own.
-    private static func keep(_ body: [UInt8], name: String, in spool: ReportSpool) {
-        do { try spool.save(body, name: name) } catch { StandardStreams.warn(error.message) }
+    /// Keeps a report the backend could not take, to send after the next run's own, marked as
+    /// resent: its time is then old on purpose, and the backend keeps it (the same report id
+    /// still tells the backend one it stored but could not acknowledge).
+    private static func keep(_ report: Report, name: String, in spool: ReportSpool) {
+        var kept = report
+        kept.resent = true
+        guard let body = try? Report.makeEncoder().encode(kept) else { return StandardStreams.warn("the report could not be kept: it did not encode") }
+        do { try spool.save(Array(body), name: name) } catch { StandardStreams.warn(error.message) }
     }
 }
