@@ -20,20 +20,26 @@ import Testing
         defer { server.stop() }
         let port = try #require(try await Self.listeningPort(stdout))
 
-        var held: [Int32] = []
-        defer { held.forEach { close($0) } }
-        for _ in 0..<2000 {
-            let socket = try #require(Self.connect(port: port))
-            // A request head that never ends.
-            _ = "GET /healthz HTTP/1.1\r\nHost: x\r\n".withCString { send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-            held.append(socket)
-        }
+        // The connections are held by a process of its own (see hold_connections.py).
+        let held = data.appendingPathComponent("held").path
+        let holder = try Daemon(["/usr/bin/python3", SenderBackendRig.support.appendingPathComponent("hold_connections.py").path, "\(port)", "2000", "6"],
+                                stdout: held)
+        defer { holder.stop() }
+        #expect(try await Self.line(in: held, startingWith: "open ") == "open 2000", "the connections could not all be opened")
         let health = try await runCommand("/usr/bin/curl", ["-sS", "-m", "10", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/healthz"], environment: [:])
         #expect(health.stdout == "200", "healthz while 2000 connections are held: \(health.stdout) \(health.stderr)")
-        // Past the idle timeout the server has closed them: a read sees the end.
-        try await Task.sleep(for: .seconds(5))
-        let closed = held.filter { Self.peerClosed($0) }.count
-        #expect(closed == held.count, "\(held.count - closed) of \(held.count) connections are still open")
+        // Past the idle timeout the server has closed them all.
+        #expect(try await Self.line(in: held, startingWith: "closed ") == "closed 2000")
+    }
+
+    /// The first line of `path` that starts with `prefix`, or one saying the holder failed, waiting up to a minute.
+    static func line(in path: String, startingWith prefix: String) async throws -> String? {
+        for _ in 0..<1200 {
+            let lines = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
+            if let line = lines.first(where: { $0.hasPrefix(prefix) || $0.hasPrefix("failed") }) { return String(line) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
     }
 
     static func listeningPort(_ stdout: String) async throws -> Int? {
@@ -44,27 +50,5 @@ import Testing
             try await Task.sleep(for: .milliseconds(25))
         }
         return nil
-    }
-
-    static func connect(port: Int) -> Int32? {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard rc == 0 else { close(socket); return nil }
-        return socket
-    }
-
-    /// True when the peer has closed: reads that do not block reach the end (or a reset).
-    static func peerClosed(_ socket: Int32) -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 512)
-        while true {
-            let count = recv(socket, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-            if count > 0 { continue }  // whatever the server said before closing
-            return count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)
-        }
     }
 }
