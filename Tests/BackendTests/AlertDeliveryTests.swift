@@ -93,8 +93,9 @@ import Testing
             try await rig.post("/api/v1/silences", body: #"{"host": "web-1", "check": "backup", "for": "6s"}"#, token: rig.reader)
             // No ping during the silence; one a second after it ends.
             try await Task.sleep(for: .seconds(7))
-            try await rig.report([beat])
+            // Taken before the report: its time is set before curl starts, which can take seconds.
             let pinged = Date()
+            try await rig.report([beat])
             // The silence ended at 6 s: a fresh window runs to 6 + 10 + 5 = 21 s, and the ping came at 7 s.
             #expect(pinged.timeIntervalSince(silenced) < 20, "the machine was too slow to ping within the window")
             #expect(try await rig.wait(30) { !rig.delivered().isEmpty })

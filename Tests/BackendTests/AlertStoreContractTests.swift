@@ -16,8 +16,8 @@ import Testing
         return config
     }
 
-    static func disk(_ used: Double, host: String = "web-1", at: Date) -> Report {
-        Report(host: host, sentAt: at, observations: [Observation(name: "disk:/", kind: .disk, value: used, unit: "%")])
+    static func disk(_ used: Double, host: String = "web-1", at: Date, resent: Bool? = nil) -> Report {
+        Report(host: host, sentAt: at, resent: resent, observations: [Observation(name: "disk:/", kind: .disk, value: used, unit: "%")])
     }
 
     static func drain(_ store: any Store, now: Date = Date().addingTimeInterval(1)) async throws -> [OutboxItem] {
@@ -58,7 +58,7 @@ import Testing
             let start = Reports.now(offset: -600)
             _ = try await store.ingest(Self.disk(50, at: start), receivedAt: start)
             _ = try await store.ingest(Self.disk(60, at: start.addingTimeInterval(120)), receivedAt: start.addingTimeInterval(120))
-            _ = try await store.ingest(Self.disk(97, at: start.addingTimeInterval(60)), receivedAt: start.addingTimeInterval(121))
+            _ = try await store.ingest(Self.disk(97, at: start.addingTimeInterval(60), resent: true), receivedAt: start.addingTimeInterval(121))
             #expect(try await store.flips(host: "web-1", check: nil, limit: 10).isEmpty)
             #expect(try await Self.drain(store).isEmpty)
             #expect(try await store.checks(host: "web-1", state: nil).first { $0.name == "disk:/" }?.value == 60)

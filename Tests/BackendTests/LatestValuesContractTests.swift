@@ -118,7 +118,7 @@ import Testing
             for wave in stride(from: 0, to: reports.count, by: 3) {
                 try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
                     for report in reports[wave..<min(wave + 3, reports.count)] {
-                        group.addTask { try await store.ingest(report, receivedAt: Date()) }
+                        group.addTask { try await store.ingest(report, receivedAt: report.sentAt) }
                     }
                     for try await outcome in group { #expect(outcome == .stored(samples: 2)) }
                 }

@@ -88,7 +88,7 @@ import Testing
         try await TestStores.with(engine) { (store: any Store) async throws in
             let newer = Reports.now(offset: -10), older = Reports.now(offset: -70)
             _ = try await store.ingest(Reports.sample(sentAt: newer, memory: 60), receivedAt: Date())
-            _ = try await store.ingest(Reports.sample(sentAt: older, memory: 40), receivedAt: Date())
+            _ = try await store.ingest(Reports.sample(sentAt: older, memory: 40, resent: true), receivedAt: Date())
             let memory = try await store.checks(host: "web-1", state: nil).first { $0.name == "memory" }
             #expect(memory?.value == 60)
             let samples = try await store.samples(host: "web-1", name: "memory", from: .distantPast, to: .distantFuture, limit: 100)
@@ -101,7 +101,8 @@ import Testing
         try await TestStores.with(engine) { (store: any Store) async throws in
             let start = Reports.now(offset: -600)
             for minute in 0..<5 {
-                _ = try await store.ingest(Reports.sample(sentAt: start.addingTimeInterval(Double(minute) * 60), memory: Double(minute)), receivedAt: Date())
+                let at = start.addingTimeInterval(Double(minute) * 60)
+                _ = try await store.ingest(Reports.sample(sentAt: at, memory: Double(minute)), receivedAt: at)
             }
             let middle = try await store.samples(host: "web-1", name: "memory", from: start.addingTimeInterval(60), to: start.addingTimeInterval(180), limit: 100)
             #expect(middle?.map(\.value) == [1, 2, 3])
@@ -117,9 +118,10 @@ import Testing
         try await TestStores.with(engine) { (store: any Store) async throws in
             let start = Reports.now(offset: -600)
             for minute in 0..<4 {
-                _ = try await store.ingest(Reports.sample(sentAt: start.addingTimeInterval(Double(minute) * 60), memory: Double(minute)), receivedAt: Date())
+                let at = start.addingTimeInterval(Double(minute) * 60)
+                _ = try await store.ingest(Reports.sample(sentAt: at, memory: Double(minute)), receivedAt: at)
             }
-            _ = try await store.ingest(Reports.sample(host: "web-2", sentAt: start, memory: 99), receivedAt: Date())
+            _ = try await store.ingest(Reports.sample(host: "web-2", sentAt: start, memory: 99), receivedAt: start)
             let series = try await store.samples(host: "web-1", names: ["memory", "disk:/", "raid:md0", "nope"], from: start.addingTimeInterval(60), to: .distantFuture)
             #expect(series["memory"]?.map(\.value) == [1, 2, 3])
             #expect(series["disk:/"]?.map(\.value) == [71, 71, 71])
@@ -182,7 +184,7 @@ import Testing
         try await TestStores.with(engine, retention: TimeSpan(seconds: 2 * 86400)) { (store: any Store) async throws in
             // A sample beyond retention at arrival is not stored; the check still is.
             let now = Date()
-            _ = try await store.ingest(Reports.sample(host: "late", sentAt: now.addingTimeInterval(-3 * 86400)), receivedAt: now)
+            _ = try await store.ingest(Reports.sample(host: "late", sentAt: now.addingTimeInterval(-3 * 86400), resent: true), receivedAt: now)
             #expect(try await store.samples(host: "late", name: "memory", from: .distantPast, to: .distantFuture, limit: 10) == [])
             #expect(try await store.checks(host: "late", state: nil).count == 5)
 
@@ -229,7 +231,7 @@ import Testing
             }
             let outcomes = try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
                 // Every report twice, at once: one of each pair is a retry.
-                for report in reports + reports { group.addTask { try await store.ingest(report, receivedAt: Date()) } }
+                for report in reports + reports { group.addTask { try await store.ingest(report, receivedAt: report.sentAt) } }
                 var all: [IngestOutcome] = []
                 for try await outcome in group { all.append(outcome) }
                 return all

@@ -102,8 +102,9 @@ struct TestSetupError: Error, CustomStringConvertible {
 
 /// Reports as a sender would build them.
 enum Reports {
-    static func sample(host: String = "web-1", sentAt: Date = Date(), memory: Double = 37.5, reportId: String? = nil) -> Report {
-        Report(host: host, bootId: "boot-1", sentAt: sentAt, sender: "metrics-sender/test", reportId: reportId, observations: [
+    /// `resent`: a report its sender kept and sends late, whose old time the backend keeps.
+    static func sample(host: String = "web-1", sentAt: Date = Date(), memory: Double = 37.5, reportId: String? = nil, resent: Bool? = nil) -> Report {
+        Report(host: host, bootId: "boot-1", sentAt: sentAt, sender: "metrics-sender/test", reportId: reportId, resent: resent, observations: [
             Observation(name: "memory", kind: .memory, value: memory, unit: "%", details: ["totalBytes": 1000, "availableBytes": 625]),
             Observation(name: "disk:/", kind: .disk, value: 71, unit: "%", details: ["mountPoint": "/", "fsType": "ext4"]),
             Observation(name: "raid:md0", kind: .raid, status: "degraded", details: ["level": "raid1", "disksActive": 1]),

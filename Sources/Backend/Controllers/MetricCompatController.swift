@@ -57,7 +57,11 @@ enum LegacyMetric {
             throw APIError(.badRequest, "unknown type '\(type.prefix(40))'; use ping or disk", field: "type")
         }
         let key = "metric:\(type):\(name):\(Int64((sentAt.timeIntervalSince1970 * 1000).rounded()))"
-        return Report(host: host, sentAt: sentAt, sender: "metrics-sender/legacy", reportId: String(key.prefix(200)), observations: [observation])
+        // A time the original sender gave is its word, as it always was (it may send a late value
+        // on purpose); without one the report is of now.
+        let given = sentAt != now
+        return Report(host: host, sentAt: sentAt, sender: "metrics-sender/legacy", reportId: String(key.prefix(200)), resent: given ? true : nil,
+                      observations: [observation])
     }
 
     private static func string(_ object: [String: JSONValue], _ key: String) throws -> String {
