@@ -8,18 +8,8 @@ enum Gzip {
     }
 
     private static func runBlocking(_ data: Data) throws -> [UInt8] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gzip-\(UUID().uuidString)")
-        try data.write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-c", "-n", file.path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let compressed = readToEnd(out.fileHandleForReading)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestSetupError("gzip failed") }
+        let (status, compressed, _) = try runCapturing("/bin/gzip", ["-c", "-n"], input: data)
+        guard status == 0 else { throw TestSetupError("gzip failed") }
         return [UInt8](compressed)
     }
 }

@@ -14,15 +14,7 @@ import Testing
 
     /// `df -P -T`: Filesystem Type 1024-blocks Used Available Capacity Mounted-on (mount point may hold spaces).
     func dfLines() throws -> [DfLine] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/df")
-        process.arguments = ["-P", "-T"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: readToEnd(pipe.fileHandleForReading), as: UTF8.self)
-        process.waitUntilExit()
+        let text = String(decoding: try runCapturing("/bin/df", ["-P", "-T"]).stdout, as: UTF8.self)
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: true)
             guard fields.count == 7, fields[5].hasSuffix("%"), let percent = Double(fields[5].dropLast()) else { return nil }

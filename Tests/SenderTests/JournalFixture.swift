@@ -117,20 +117,8 @@ struct JournalFixture {
 
     /// systemd-journal-remote reads export format on stdin; the output name must end in .journal.
     private static func write(_ entries: [Entry], to file: URL) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: journalRemote)
-        process.arguments = ["--output=\(file.path)", "-"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: exportFormat(entries))
-        try input.fileHandleForWriting.close()
-        let said = readToEnd(errors.fileHandleForReading)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let (status, _, said) = try runCapturing(journalRemote, ["--output=\(file.path)", "-"], input: exportFormat(entries))
+        guard status == 0 else {
             throw FixtureError(message: "systemd-journal-remote failed: \(String(decoding: said, as: UTF8.self))")
         }
     }
