@@ -19,7 +19,10 @@ struct LoginThrottle: Sendable {
         let (free, window, maxLockout) = (freeAttempts, window, maxLockout)
         return try await store.updateLoginRecord(key: key) { stored in
             var record = stored ?? LoginRecord()
-            if let until = record.lockedUntil, until > now { return Int(until.timeIntervalSince(now).rounded(.up)) }
+            if let until = record.lockedUntil, until > now {
+                // To the millisecond first: a time read back from the database may be a hair off.
+                return max(1, Int(((until.timeIntervalSince(now) * 1000).rounded() / 1000).rounded(.up)))
+            }
             record.failures = record.failures.filter { now.timeIntervalSince($0) < window } + [now]
             record.lock(freeAttempts: free, maxLockout: maxLockout, now: now)
             stored = record
