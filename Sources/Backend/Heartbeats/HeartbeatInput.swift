@@ -7,7 +7,7 @@ enum HeartbeatInput {
     static func spec(host: String, name: String, every: String?, grace: String?, cron: String?, timezone: String?,
                      maxNameLength: Int) throws -> HeartbeatSpec {
         do { try Names.check(host, field: "host", maxLength: maxNameLength) } catch { throw APIError.invalid(error) }
-        try checkName(name, maxLength: maxNameLength)
+        if let refusal = refusal(ofName: name, maxLength: maxNameLength) { throw refusal }
         func seconds(_ text: String?, _ field: String) throws -> Int? {
             guard let text, !text.isEmpty else { return nil }
             guard let span = try? TimeSpan(parsing: text), span.seconds > 0 else {
@@ -32,10 +32,6 @@ enum HeartbeatInput {
 
     /// A heartbeat's name follows the rules of a report's check names: printable, bounded, and
     /// never the host's own check.
-    static func checkName(_ name: String, maxLength: Int) throws(APIError) {
-        if let refusal = refusal(ofName: name, maxLength: maxLength) { throw refusal }
-    }
-
     static func refusal(ofName name: String, maxLength: Int) -> APIError? {
         do { try Names.check(name, field: "name", maxLength: maxLength) } catch { return APIError.invalid(error) }
         guard name != reservedHostCheckName else { return APIError(.badRequest, "'\(name)' is reserved for the host's own check", field: "name") }
