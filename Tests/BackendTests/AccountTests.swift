@@ -15,7 +15,7 @@ import Testing
 
     @Test(arguments: Engine.available)
     func usersLoseTheirSessionsWithTheirPasswordOrAccount(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let now = Reports.now()
             #expect(try await store.createUser(email: "a@example.com", passwordHash: "h1", role: .admin, now: now))
             #expect(try await store.createUser(email: "b@example.com", passwordHash: "h2", role: .viewer, now: now))
@@ -45,7 +45,7 @@ import Testing
 
     @Test(arguments: Engine.available)
     func aSessionEndsWhenIdleAndAtItsEndHoweverUsed(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let now = Reports.now()
             #expect(try await store.createUser(email: "a@example.com", passwordHash: "h", now: now))
             let user = try #require(try await store.user(email: "a@example.com"))

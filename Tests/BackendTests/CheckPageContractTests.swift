@@ -7,10 +7,10 @@ import Testing
 @Suite struct CheckPageContractTests {
     @Test(arguments: Engine.available)
     func countsAndPagesFollowTheDashboardsOrder(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { store in
+        try await TestStores.with(engine) { store, domain in
             let now = Date()
             for (host, disks) in [("b-host", [95.0, 10]), ("a-host", [20.0, 96, 97])] {
-                _ = try await store.ingest(Report(host: host, sentAt: now, observations: disks.enumerated().map { index, value in
+                _ = try await domain.ingest.ingest(Report(host: host, sentAt: now, observations: disks.enumerated().map { index, value in
                     Observation(name: "disk:/d\(index)", kind: .disk, value: value, unit: "%")
                 }), receivedAt: now)
             }

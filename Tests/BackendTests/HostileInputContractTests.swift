@@ -10,11 +10,11 @@ import Testing
     /// jsonb refuses `\u0000`; a NUL in `exec` output (`find -print0`) once got a 503 forever.
     @Test(arguments: Engine.available)
     func detailsWithNULAreStoredTheSameOnBothEngines(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let report = Report(host: "web-1", sentAt: Reports.now(offset: -5), observations: [
                 Observation(name: "backup", kind: .heartbeat, status: "ok", details: ["output": "a\u{0}b", "k\u{0}": .array(["\u{0}"])]),
             ])
-            #expect(try await store.ingest(report, receivedAt: Reports.now()) == .stored(samples: 0))
+            #expect(try await domain.ingest.ingest(report, receivedAt: Reports.now()) == .stored(samples: 0))
             let check = try #require(try await store.checks(host: "web-1", state: nil).first { $0.name == "backup" })
             #expect(check.details == ["output": "a\\x00b", "k\\x00": .array(["\\x00"])])
         }
@@ -24,8 +24,8 @@ import Testing
     /// a heartbeat that a cron `curl` keeps green.
     @Test(arguments: Engine.available)
     func aHeartbeatCannotTakeOverACheckOfAnotherKind(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
-            _ = try await store.ingest(Reports.sample(sentAt: Reports.now(offset: -5)), receivedAt: Reports.now())
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
+            _ = try await domain.ingest.ingest(Reports.sample(sentAt: Reports.now(offset: -5)), receivedAt: Reports.now())
             for name in ["disk:/", "host"] {
                 await #expect(throws: HeartbeatConflict.self) { try await store.ensureHeartbeat(HeartbeatSpec(host: "web-1", name: name, slug: "x"), now: Date()) }
             }
@@ -43,7 +43,7 @@ import Testing
     /// Anyone with a ping URL could store 100 kB per ping for a month; a check keeps its newest 100.
     @Test(arguments: Engine.available)
     func aCheckKeepsOnlyItsNewestPings(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             _ = try await store.ensureHeartbeat(HeartbeatSpec(host: "web-1", name: "job", slug: "job"), now: Date())
             let start = Reports.now(offset: -600)
             for index in 0..<(PingRecord.keptPerCheck + 5) {
@@ -58,7 +58,7 @@ import Testing
                     ])
                     var success = ping
                     success.kind = .success
-                    #expect(try await store.ingest(report, ping: success, receivedAt: at) != .duplicate)
+                    #expect(try await domain.ingest.ingest(report, ping: success, receivedAt: at) != .duplicate)
                 }
             }
             let kept = try await store.pings(host: "web-1", check: "job", limit: 1000)
@@ -72,32 +72,32 @@ import Testing
     /// One host token inventing checks: past the limit a report is refused whole.
     @Test(arguments: Engine.available)
     func aHostCannotGoPastItsCheckLimit(_ engine: Engine) async throws {
-        try await TestStores.with(engine, checkLimit: CheckLimit(maxPerHost: 5)) { (store: any Store) async throws in
+        try await TestStores.with(engine, checkLimit: CheckLimit(maxPerHost: 5)) { (store: any Store, domain: Domain) async throws in
             func report(_ names: [String], offset: Double) -> Report {
                 Report(host: "web-1", sentAt: Reports.now(offset: offset), observations: names.map { Observation(name: $0, kind: .gauge, value: 1) })
             }
-            _ = try await store.ingest(report(["a", "b", "c", "d"], offset: -50), receivedAt: Reports.now())
+            _ = try await domain.ingest.ingest(report(["a", "b", "c", "d"], offset: -50), receivedAt: Reports.now())
             await #expect(throws: CheckLimit.Exceeded(host: "web-1", checks: 6, limit: 5)) {
-                try await store.ingest(report(["a", "e", "f"], offset: -40), receivedAt: Reports.now())
+                try await domain.ingest.ingest(report(["a", "e", "f"], offset: -40), receivedAt: Reports.now())
             }
             // Nothing of the refused report was stored, and the host's known checks still report.
             var checks = try await store.checks(host: "web-1", state: nil)
             #expect(checks.map(\.name) == ["a", "b", "c", "d", "host"])
-            #expect(try await store.ingest(report(["a", "b", "c", "d", "e"], offset: -30), receivedAt: Reports.now()) == .stored(samples: 5))
+            #expect(try await domain.ingest.ingest(report(["a", "b", "c", "d", "e"], offset: -30), receivedAt: Reports.now()) == .stored(samples: 5))
             await #expect(throws: CheckLimit.Exceeded.self) {
                 try await store.ensureHeartbeat(HeartbeatSpec(host: "web-1", name: "job", slug: "job"), now: Date())
             }
             checks = try await store.checks(host: "web-1", state: nil)
             #expect(checks.count == 6)
             // Another host is not touched by it.
-            #expect(try await store.ingest(Reports.sample(host: "db-1", sentAt: Reports.now(offset: -20)), receivedAt: Reports.now()) == .stored(samples: 2))
+            #expect(try await domain.ingest.ingest(Reports.sample(host: "db-1", sentAt: Reports.now(offset: -20)), receivedAt: Reports.now()) == .stored(samples: 2))
         }
     }
 
     /// A failed statement's log line must not carry its bound values (tokens, emails, bodies).
     @Test(arguments: Engine.available.filter { $0 == .postgres })
     func postgresErrorsAreLoggedWithoutTheirValues(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let postgres = try #require(store as? PostgresStore)
             let secret = "csrf-" + TokenHash.generate()
             do {
@@ -128,12 +128,12 @@ import Testing
     /// it looked older. Reports are placed at their arrival when they claim to be from its future.
     @Test(arguments: Engine.available)
     func aClockThatJumpedAheadHidesNoLaterValue(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let now = Reports.now()
             func disk(_ value: Double, sentAt: Date, receivedAt: Date, resent: Bool? = nil) async throws {
                 let report = Report(host: "web-1", sentAt: sentAt, resent: resent,
                                     observations: [Observation(name: "disk:/", kind: .disk, value: value, unit: "%")])
-                #expect(try await store.ingest(report, receivedAt: receivedAt) != .duplicate)
+                #expect(try await domain.ingest.ingest(report, receivedAt: receivedAt) != .duplicate)
             }
             func value() async throws -> Double? { try await store.checks(host: "web-1", state: nil).first { $0.name == "disk:/" }?.value }
             func offset() async throws -> Double? { try await store.hosts().first?.clockOffset }
@@ -157,7 +157,7 @@ import Testing
             #expect(try await offset().map { abs($0) < 1 } == true)
             try await disk(70, sentAt: now.addingTimeInterval(1800), receivedAt: now.addingTimeInterval(2))
             let ping = PingRecord(host: "web-1", check: "job", at: now.addingTimeInterval(3), kind: .success, method: "GET")
-            _ = try await store.ingest(Report(host: "web-1", sentAt: ping.at, reportId: UUID().uuidString, observations: [
+            _ = try await domain.ingest.ingest(Report(host: "web-1", sentAt: ping.at, reportId: UUID().uuidString, observations: [
                 Observation(name: "job", kind: .heartbeat, status: "ok"),
             ]), ping: ping, receivedAt: ping.at)
             #expect(try await offset().map { abs($0 - 1798) < 1 } == true)

@@ -15,8 +15,9 @@ import Testing
         var hostToken: String
         var allToken: String
         var config: BackendConfig
+        var domain: Domain
 
-        var app: some ApplicationProtocol { Application(router: buildRouter(store: store, journal: journal, config: config)) }
+        var app: some ApplicationProtocol { Application(router: buildRouter(domain: domain, journal: journal, config: config)) }
     }
 
     static func withHarness(_ adjust: @Sendable (inout BackendConfig) -> Void = { _ in }, _ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
@@ -30,7 +31,8 @@ import Testing
                 let host = TokenHash.generate(), all = TokenHash.generate()
                 _ = try await store.createToken(NewToken(hash: TokenHash.of(host), prefix: TokenHash.prefix(of: host), host: "web-1", createdAt: Date()))
                 _ = try await store.createToken(NewToken(hash: TokenHash.of(all), prefix: TokenHash.prefix(of: all), createdAt: Date()))
-                try await body(Harness(store: store, journal: stores.journal, hostToken: host, allToken: all, config: final))
+                try await body(Harness(store: store, journal: stores.journal, hostToken: host, allToken: all, config: final,
+                                       domain: Domain(store: store, config: final, logger: TestStores.logger)))
             }
         } catch {
             await cleanup()

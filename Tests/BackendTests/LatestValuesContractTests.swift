@@ -22,15 +22,15 @@ import Testing
 
     @Test(arguments: Engine.available)
     func aCheckLeftOutOfTheNewestReportKeepsItsLastValues(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let times = (1...4).map { Reports.now(offset: Double(-50 + 10 * $0)) }
-            _ = try await store.ingest(Reports.sample(sentAt: times[0]), receivedAt: Date())
+            _ = try await domain.ingest.ingest(Reports.sample(sentAt: times[0]), receivedAt: Date())
             // A value that only a later report holds, before that report is replaced.
-            _ = try await store.ingest(report(times[1], [
+            _ = try await domain.ingest.ingest(report(times[1], [
                 Observation(name: "memory", kind: .memory, value: 45, unit: "%"),
                 Observation(name: "disk:/", kind: .disk, value: 72, unit: "%", details: ["mountPoint": "/", "fsType": "ext4"]),
             ]), receivedAt: Date())
-            _ = try await store.ingest(report(times[2], [Observation(name: "memory", kind: .memory, value: 50, unit: "%")]), receivedAt: Date())
+            _ = try await domain.ingest.ingest(report(times[2], [Observation(name: "memory", kind: .memory, value: 50, unit: "%")]), receivedAt: Date())
 
             let memory = try await check(store, "memory")
             #expect(memory.value == 50)
@@ -45,7 +45,7 @@ import Testing
             #expect(raid.status == "degraded")
             #expect(same(raid.observedAt, times[0]))
 
-            _ = try await store.ingest(Reports.sample(sentAt: times[3], memory: 60), receivedAt: Date())
+            _ = try await domain.ingest.ingest(Reports.sample(sentAt: times[3], memory: 60), receivedAt: Date())
             #expect(try await check(store, "memory").value == 60)
             #expect(try await check(store, "disk:/").value == 71)
             #expect(same(try await check(store, "disk:/").observedAt, times[3]))
@@ -55,11 +55,11 @@ import Testing
 
     @Test(arguments: Engine.available)
     func aLateReportUpdatesOnlyChecksNothingNewerNames(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let oldest = Reports.now(offset: -30), late = Reports.now(offset: -20), newest = Reports.now(offset: -10)
-            _ = try await store.ingest(Reports.sample(sentAt: oldest), receivedAt: Date())
-            _ = try await store.ingest(report(newest, [Observation(name: "memory", kind: .memory, value: 60, unit: "%")]), receivedAt: Date())
-            _ = try await store.ingest(report(late, [
+            _ = try await domain.ingest.ingest(Reports.sample(sentAt: oldest), receivedAt: Date())
+            _ = try await domain.ingest.ingest(report(newest, [Observation(name: "memory", kind: .memory, value: 60, unit: "%")]), receivedAt: Date())
+            _ = try await domain.ingest.ingest(report(late, [
                 Observation(name: "memory", kind: .memory, value: 40, unit: "%"),
                 Observation(name: "disk:/", kind: .disk, value: 20, unit: "%"),
             ]), receivedAt: Date())
@@ -75,11 +75,11 @@ import Testing
 
     @Test(arguments: Engine.available)
     func aNewIntervalReplacesTheStoredOneAndAMissingOneKeepsIt(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
-            _ = try await store.ingest(Reports.sample(sentAt: Reports.now(offset: -30)), receivedAt: Date())
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
+            _ = try await domain.ingest.ingest(Reports.sample(sentAt: Reports.now(offset: -30)), receivedAt: Date())
             #expect(try await check(store, "backup-db").every == 86400)
 
-            _ = try await store.ingest(Report(host: "web-1", sentAt: Reports.now(offset: -20), observations: [
+            _ = try await domain.ingest.ingest(Report(host: "web-1", sentAt: Reports.now(offset: -20), observations: [
                 Observation(name: "backup-db", kind: .heartbeat, status: "ok", every: 3600, grace: 60),
                 Observation(name: "memory", kind: .memory, value: 41, unit: "%"),
             ]), receivedAt: Date())
@@ -87,7 +87,7 @@ import Testing
             #expect(backup.every == 3600)
             #expect(backup.grace == 60)
 
-            _ = try await store.ingest(Report(host: "web-1", sentAt: Reports.now(offset: -10), observations: [
+            _ = try await domain.ingest.ingest(Report(host: "web-1", sentAt: Reports.now(offset: -10), observations: [
                 Observation(name: "backup-db", kind: .heartbeat, status: "fail"),
                 Observation(name: "memory", kind: .memory, value: 42, unit: "%"),
             ]), receivedAt: Date())
@@ -103,7 +103,7 @@ import Testing
     /// host's latest report, and every check still ends with the newest report that named it.
     @Test(arguments: Engine.available)
     func racingReportsWithDifferentChecksEachLeaveTheNewestValues(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let start = Reports.now(offset: -100)
             var reports: [Report] = []
             for minute in 0..<40 {
@@ -118,7 +118,7 @@ import Testing
             for wave in stride(from: 0, to: reports.count, by: 3) {
                 try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
                     for report in reports[wave..<min(wave + 3, reports.count)] {
-                        group.addTask { try await store.ingest(report, receivedAt: report.sentAt) }
+                        group.addTask { try await domain.ingest.ingest(report, receivedAt: report.sentAt) }
                     }
                     for try await outcome in group { #expect(outcome == .stored(samples: 2)) }
                 }

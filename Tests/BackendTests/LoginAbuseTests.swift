@@ -109,7 +109,7 @@ import Testing
 @Suite struct LoginThrottleContractTests {
     @Test(arguments: Engine.available)
     func throttleLocksAfterFreeAttemptsAndDoubles(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let throttle = LoginThrottle(store: store, freeAttempts: 2, window: 60, maxLockout: 8)
             let start = Date(timeIntervalSince1970: 1_800_000_000)
             #expect(try await throttle.reserve(key: "a", now: start) == nil)
@@ -136,7 +136,7 @@ import Testing
 
     @Test(arguments: Engine.available)
     func aRestartOrAnotherBackendSeesTheLock(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let now = Date()
             let before = LoginThrottle(store: store, freeAttempts: 1)
             #expect(try await before.reserve(key: "email:x@example.com", now: now) == nil)

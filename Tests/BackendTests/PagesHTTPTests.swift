@@ -57,7 +57,7 @@ import Testing
         try await IngestHTTPTests.withHarness { h in
             #expect(try await h.store.createUser(email: email, passwordHash: Bcrypt.hash(password, cost: 4), now: Date()))
             let now = Date()
-            _ = try await h.store.ingest(Report(host: "db-1", sentAt: now, observations: [
+            _ = try await h.domain.ingest.ingest(Report(host: "db-1", sentAt: now, observations: [
                 Observation(name: "raid:md0", kind: .raid, status: "degraded", details: [
                     "level": "raid1", "disksRequired": 2, "disksActive": 1, "disksFailed": 1,
                     "members": .array([.object(["device": "sda1", "slot": 0, "state": "active"]), .object(["device": "sdb1", "slot": 1, "state": "faulty"])]),
@@ -65,7 +65,7 @@ import Testing
                 Observation(name: "disk:/", kind: .disk, value: 55, unit: "%"),
                 Observation(name: "<script>alert(1)</script>", kind: .gauge, value: 1),
             ]), receivedAt: now)
-            _ = try await h.store.ingest(Report(host: "web-1", sentAt: now, observations: [
+            _ = try await h.domain.ingest.ingest(Report(host: "web-1", sentAt: now, observations: [
                 Observation(name: "memory", kind: .memory, value: 40, unit: "%"),
             ]), receivedAt: now)
             try await body(h)
@@ -134,7 +134,7 @@ import Testing
             let now = Date()
             for index in 0..<120 {
                 let observations = (0..<2).map { Observation(name: "disk:/d\($0)", kind: .disk, value: index == 77 ? 99 : 10, unit: "%") }
-                _ = try await h.store.ingest(Report(host: String(format: "node-%03d", index), sentAt: now, observations: observations), receivedAt: now)
+                _ = try await h.domain.ingest.ingest(Report(host: String(format: "node-%03d", index), sentAt: now, observations: observations), receivedAt: now)
             }
             try await h.app.test(.router) { client in
                 let b = try #require(try await Self.login(client).browser)
@@ -423,7 +423,7 @@ import Testing
 
     @Test func aHostWhoseClockIsOffIsWarnedAbout() async throws {
         try await PagesHTTPTests.withPages { h in
-            _ = try await h.store.ingest(Report(host: "skewed", sentAt: Date().addingTimeInterval(7300), observations: [
+            _ = try await h.domain.ingest.ingest(Report(host: "skewed", sentAt: Date().addingTimeInterval(7300), observations: [
                 Observation(name: "memory", kind: .memory, value: 10, unit: "%"),
             ]), receivedAt: Date())
             try await h.app.test(.router) { client in

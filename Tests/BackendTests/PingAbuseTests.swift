@@ -18,7 +18,7 @@ import Testing
         try await H.withHarness { h in
             let key = PingKey.generate()
             try await h.store.createPingKey(host: "web-1", hash: TokenHash.of(key), now: Date())
-            _ = try await h.store.ingest(Report(host: "web-1", sentAt: Date(), observations: [
+            _ = try await h.domain.ingest.ingest(Report(host: "web-1", sentAt: Date(), observations: [
                 Observation(name: "backup", kind: .gauge, value: 3),
             ]), receivedAt: Date())
             try await h.app.test(.router) { client in
@@ -91,7 +91,7 @@ import Testing
         try await H.withHarness({ $0.checkLimit = CheckLimit(maxPerHost: 1) }) { h in
             let key = PingKey.generate()
             try await h.store.createPingKey(host: "web-1", hash: TokenHash.of(key), now: Date())
-            _ = try await h.store.ingest(Report(host: "web-1", sentAt: Date(), observations: [Observation(name: "memory", kind: .memory, value: 1)]),
+            _ = try await h.domain.ingest.ingest(Report(host: "web-1", sentAt: Date(), observations: [Observation(name: "memory", kind: .memory, value: 1)]),
                                          receivedAt: Date())
             try await h.app.test(.router) { client in
                 try await client.execute(uri: "/ping/\(key)/nightly?create=1", method: .get) { response in

@@ -116,7 +116,7 @@ import Testing
             }
             let check = try #require(try await Self.check(h))
             #expect(Rules.evaluate(check, samples: [], now: Date().addingTimeInterval(10 * 86400)) == .ok("waiting for the first ping"))
-            let wakes = try await h.store.wakeTimes(now: Date())
+            let wakes = try await h.domain.alerting.wakeTimes(now: Date())
             #expect(wakes.count == 1)
             #expect(wakes.allSatisfy { $0.at > Date().addingTimeInterval(86400 * 365) })
         }

@@ -26,10 +26,10 @@ import Testing
 
     @Test func everyOtherRouteNeedsAToken() async throws {
         try await IngestHTTPTests.withHarness { h in
-            let router = buildRouter(store: h.store, journal: h.journal, config: h.config)
+            let router = buildRouter(domain: h.domain, journal: h.journal, config: h.config)
             let routes = router.routes.map { (method: $0.method, path: "\($0.path)") }
             let pages = Router(context: AppRequestContext.self)
-            addPages(to: pages, store: h.store, journal: h.journal, auth: TokenAuthenticator(store: h.store), config: h.config)
+            addPages(to: pages, store: h.store, alerting: h.domain.alerting, journal: h.journal, auth: TokenAuthenticator(store: h.store), config: h.config)
             let pageRoutes = Set(pages.routes.map { OpenAPITests.normalize("\($0.method)", "\($0.path)") })
             #expect(routes.count > 25)
             try await h.app.test(.router) { client in

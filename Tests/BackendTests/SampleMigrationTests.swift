@@ -36,7 +36,8 @@ import Testing
             let firstOnly = try await store.samples(host: "web-1", name: "memory", from: .distantPast, to: .distantFuture, limit: 1)
             #expect(firstOnly?.map(\.value) == [41])
 
-            #expect(try await store.ingest(Reports.sample(sentAt: Reports.now(), memory: 44), receivedAt: Date()) == .stored(samples: 2))
+            let domain = Domain(store: store, config: config, logger: TestStores.logger)
+            #expect(try await domain.ingest.ingest(Reports.sample(sentAt: Reports.now(), memory: 44), receivedAt: Date()) == .stored(samples: 2))
             let after = try await store.samples(host: "web-1", name: "memory", from: .distantPast, to: .distantFuture, limit: 100)
             #expect(after?.map(\.value) == [41, 42, 43, 44])
         }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct StoreContractTests {
     @Test(arguments: Engine.available)
     func migrationsAreIdempotentAndSafeConcurrently(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             async let first: Void = store.migrate()
             async let second: Void = store.migrate()
             _ = try await (first, second)
@@ -18,9 +18,9 @@ import Testing
 
     @Test(arguments: Engine.available)
     func ingestStoresHostChecksAndSamples(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let sentAt = Reports.now(offset: -5)
-            let outcome = try await store.ingest(Reports.sample(sentAt: sentAt), receivedAt: Reports.now())
+            let outcome = try await domain.ingest.ingest(Reports.sample(sentAt: sentAt), receivedAt: Reports.now())
             #expect(outcome == .stored(samples: 2))
 
             let hosts = try await store.hosts()
@@ -53,16 +53,16 @@ import Testing
 
     @Test(arguments: Engine.available)
     func aRetriedReportIsStoredOnce(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let report = Reports.sample(sentAt: Reports.now(offset: -5))
-            #expect(try await store.ingest(report, receivedAt: Date()) == .stored(samples: 2))
-            #expect(try await store.ingest(report, receivedAt: Date()) == .duplicate)
+            #expect(try await domain.ingest.ingest(report, receivedAt: Date()) == .stored(samples: 2))
+            #expect(try await domain.ingest.ingest(report, receivedAt: Date()) == .duplicate)
 
             // The same report id is a retry even if the sender rebuilt the report.
             let first = Reports.sample(sentAt: Reports.now(offset: -3), memory: 50, reportId: "run-42")
             let rebuilt = Reports.sample(sentAt: Reports.now(offset: -2), memory: 51, reportId: "run-42")
-            #expect(try await store.ingest(first, receivedAt: Date()) == .stored(samples: 2))
-            #expect(try await store.ingest(rebuilt, receivedAt: Date()) == .duplicate)
+            #expect(try await domain.ingest.ingest(first, receivedAt: Date()) == .stored(samples: 2))
+            #expect(try await domain.ingest.ingest(rebuilt, receivedAt: Date()) == .duplicate)
 
             let samples = try await store.samples(host: "web-1", name: "memory", from: .distantPast, to: .distantFuture, limit: 100)
             #expect(samples?.map(\.value) == [37.5, 50])
@@ -71,13 +71,13 @@ import Testing
 
     @Test(arguments: Engine.available)
     func twoPingsInOneSecondAreBothStored(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let second = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
             for name in ["backup", "rotate-logs"] {
                 let report = Report(host: "web-1", sentAt: second, observations: [
                     Observation(name: name, kind: .heartbeat, status: "ok", every: 3600, grace: 60),
                 ])
-                #expect(try await store.ingest(report, receivedAt: Date()) == .stored(samples: 0))
+                #expect(try await domain.ingest.ingest(report, receivedAt: Date()) == .stored(samples: 0))
             }
             #expect(try await store.checks(host: "web-1", state: nil).map(\.name) == ["backup", "rotate-logs"])
         }
@@ -85,10 +85,10 @@ import Testing
 
     @Test(arguments: Engine.available)
     func aLateOlderReportAddsItsSampleButKeepsTheNewerValue(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let newer = Reports.now(offset: -10), older = Reports.now(offset: -70)
-            _ = try await store.ingest(Reports.sample(sentAt: newer, memory: 60), receivedAt: Date())
-            _ = try await store.ingest(Reports.sample(sentAt: older, memory: 40, resent: true), receivedAt: Date())
+            _ = try await domain.ingest.ingest(Reports.sample(sentAt: newer, memory: 60), receivedAt: Date())
+            _ = try await domain.ingest.ingest(Reports.sample(sentAt: older, memory: 40, resent: true), receivedAt: Date())
             let memory = try await store.checks(host: "web-1", state: nil).first { $0.name == "memory" }
             #expect(memory?.value == 60)
             let samples = try await store.samples(host: "web-1", name: "memory", from: .distantPast, to: .distantFuture, limit: 100)
@@ -98,11 +98,11 @@ import Testing
 
     @Test(arguments: Engine.available)
     func samplesHonourTheRangeAndTheLimit(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let start = Reports.now(offset: -600)
             for minute in 0..<5 {
                 let at = start.addingTimeInterval(Double(minute) * 60)
-                _ = try await store.ingest(Reports.sample(sentAt: at, memory: Double(minute)), receivedAt: at)
+                _ = try await domain.ingest.ingest(Reports.sample(sentAt: at, memory: Double(minute)), receivedAt: at)
             }
             let middle = try await store.samples(host: "web-1", name: "memory", from: start.addingTimeInterval(60), to: start.addingTimeInterval(180), limit: 100)
             #expect(middle?.map(\.value) == [1, 2, 3])
@@ -115,13 +115,13 @@ import Testing
 
     @Test(arguments: Engine.available)
     func severalChecksOfAHostAreReadInOnePass(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let start = Reports.now(offset: -600)
             for minute in 0..<4 {
                 let at = start.addingTimeInterval(Double(minute) * 60)
-                _ = try await store.ingest(Reports.sample(sentAt: at, memory: Double(minute)), receivedAt: at)
+                _ = try await domain.ingest.ingest(Reports.sample(sentAt: at, memory: Double(minute)), receivedAt: at)
             }
-            _ = try await store.ingest(Reports.sample(host: "web-2", sentAt: start, memory: 99), receivedAt: start)
+            _ = try await domain.ingest.ingest(Reports.sample(host: "web-2", sentAt: start, memory: 99), receivedAt: start)
             let series = try await store.samples(host: "web-1", names: ["memory", "disk:/", "raid:md0", "nope"], from: start.addingTimeInterval(60), to: .distantFuture)
             #expect(series["memory"]?.map(\.value) == [1, 2, 3])
             #expect(series["disk:/"]?.map(\.value) == [71, 71, 71])
@@ -133,9 +133,9 @@ import Testing
 
     @Test(arguments: Engine.available)
     func checksFilterByHostAndState(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
-            _ = try await store.ingest(Reports.sample(host: "web-1"), receivedAt: Date())
-            _ = try await store.ingest(Reports.sample(host: "db-1"), receivedAt: Date())
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
+            _ = try await domain.ingest.ingest(Reports.sample(host: "web-1"), receivedAt: Date())
+            _ = try await domain.ingest.ingest(Reports.sample(host: "db-1"), receivedAt: Date())
             #expect(try await store.checks(host: nil, state: nil).count == 10)
             #expect(try await store.checks(host: "db-1", state: nil).allSatisfy { $0.host == "db-1" })
             // The degraded arrays alert from the report that showed them: rules run at ingest.
@@ -147,21 +147,21 @@ import Testing
 
     @Test(arguments: Engine.available)
     func deletingACheckRemovesItsSamples(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
-            _ = try await store.ingest(Reports.sample(), receivedAt: Date())
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
+            _ = try await domain.ingest.ingest(Reports.sample(), receivedAt: Date())
             #expect(try await store.deleteCheck(host: "web-1", name: "memory"))
             #expect(try await store.deleteCheck(host: "web-1", name: "memory") == false)
             #expect(try await store.samples(host: "web-1", name: "memory", from: .distantPast, to: .distantFuture, limit: 10) == nil)
             #expect(try await store.checks(host: "web-1", state: nil).count == 4)
             // Reported again, it starts afresh with no history.
-            _ = try await store.ingest(Reports.sample(sentAt: Date().addingTimeInterval(1)), receivedAt: Date())
+            _ = try await domain.ingest.ingest(Reports.sample(sentAt: Date().addingTimeInterval(1)), receivedAt: Date())
             #expect(try await store.samples(host: "web-1", name: "memory", from: .distantPast, to: .distantFuture, limit: 10)?.count == 1)
         }
     }
 
     @Test(arguments: Engine.available)
     func tokensAreStoredByHashAndRevoked(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let token = TokenHash.generate()
             let created = try await store.createToken(NewToken(
                 hash: TokenHash.of(token), prefix: TokenHash.prefix(of: token), host: "web-1", label: "first", createdAt: Reports.now()))
@@ -181,35 +181,35 @@ import Testing
 
     @Test(arguments: Engine.available)
     func samplesOlderThanRetentionAreNotKeptAndExpireLater(_ engine: Engine) async throws {
-        try await TestStores.with(engine, retention: TimeSpan(seconds: 2 * 86400)) { (store: any Store) async throws in
+        try await TestStores.with(engine, retention: TimeSpan(seconds: 2 * 86400)) { (store: any Store, domain: Domain) async throws in
             // A sample beyond retention at arrival is not stored; the check still is.
             let now = Date()
-            _ = try await store.ingest(Reports.sample(host: "late", sentAt: now.addingTimeInterval(-3 * 86400), resent: true), receivedAt: now)
+            _ = try await domain.ingest.ingest(Reports.sample(host: "late", sentAt: now.addingTimeInterval(-3 * 86400), resent: true), receivedAt: now)
             #expect(try await store.samples(host: "late", name: "memory", from: .distantPast, to: .distantFuture, limit: 10) == [])
             #expect(try await store.checks(host: "late", state: nil).count == 5)
 
             // A sample stored 5 days ago (its partition made then) is gone after today's maintenance.
             let past = now.addingTimeInterval(-5 * 86400)
-            _ = try await store.maintain(now: past)
-            _ = try await store.ingest(Reports.sample(host: "old", sentAt: past), receivedAt: past)
+            _ = try await store.maintain(domain.retention.cutoffs(now: past))
+            _ = try await domain.ingest.ingest(Reports.sample(host: "old", sentAt: past), receivedAt: past)
             #expect(try await store.samples(host: "old", name: "memory", from: .distantPast, to: .distantFuture, limit: 10)?.count == 1)
-            let report = try await store.maintain(now: now)
+            let report = try await store.maintain(domain.retention.cutoffs(now: now))
             #expect(report.rowsDeleted > 0 || !report.partitionsDropped.isEmpty)
             #expect(try await store.samples(host: "old", name: "memory", from: .distantPast, to: .distantFuture, limit: 10) == [])
 
             // Today's samples survive maintenance.
-            _ = try await store.ingest(Reports.sample(host: "fresh"), receivedAt: Date())
-            _ = try await store.maintain(now: Date())
+            _ = try await domain.ingest.ingest(Reports.sample(host: "fresh"), receivedAt: Date())
+            _ = try await store.maintain(domain.retention.cutoffs(now: Date()))
             #expect(try await store.samples(host: "fresh", name: "memory", from: .distantPast, to: .distantFuture, limit: 10)?.count == 1)
         }
     }
 
     @Test(arguments: Engine.available)
     func aReportOfAThousandObservationsIsOneBatch(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let observations = (0..<1000).map { Observation(name: "disk:/srv/\($0)", kind: .disk, value: Double($0 % 100), unit: "%") }
             let report = Report(host: "big", sentAt: Reports.now(), observations: observations)
-            #expect(try await store.ingest(report, receivedAt: Date()) == .stored(samples: 1000))
+            #expect(try await domain.ingest.ingest(report, receivedAt: Date()) == .stored(samples: 1000))
             #expect(try await store.checks(host: "big", state: nil).count == 1001)
         }
     }
@@ -221,7 +221,7 @@ import Testing
     /// reports of one host, the same check twice, and a report with its retry.
     @Test(arguments: Engine.available)
     func concurrentReportsAreEachStoredOnce(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let start = Reports.now(offset: -600)
             var reports: [Report] = []
             for minute in 0..<20 {
@@ -231,7 +231,7 @@ import Testing
             }
             let outcomes = try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
                 // Every report twice, at once: one of each pair is a retry.
-                for report in reports + reports { group.addTask { try await store.ingest(report, receivedAt: report.sentAt) } }
+                for report in reports + reports { group.addTask { try await domain.ingest.ingest(report, receivedAt: report.sentAt) } }
                 var all: [IngestOutcome] = []
                 for try await outcome in group { all.append(outcome) }
                 return all

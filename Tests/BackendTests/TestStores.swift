@@ -46,9 +46,9 @@ enum TestStores {
         }
     }
 
-    /// Runs `body` on a migrated store of `engine`, in a database of its own.
+    /// Runs `body` on a migrated store of `engine`, in a database of its own, with the domain services over it.
     static func with(_ engine: Engine, retention: TimeSpan = TimeSpan(seconds: 30 * 86400), alerting: AlertConfig = AlertConfig(),
-                     checkLimit: CheckLimit = .standard, _ body: @escaping @Sendable (any Store) async throws -> Void) async throws {
+                     checkLimit: CheckLimit = .standard, _ body: @escaping @Sendable (any Store, Domain) async throws -> Void) async throws {
         var (config, cleanup) = try await config(engine, retention: retention)
         config.alerting = alerting
         config.checkLimit = checkLimit
@@ -56,7 +56,7 @@ enum TestStores {
         do {
             try await withStore(final, logger: logger) { store in
                 try await store.migrate()
-                try await body(store)
+                try await body(store, Domain(store: store, config: final, logger: logger))
             }
         } catch {
             await cleanup()

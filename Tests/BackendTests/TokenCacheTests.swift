@@ -100,7 +100,7 @@ import Testing
     /// between its reports, must still get through. PostgreSQL holds the lookups on a table lock.
     @Test(arguments: Engine.available.filter { $0 == .postgres })
     func guessesHoldingEveryLookupDoNotLockOutARealToken(_ engine: Engine) async throws {
-        try await TestStores.with(engine) { (store: any Store) async throws in
+        try await TestStores.with(engine) { (store: any Store, domain: Domain) async throws in
             let postgres = try #require(store as? PostgresStore)
             let real = TokenHash.generate()
             _ = try await store.createToken(NewToken(hash: TokenHash.of(real), prefix: TokenHash.prefix(of: real), host: "web-1", createdAt: Date()))

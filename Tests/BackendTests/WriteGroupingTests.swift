@@ -51,7 +51,7 @@ import Testing
     private func send(_ hosts: [String], fail: @escaping @Sendable ([String]) throws -> Void) async throws -> (outcomes: [(String, Bool)], batches: [[String]]) {
         let batches = Mutex<[[String]]>([])
         let (gate, release) = AsyncStream<Void>.makeStream()
-        let batcher = ReportBatcher(maxRunning: 1, maxBatch: 64, logger: Logger(label: "test")) { batch in
+        let batcher = ReportBatcher(IngestBatching(maxRunning: 1, maxBatch: 64), logger: Logger(label: "test")) { batch in
             let hosts = batch.map(\.rows.host)
             batches.withLock { $0.append(hosts) }
             if hosts == ["first"] { for await _ in gate { break } }
@@ -98,7 +98,7 @@ import Testing
     @Test func aFullQueueRefusesAtOnceInsteadOfGrowing() async throws {
         let (gate, release) = AsyncStream<Void>.makeStream()
         let started = Mutex(0)
-        let batcher = ReportBatcher(maxRunning: 1, maxBatch: 64, maxWaiting: 3, logger: Logger(label: "test")) { batch in
+        let batcher = ReportBatcher(IngestBatching(maxRunning: 1, maxBatch: 64), maxWaiting: 3, logger: Logger(label: "test")) { batch in
             if started.withLock({ $0 += 1; return $0 == 1 }) { for await _ in gate { break } }
             return batch.map { _ in .stored(samples: 1) }
         }
@@ -134,7 +134,7 @@ import Testing
     @Test func aSecondBatchStartsBesideARunningOneOnlyOnceEnoughReportsWait() async throws {
         let batches = Mutex<[[String]]>([])
         let (gate, release) = AsyncStream<Void>.makeStream()
-        let batcher = ReportBatcher(maxRunning: 2, maxBatch: 64, overlapAt: 5, logger: Logger(label: "test")) { batch in
+        let batcher = ReportBatcher(IngestBatching(maxRunning: 2, maxBatch: 64, overlapAt: 5), logger: Logger(label: "test")) { batch in
             let hosts = batch.map(\.rows.host)
             let first = batches.withLock { $0.append(hosts); return $0.count == 1 }
             if first { for await _ in gate { break } }

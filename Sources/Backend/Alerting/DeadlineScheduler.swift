@@ -6,7 +6,8 @@ import Synchronization
 /// Evaluates each check when its next deadline passes (a heartbeat due, a silence ending), not
 /// on a fixed poll. One backend leads; the others wait and take over when its lock goes.
 struct DeadlineScheduler: Service {
-    var store: any Store
+    var store: any LeadershipRepository
+    var alerting: AlertingService
     var backend: String
     var leader: LeaderFlag
     var logger: Logger
@@ -35,7 +36,7 @@ struct DeadlineScheduler: Service {
     private func lead(beat: @Sendable () async throws -> Void) async throws {
         leader.set(true)
         logger.info("leading evaluation", metadata: ["backend": "\(backend)"])
-        let queue = store.evaluator.deadlines
+        let queue = alerting.deadlines
         var lastBeat = Date.distantPast
         var lastRescan = Date.distantPast
         while !Task.isCancelled {
@@ -46,7 +47,7 @@ struct DeadlineScheduler: Service {
             }
             if now.timeIntervalSince(lastRescan) >= rescanEvery {
                 let generation = queue.beginRescan()
-                queue.replaceAll(try await store.wakeTimes(now: now), generation: generation)
+                queue.replaceAll(try await alerting.wakeTimes(now: now), generation: generation)
                 lastRescan = now
                 now = Date()
             }
@@ -54,7 +55,7 @@ struct DeadlineScheduler: Service {
             let due = queue.takeDue(now: now, limit: 500)
             BackendMetrics.shared.evaluator(lag: earliest.map { max(0, now.timeIntervalSince($0)) } ?? 0, queue: queue.count, beat: lastBeat)
             if !due.isEmpty {
-                let outcome = try await store.evaluate(ids: due, now: now)
+                let outcome = try await alerting.evaluate(ids: due, now: now)
                 // Left out because a report was being written: look again shortly.
                 let missed = Set(due).subtracting(outcome.evaluated)
                 for id in missed { queue.push(id, at: now.addingTimeInterval(0.5)) }

@@ -7,7 +7,7 @@ import Synchronization
 /// Channels work side by side; within a channel messages go one at a time, oldest first, so a
 /// check's messages arrive in order. Every backend runs one; claims keep them apart.
 struct DeliveryWorker: Service {
-    var store: any Store
+    var outbox: OutboxService
     var notifiers: [String: any Notifier]
     var signal: WakeSignal
     var logger: Logger
@@ -26,7 +26,7 @@ struct DeliveryWorker: Service {
             let open = notifiers.keys.filter { (pausedUntil[$0] ?? .distantPast) <= now }.sorted()
             let items: [OutboxItem]
             do {
-                items = try await store.claimNotifications(now: now, lease: lease, limit: 2 * concurrency, channels: open)
+                items = try await outbox.claim(now: now, lease: lease, limit: 2 * concurrency, channels: open)
             } catch {
                 logger.warning("the outbox could not be read; retrying", metadata: ["error": "\(LoggedError.text(error))"])
                 await signal.wait(timeout: .seconds(2))
@@ -80,7 +80,7 @@ struct DeliveryWorker: Service {
         let delivered = results.filter { $0.result == .delivered }.count
         BackendMetrics.shared.delivery(channel: batch.first?.channel ?? "", delivered: delivered, failed: results.count - delivered)
         do {
-            try await store.finishNotifications(results, now: Date())
+            try await outbox.finish(results, now: Date())
         } catch {
             // The claims lapse and the messages go again: at least once.
             logger.warning("the outcome of deliveries could not be stored", metadata: ["error": "\(LoggedError.text(error))"])

@@ -9,8 +9,9 @@ import Synchronization
 func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logger: Logger) async throws -> some ApplicationProtocol {
     _ = try WebResources.loaded.get()
     let opened = try await openStore(config, logger: logger)
-    let router = buildRouter(store: opened.store, journal: opened.journal, config: config)
-    let maintenance = MaintenanceService(stores: opened, interval: .seconds(config.maintenanceInterval.seconds), logger: logger)
+    let domain = Domain(store: opened.store, config: config, logger: logger)
+    let router = buildRouter(domain: domain, journal: opened.journal, config: config)
+    let maintenance = MaintenanceService(stores: opened, retention: domain.retention, interval: .seconds(config.maintenanceInterval.seconds), logger: logger)
     // Alerting reads the tables, so it starts only once the migrations are applied.
     let migrated = ReadyGate()
     let connections = ConnectionLimits.raiseDescriptorLimit()
@@ -21,7 +22,7 @@ func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logg
             address: .hostname(hostname, port: port), serverName: "metrics-backend",
             availableConnectionsDelegate: MaximumAvailableConnections(connections)),
         services: [StoreCloser(stores: opened)] + opened.services + [CancelOnShutdown(maintenance)]
-            + alertingServices(store: opened.store, config: config.alerting, logger: logger).map { AfterGate(service: $0, gate: migrated) },
+            + alertingServices(domain: domain, config: config.alerting, logger: logger).map { AfterGate(service: $0, gate: migrated) },
         onServerRunning: { channel in
             // Tests and scripts that start the backend on port 0 read the real address from here.
             let address = channel.localAddress.map { "\($0.ipAddress ?? hostname):\($0.port ?? port)" } ?? "\(hostname):\(port)"
@@ -32,40 +33,42 @@ func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logg
         try await opened.waitUntilReachable()
         try await opened.migrate()
         migrated.open()
-        await MaintenanceService.runOnce(stores: opened, logger: logger)
+        await MaintenanceService.runOnce(stores: opened, retention: domain.retention, logger: logger)
         logger.info("storage ready", metadata: ["engine": "\(opened.store.engine)", "journal": "\(opened.journal.engine)"])
     }
     return app
 }
 
 /// Wires the controllers. Kept apart from `buildApplication` so tests can drive it in-process.
-func buildRouter(store: any Store, journal: any JournalStore, config: BackendConfig) -> Router<AppRequestContext> {
+func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfig) -> Router<AppRequestContext> {
+    let store = domain.store
     let auth = TokenAuthenticator(store: store)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.addRoutes(HealthController(store: store, journal: journal).endpoints)
-    router.addRoutes(IngestController(store: store, auth: auth, config: config).endpoints, atPath: "/api/v1")
+    router.addRoutes(IngestController(ingest: domain.ingest, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(ReadController(store: store, auth: auth).endpoints, atPath: "/api/v1")
-    router.addRoutes(AlertController(store: store, auth: auth).endpoints, atPath: "/api/v1")
+    router.addRoutes(AlertController(store: store, alerting: domain.alerting, auth: auth).endpoints, atPath: "/api/v1")
     router.addRoutes(PrometheusController(store: store, auth: auth).endpoints)
-    router.addRoutes(PingController(store: store, maxNameLength: config.reportLimits.maxNameLength).endpoints)
+    router.addRoutes(PingController(store: store, ingest: domain.ingest, maxNameLength: config.reportLimits.maxNameLength).endpoints)
     router.addRoutes(HeartbeatController(store: store, auth: auth, config: config).endpoints, atPath: "/api/v1")
-    router.addRoutes(MetricCompatController(store: store, auth: auth, config: config).endpoints)
+    router.addRoutes(MetricCompatController(ingest: domain.ingest, auth: auth, config: config).endpoints)
     router.addRoutes(JournalController(journal: journal, auth: auth, config: config).endpoints, atPath: "/api/v1")
     router.addRoutes(LegacyJournalController(journal: journal, auth: auth, config: config).endpoints)
     router.addRoutes(LokiController(journal: journal, auth: auth, config: config).endpoints)
-    addPages(to: router, store: store, journal: journal, auth: auth, config: config)
+    addPages(to: router, store: store, alerting: domain.alerting, journal: journal, auth: auth, config: config)
     return router
 }
 
 /// The evaluator's scheduler, the delivery worker and the watchers of the backend itself.
-func alertingServices(store: any Store, config: AlertConfig, logger: Logger) -> [any Service] {
+func alertingServices(domain: Domain, config: AlertConfig, logger: Logger) -> [any Service] {
+    let store = domain.store
     let leader = LeaderFlag()
     let backend = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UInt32.random(in: 0...UInt32.max))"
-    var services: [any Service] = [CancelOnShutdown(DeadlineScheduler(store: store, backend: backend, leader: leader, logger: logger))]
+    var services: [any Service] = [CancelOnShutdown(DeadlineScheduler(store: store, alerting: domain.alerting, backend: backend, leader: leader, logger: logger))]
     let notifiers = config.notifiers
     if !notifiers.isEmpty {
-        services.append(CancelOnShutdown(DeliveryWorker(store: store, notifiers: notifiers, signal: store.evaluator.outbox, logger: logger)))
+        services.append(CancelOnShutdown(DeliveryWorker(outbox: domain.outbox, notifiers: notifiers, signal: domain.alerting.outbox, logger: logger)))
         services.append(CancelOnShutdown(StorageWatch(store: store, notifiers: notifiers, leader: leader, logger: logger)))
     }
     if let url = config.selfHeartbeatURL { services.append(CancelOnShutdown(SelfHeartbeat(url: url, store: store, logger: logger))) }

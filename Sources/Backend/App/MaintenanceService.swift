@@ -6,6 +6,7 @@ import ServiceLifecycle
 /// (or deletes expired rows on SQLite). Start-up runs it once before serving; this repeats it.
 struct MaintenanceService: Service {
     let stores: OpenedStore
+    let retention: Retention
     let interval: Duration
     let logger: Logger
 
@@ -16,12 +17,12 @@ struct MaintenanceService: Service {
             } catch {
                 return
             }
-            await Self.runOnce(stores: stores, logger: logger)
+            await Self.runOnce(stores: stores, retention: retention, logger: logger)
         }
     }
 
-    static func runOnce(stores: OpenedStore, logger: Logger) async {
-        await runOnce(name: "metrics", logger: logger) { try await stores.store.maintain(now: Date()) }
+    static func runOnce(stores: OpenedStore, retention: Retention, logger: Logger) async {
+        await runOnce(name: "metrics", logger: logger) { try await stores.store.maintain(retention.cutoffs(now: Date())) }
         await runOnce(name: "journal", logger: logger) { try await stores.journal.maintain(now: Date()) }
     }
 

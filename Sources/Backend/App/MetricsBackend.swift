@@ -86,7 +86,7 @@ struct Migrate: AsyncParsableCommand {
         let logger = MetricsBackend.makeLogger(config)
         let engine = try await withStores(config, logger: logger) { stores in
             try await stores.migrate()
-            await MaintenanceService.runOnce(stores: stores, logger: logger)
+            await MaintenanceService.runOnce(stores: stores, retention: Retention(samples: config.sampleRetention), logger: logger)
             return "\(stores.store.engine), journal on \(stores.journal.engine)"
         }
         print("migrated (\(engine))")

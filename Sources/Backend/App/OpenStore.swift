@@ -14,16 +14,15 @@ struct OpenedStore: Sendable {
 func openStore(_ config: BackendConfig, logger: Logger) async throws -> OpenedStore {
     var services: [any Service] = []
     let store: any Store
-    let evaluator = AlertEvaluator(settings: config.alerting.settings, channels: config.alerting.notifiers.keys.sorted())
     var mainClient: PostgresClient?
     if let url = config.databaseURL {
         let client = PostgresStore.makeClient(url: try DatabaseURL(parsing: url, variable: "DATABASE_URL"), poolSize: config.databasePoolSize, logger: logger)
         services.append(client)
         mainClient = client
-        store = PostgresStore(client: client, sampleRetention: config.sampleRetention, evaluator: evaluator, checkLimit: config.checkLimit, logger: logger)
+        store = PostgresStore(client: client, sampleRetention: config.sampleRetention, checkLimit: config.checkLimit, logger: logger)
     } else {
         let path = (config.dataDirectory as NSString).appendingPathComponent("metrics.sqlite")
-        store = try await SQLiteStore.open(path: path, sampleRetention: config.sampleRetention, evaluator: evaluator, checkLimit: config.checkLimit, logger: logger)
+        store = try await SQLiteStore.open(path: path, sampleRetention: config.sampleRetention, checkLimit: config.checkLimit, logger: logger)
     }
     let journal: any JournalStore
     if let url = config.journalDatabaseURL {

@@ -6,6 +6,7 @@ import Shared
 /// is not evaluated at all. Both need a token that is not scoped to one host.
 struct AlertController<Context: RequestContext> {
     let store: any Store
+    let alerting: AlertingService
     let auth: TokenAuthenticator
 
     static var maxFlips: Int { 1000 }
@@ -48,7 +49,7 @@ struct AlertController<Context: RequestContext> {
             throw APIError(.badRequest, "a silence may last at most 366 days", field: "until")
         }
         let effective = until.flatMap { $0 > now ? $0 : nil }
-        let count = try await withStorage(context.logger) { try await store.silence(host: host, check: check, until: effective, now: now) }
+        let count = try await withStorage(context.logger) { try await alerting.silence(host: host, check: check, until: effective, now: now) }
         guard count > 0 else { throw Self.notFound(host: host, check: check) }
         return try JSONBody.response(SilenceBody(host: host, check: check, until: effective, checks: count))
     }
@@ -62,7 +63,7 @@ struct AlertController<Context: RequestContext> {
         guard let paused = (try? JSONDecoder().decode(PausedField.self, from: data))?.paused else {
             throw APIError(.badRequest, "must be true or false", field: "paused")
         }
-        let count = try await withStorage(context.logger) { try await store.pause(host: host, check: check, paused: paused, now: Date()) }
+        let count = try await withStorage(context.logger) { try await alerting.pause(host: host, check: check, paused: paused, now: Date()) }
         guard count > 0 else { throw Self.notFound(host: host, check: check) }
         return try JSONBody.response(PauseBody(host: host, check: check, paused: paused, checks: count))
     }

@@ -5,7 +5,7 @@ import Shared
 
 /// `POST /api/v1/report`: a sender's report, stored in one transaction and acknowledged after commit.
 struct IngestController<Context: RequestContext> {
-    let store: any Store
+    let ingest: IngestService
     let auth: TokenAuthenticator
     let config: BackendConfig
 
@@ -24,12 +24,12 @@ struct IngestController<Context: RequestContext> {
         let body = try await RequestBody.collect(request, limit: config.maxReportBytes)
         let report = try ReportReader.report(from: body)
         try Self.accept(report, from: caller, limits: config.reportLimits)
-        return try await Self.store(report, in: store, logger: context.logger)
+        return try await Self.store(report, in: ingest, logger: context.logger)
     }
 
     /// Stores an accepted report and answers with what was stored, after commit.
-    static func store(_ report: Report, in store: any Store, logger: Logger) async throws -> Response {
-        let outcome = try await withStorage(logger) { try await store.ingest(report, receivedAt: Date()) }
+    static func store(_ report: Report, in ingest: IngestService, logger: Logger) async throws -> Response {
+        let outcome = try await withStorage(logger) { try await ingest.ingest(report, receivedAt: Date()) }
         switch outcome {
         case .stored(let samples):
             BackendMetrics.shared.ingested(reports: 1, observations: report.observations.count)

@@ -5,7 +5,7 @@ import Shared
 /// `POST /metric`: the original Go metrics-sender's format, so existing hosts keep working:
 /// `{"host", "name", "type": "ping"|"disk", "timestamp", "value"}` with `value` a string.
 struct MetricCompatController<Context: RequestContext> {
-    let store: any Store
+    let ingest: IngestService
     let auth: TokenAuthenticator
     let config: BackendConfig
 
@@ -19,7 +19,7 @@ struct MetricCompatController<Context: RequestContext> {
         let body = try await RequestBody.collect(request, limit: min(config.maxReportBytes, 64 * 1024))
         let report = try LegacyMetric.report(from: body, now: Date())
         try IngestController<Context>.accept(report, from: caller, limits: config.reportLimits)
-        return try await IngestController<Context>.store(report, in: store, logger: context.logger)
+        return try await IngestController<Context>.store(report, in: ingest, logger: context.logger)
     }
 }
 

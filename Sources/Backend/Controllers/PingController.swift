@@ -10,6 +10,7 @@ import Shared
 /// `ambiguous slug`, `invalid url format`). The UUID or the ping key is the credential.
 struct PingController<Context: RequestContext> {
     let store: any Store
+    let ingest: IngestService
     let maxNameLength: Int
     let rateLimit = PingRateLimit()
 
@@ -167,7 +168,7 @@ struct PingController<Context: RequestContext> {
             name: target.name, kind: .heartbeat, value: ping.duration.map { ($0 * 1000).rounded() / 1000 }, unit: ping.duration == nil ? nil : "s",
             status: status, error: error, details: details.isEmpty ? nil : details)
         let report = Report(host: target.host, sentAt: ping.at, reportId: UUID().uuidString, observations: [observation])
-        _ = try await withStorage(logger) { try await store.ingest(report, ping: ping, receivedAt: ping.at) }
+        _ = try await withStorage(logger) { try await ingest.ingest(report, ping: ping, receivedAt: ping.at) }
     }
 
     /// When the run this ping ends began: the start with the same run id, else the running start.

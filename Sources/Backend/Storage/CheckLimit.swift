@@ -10,7 +10,7 @@ struct CheckLimit: Sendable {
     static let standard = CheckLimit(maxPerHost: 1000)
 
     /// The hosts a batch gave new checks to: only they can have gone past the limit.
-    static func grownHosts(_ written: [AlertEvaluator.Written]) -> [String] {
+    static func grownHosts(_ written: [WrittenCheck]) -> [String] {
         Array(Set(written.lazy.filter(\.isNew).map(\.host))).sorted()
     }
 

@@ -6,6 +6,7 @@ import Shared
 /// CSRF token, and lands back on the page it came from with a notice.
 struct CheckActionsController: Sendable {
     let pages: WebPages
+    let alerting: AlertingService
     static let maxSilence: TimeInterval = 366 * 86400
 
     var endpoints: RouteCollection<AppRequestContext> {
@@ -28,7 +29,7 @@ struct CheckActionsController: Sendable {
             }
             until = now.addingTimeInterval(Double(span.seconds))
         }
-        let count = try await withStorage(context.logger) { [until] in try await pages.store.silence(host: host, check: check, until: until, now: now) }
+        let count = try await withStorage(context.logger) { [until] in try await alerting.silence(host: host, check: check, until: until, now: now) }
         guard count > 0 else { throw Self.notFound(host, check) }
         let what = check.map { "\($0) on \(host)" } ?? "every check of \(host)"
         let notice = until.map { "Silenced \(what) until \(TimeText.utc($0))." } ?? "Lifted the silence of \(what)."
@@ -39,7 +40,7 @@ struct CheckActionsController: Sendable {
         let (_, form) = try await pages.authorizedForm(request)
         let (host, check) = try Self.target(form)
         let paused = form["paused"] != "0"
-        let count = try await withStorage(context.logger) { try await pages.store.pause(host: host, check: check, paused: paused, now: Date()) }
+        let count = try await withStorage(context.logger) { try await alerting.pause(host: host, check: check, paused: paused, now: Date()) }
         guard count > 0 else { throw Self.notFound(host, check) }
         let what = check.map { "\($0) on \(host)" } ?? "every check of \(host)"
         return pages.redirect(back: form["back"], fallback: "/dashboard", notice: paused ? "Paused \(what)." : "Resumed \(what).")

@@ -6,7 +6,7 @@ import Foundation
 /// share them. Only attempts that reach a password check write: a locked key is refused after
 /// one read, so a flood costs the store one write per free attempt and lockout of each attacker.
 struct LoginThrottle: Sendable {
-    let store: any LoginRecordStore
+    let store: any LoginRecordRepository
     let freeAttempts: Int
     var window: TimeInterval = 900
     var maxLockout: TimeInterval = 900

@@ -112,26 +112,17 @@ extension PostgresStore {
     /// Guards leadership of evaluation: the same number in every backend.
     static let leaderLock: Int64 = 0x6D65_7472_6963_74  // "metrict"
 
-    func evaluate(ids: [Int64], now: Date) async throws -> AlertEvaluator.Outcome {
-        let evaluator = self.evaluator
+    func withAlertTransaction<T: Sendable>(_ body: @escaping @Sendable (any AlertTransaction) async throws -> T) async throws -> T {
         let logger = self.logger
-        let outcome = try await client.withTransaction(logger: logger) { connection in
-            try await evaluator.evaluate(ids: ids, now: now, skipLocked: true, in: PostgresAlertTransaction(connection: connection, logger: logger))
+        return try await client.transaction(logger: logger) { connection in
+            try await body(PostgresAlertTransaction(connection: connection, logger: logger))
         }
-        evaluator.committed(outcome)
-        return outcome
     }
 
-    func wakeTimes(now: Date) async throws -> [(id: Int64, at: Date)] {
+    func eachAlertCandidate(_ body: (AlertCandidate) -> Void) async throws {
         let rows = try await client.query(
             "SELECT \(unescaped: PostgresAlertTransaction.columns) FROM checks c \(unescaped: LatestColumns.joins)", logger: logger)
-        var times: [(id: Int64, at: Date)] = []
-        let settings = evaluator.settings
-        for try await row in rows {
-            let candidate = try PostgresAlertTransaction.candidate(row)
-            if let at = AlertPolicy.nextWake(candidate, now: now, settings: settings) { times.append((candidate.id, at)) }
-        }
-        return times
+        for try await row in rows { body(try PostgresAlertTransaction.candidate(row)) }
     }
 
     func lead(backend: String, startedAt: Date, _ body: @Sendable (_ beat: @Sendable () async throws -> Void) async throws -> Void) async throws -> Bool {
@@ -172,7 +163,7 @@ extension PostgresStore {
         }
     }
 
-    func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [OutboxItem] {
+    func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [StoredNotification] {
         guard !channels.isEmpty else { return [] }
         let until = now.addingTimeInterval(lease)
         let rows = try await client.query("""
@@ -186,38 +177,27 @@ extension PostgresStore {
                 ORDER BY p.id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             RETURNING n.id, n.channel, n.check_key, n.event::text, n.attempts, n.created_at
             """, logger: logger)
-        var items: [OutboxItem] = []
-        for try await (id, channel, key, event, attempts, created) in rows.decode((Int64, String, String, String, Int, Date).self) {
-            guard let parsed = try? FlipEvent.parse(event) else {
-                try await finishNotification(id: id, .failed("the stored message could not be read"), now: now)
-                continue
-            }
-            items.append(OutboxItem(id: id, channel: channel, checkKey: key, event: parsed, attempts: attempts, createdAt: created))
+        var claimed: [StoredNotification] = []
+        for try await (id, channel, key, message, attempts, created) in rows.decode((Int64, String, String, String, Int, Date).self) {
+            claimed.append(StoredNotification(id: id, channel: channel, checkKey: key, message: message, attempts: attempts, createdAt: created))
         }
-        return items.sorted { $0.id < $1.id }
+        return claimed
     }
 
-    func finishNotification(id: Int64, _ result: OutboxResult, now: Date) async throws {
-        switch result {
-        case .delivered:
-            try await client.query(
-                "UPDATE notifications SET delivered_at = \(now), claimed_until = NULL, last_error = NULL WHERE id = \(id)", logger: logger)
-        case .retry(let at, let error):
-            try await client.query(
-                "UPDATE notifications SET next_attempt_at = \(at), claimed_until = NULL, last_error = \(error) WHERE id = \(id)", logger: logger)
-        case .failed(let error):
-            try await client.query(
-                "UPDATE notifications SET failed_at = \(now), claimed_until = NULL, last_error = \(error) WHERE id = \(id)", logger: logger)
-        }
+    func markDelivered(ids: [Int64], at: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await client.query(
+            "UPDATE notifications SET delivered_at = \(at), claimed_until = NULL, last_error = NULL WHERE id = ANY(\(ids))", logger: logger)
     }
 
-    func finishNotifications(_ results: [(id: Int64, result: OutboxResult)], now: Date) async throws {
-        let delivered = results.filter { $0.result == .delivered }.map(\.id)
-        if !delivered.isEmpty {
-            try await client.query(
-                "UPDATE notifications SET delivered_at = \(now), claimed_until = NULL, last_error = NULL WHERE id = ANY(\(delivered))", logger: logger)
-        }
-        for (id, result) in results where result != .delivered { try await finishNotification(id: id, result, now: now) }
+    func reschedule(id: Int64, at: Date, error: String) async throws {
+        try await client.query(
+            "UPDATE notifications SET next_attempt_at = \(at), claimed_until = NULL, last_error = \(error) WHERE id = \(id)", logger: logger)
+    }
+
+    func markFailed(id: Int64, error: String, at: Date) async throws {
+        try await client.query(
+            "UPDATE notifications SET failed_at = \(at), claimed_until = NULL, last_error = \(error) WHERE id = \(id)", logger: logger)
     }
 
     func outboxDepth() async throws -> Int {
@@ -227,35 +207,29 @@ extension PostgresStore {
         return 0
     }
 
-    func silence(host: String, check: String?, until: Date?, now: Date) async throws -> Int {
+    func setSilence(host: String, check: String?, until: Date?) async throws -> [Int64] {
         let rows = try await client.query("""
             UPDATE checks c SET silenced_until = \(until) FROM hosts h
             WHERE h.id = c.host_id AND h.name = \(host) AND (\(check)::text IS NULL OR c.name = \(check))
             RETURNING c.id
             """, logger: logger)
-        var count = 0
-        for try await id in rows.decode(Int64.self) {
-            count += 1
-            // At its end a silence may owe the user a message.
-            evaluator.deadlines.push(id, at: max(until ?? now, now))
-        }
-        return count
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        return ids
     }
 
-    func pause(host: String, check: String?, paused: Bool, now: Date) async throws -> Int {
-        // Resuming starts a fresh window, as the end of a silence does.
+    func setPaused(host: String, check: String?, paused: Bool, silencedAtLeastUntil: Date?) async throws -> [Int64] {
         let rows = try await client.query("""
-            UPDATE checks c SET paused = \(paused), silenced_until = CASE WHEN \(paused) THEN c.silenced_until ELSE greatest(c.silenced_until, \(now)) END
+            UPDATE checks c SET paused = \(paused),
+                silenced_until = CASE WHEN \(silencedAtLeastUntil)::timestamptz IS NULL THEN c.silenced_until
+                                      ELSE greatest(c.silenced_until, \(silencedAtLeastUntil)) END
             FROM hosts h
             WHERE h.id = c.host_id AND h.name = \(host) AND (\(check)::text IS NULL OR c.name = \(check))
             RETURNING c.id
             """, logger: logger)
-        var count = 0
-        for try await id in rows.decode(Int64.self) {
-            count += 1
-            if !paused { evaluator.deadlines.push(id, at: now) }
-        }
-        return count
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        return ids
     }
 
     func flips(host: String?, check: String?, limit: Int) async throws -> [FlipRecord] {

@@ -58,7 +58,7 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
     /// Writes the checks without an id yet and fills in their ids; answers the checks written.
     /// An observation whose check the batch statement updated for a newer report of the same
     /// host takes that id. A check a newer report holds keeps no id here; its samples look it up.
-    static func apply(_ reports: PostgresIngestBatch.Reports, positions: inout ObservationPositions, on connection: PostgresConnection, logger: Logger) async throws -> [AlertEvaluator.Written] {
+    static func apply(_ reports: PostgresIngestBatch.Reports, positions: inout ObservationPositions, on connection: PostgresConnection, logger: Logger) async throws -> [WrittenCheck] {
         var known: [Key: Int64] = [:]
         for report in reports.indices {
             guard let hostID = positions.hostIDs[report] else { continue }
@@ -71,6 +71,8 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
         var statement = PostgresCheckInsert()
         var waiting: [Key: [Int]] = [:]
         var hostNames: [Int64: String] = [:]
+        // The newest report of each check written here: what the evaluator sees of it.
+        var newest: [Key: (report: Int, item: Int)] = [:]
         for report in reports.indices {
             guard let hostID = positions.hostIDs[report] else { continue }
             let (rows, received, _) = reports[report]
@@ -83,6 +85,7 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
                     continue
                 }
                 waiting[key, default: []].append(position)
+                if let (seen, _) = newest[key], reports[seen].rows.sentAt > rows.sentAt {} else { newest[key] = (report, item) }
                 hostNames[hostID] = rows.host
                 statement.hostIDs.append(hostID)
                 statement.columns.append(rows, item)
@@ -91,10 +94,12 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
             }
         }
         guard !statement.hostIDs.isEmpty else { return [] }
-        var written: [AlertEvaluator.Written] = []
+        var written: [WrittenCheck] = []
         for try await (id, hostID, name, flags, isNew) in try await connection.execute(statement, logger: logger) {
             for position in waiting[Key(hostID: hostID, name: name)] ?? [] { positions.ids[position] = id }
-            written.append(CheckFlags.written(id: id, host: hostNames[hostID] ?? "", name: name, flags: flags, isNew: isNew))
+            guard let (report, item) = newest[Key(hostID: hostID, name: name)] else { throw StoreError.unavailable("a check was written that no report holds") }
+            let reported = reports[report].rows.record(item, receivedAt: reports[report].receivedAt)
+            written.append(CheckFlags.written(id: id, host: hostNames[hostID] ?? "", name: name, flags: flags, isNew: isNew, reported: reported))
         }
         return written
     }

@@ -141,10 +141,10 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     }
 
     /// The outcome of each report, in the order given, and the checks written.
-    static func apply(_ reports: Reports, on connection: PostgresConnection, logger: Logger) async throws -> (outcomes: [IngestOutcome], checks: [AlertEvaluator.Written]) {
+    static func apply(_ reports: Reports, on connection: PostgresConnection, logger: Logger) async throws -> (outcomes: [IngestOutcome], checks: [WrittenCheck]) {
         var positions = ObservationPositions(reports.map(\.rows))
         var answered = [Bool](repeating: false, count: reports.count)
-        var checks: [AlertEvaluator.Written] = []
+        var checks: [WrittenCheck] = []
         for try await (first, hostID, names, ids, flags, every, grace) in try await connection.execute(PostgresIngestBatch(reports: reports), logger: logger) {
             if first < 0 {
                 let index = Int(-first) - 1
@@ -168,9 +168,8 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
                       rows.every[item].map({ Int64($0) == every[k] }) ?? true,
                       rows.grace[item].map({ Int64($0) == grace[k] }) ?? true else { continue }
                 positions.ids[range.lowerBound + item] = ids[k]
-                var written = CheckFlags.written(id: ids[k], host: rows.host, name: rows.names[item], flags: flags[k], isNew: false)
-                written.reported = rows.record(item, receivedAt: receivedAt)
-                checks.append(written)
+                checks.append(CheckFlags.written(
+                    id: ids[k], host: rows.host, name: rows.names[item], flags: flags[k], isNew: false, reported: rows.record(item, receivedAt: receivedAt)))
             }
         }
         guard !answered.contains(false) else { throw StoreError.unavailable("the ingest statement did not answer for every report") }
@@ -182,22 +181,20 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         return (outcomes, checks)
     }
 
-    /// Stores a batch in one transaction with the threshold flips it causes, and lets the
-    /// evaluator act on them after the commit.
-    static func store(_ batch: [ReportBatcher.Pending], client: PostgresClient, evaluator: AlertEvaluator, checkLimit: CheckLimit, logger: Logger,
-                      sampleCutoff: (Date) -> Date) async throws -> [IngestOutcome] {
+    /// Stores a batch in one transaction, with what `evaluate` writes after it.
+    static func store<T: Sendable>(
+        _ batch: [PendingReport], client: PostgresClient, checkLimit: CheckLimit, logger: Logger, sampleCutoff: (Date) -> Date,
+        evaluate: @escaping @Sendable ([WrittenCheck], any AlertTransaction) async throws -> T
+    ) async throws -> (outcomes: [IngestOutcome], evaluated: T) {
         let reports = batch.map { (rows: $0.rows, receivedAt: $0.receivedAt, keepSamples: $0.rows.sentAt >= sampleCutoff($0.receivedAt)) }
-        let (outcomes, evaluation) = try await client.transaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             let (outcomes, checks) = try await apply(reports, on: connection, logger: logger)
             try await PostgresStore.enforce(checkLimit, hosts: CheckLimit.grownHosts(checks), on: connection, logger: logger)
-            // Threshold flips in the same transaction as the values that caused them.
-            let evaluation = try await evaluator.evaluate(written: checks, batch: batch, in: PostgresAlertTransaction(connection: connection, logger: logger))
+            let evaluated = try await evaluate(checks, PostgresAlertTransaction(connection: connection, logger: logger))
             for (pending, outcome) in zip(batch, outcomes) where outcome != .duplicate {
                 if let ping = pending.rows.ping { try await PostgresStore.insert(ping, on: connection, logger: logger) }
             }
-            return (outcomes, evaluation)
+            return (outcomes, evaluated)
         }
-        evaluator.committed(evaluation)
-        return outcomes
     }
 }

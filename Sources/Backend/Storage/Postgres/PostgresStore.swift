@@ -11,11 +11,9 @@ final class PostgresStore: Store {
     let legacySamples: TimePartitionedTable
     /// Samples, one row per report.
     let samples: TimePartitionedTable
-    let evaluator: AlertEvaluator
     let checkLimit: CheckLimit
     let logger: Logger
     private let modeBox = ModeBox()
-    private let batcher: ReportBatcher
 
     var engine: String { modeBox.mode == .timescale ? "postgres+timescaledb" : "postgres" }
 
@@ -42,10 +40,9 @@ final class PostgresStore: Store {
     /// Guards `pg_advisory_lock` for migrations: the same number in every backend.
     private static let migrationLock: Int64 = 0x6D65_7472_6963_73  // "metrics"
 
-    init(client: PostgresClient, sampleRetention: TimeSpan, evaluator: AlertEvaluator = AlertEvaluator(), checkLimit: CheckLimit = .standard, logger: Logger) {
+    init(client: PostgresClient, sampleRetention: TimeSpan, checkLimit: CheckLimit = .standard, logger: Logger) {
         self.checkLimit = checkLimit
         self.client = client
-        self.evaluator = evaluator
         legacySamples = TimePartitionedTable(
             name: "samples",
             columns: "check_id bigint NOT NULL, at timestamptz NOT NULL, value double precision NOT NULL, PRIMARY KEY (check_id, at)",
@@ -57,11 +54,18 @@ final class PostgresStore: Store {
                 check_values double precision[] NOT NULL, PRIMARY KEY (host_id, at)
                 """,
             timeColumn: "at", segmentBy: "host_id", retention: sampleRetention)
-        let samples = self.samples
-        batcher = ReportBatcher(maxRunning: 2, maxBatch: 128, overlapAt: 12, logger: logger) { batch in
-            try await PostgresIngestBatch.store(batch, client: client, evaluator: evaluator, checkLimit: checkLimit, logger: logger) { samples.insertCutoff(now: $0) }
-        }
         self.logger = logger
+    }
+
+    /// Two batches at once: one's round trips overlap the other's work in the database.
+    var ingestBatching: IngestBatching { IngestBatching(maxRunning: 2, maxBatch: 128, overlapAt: 12) }
+
+    func ingest<T: Sendable>(
+        _ batch: [PendingReport], evaluate: @escaping @Sendable ([WrittenCheck], any AlertTransaction) async throws -> T
+    ) async throws -> (outcomes: [IngestOutcome], evaluated: T) {
+        let samples = self.samples
+        return try await PostgresIngestBatch.store(batch, client: client, checkLimit: checkLimit, logger: logger,
+                                                   sampleCutoff: { samples.insertCutoff(now: $0) }, evaluate: evaluate)
     }
 
     func migrate() async throws {
@@ -73,23 +77,19 @@ final class PostgresStore: Store {
         }
     }
 
-    func maintain(now: Date) async throws -> MaintenanceReport {
+    func maintain(_ cutoffs: RetentionCutoffs) async throws -> MaintenanceReport {
         let logger = self.logger
         let mode = modeBox.mode
         let samples = self.samples
         return try await client.withConnection { connection in
-            let report = try await samples.maintain(mode: mode, now: now, on: connection, logger: logger)
-            let cutoff = now.addingTimeInterval(-2 * 86400)
-            let rows = try await connection.query("DELETE FROM ingested_reports WHERE received_at < \(cutoff)", logger: logger)
-            for try await _ in rows {}
-            // Pings and delivered messages are history, kept as long as samples.
-            let history = now.addingTimeInterval(-Double(samples.retention.seconds))
-            try await connection.query("DELETE FROM pings WHERE at < \(history)", logger: logger)
+            // Samples go by partition (or chunk), at the retention they were created with.
+            let report = try await samples.maintain(mode: mode, now: cutoffs.now, on: connection, logger: logger)
+            try await connection.query("DELETE FROM ingested_reports WHERE received_at < \(cutoffs.reportKeys)", logger: logger)
+            try await connection.query("DELETE FROM pings WHERE at < \(cutoffs.history)", logger: logger)
             try await connection.query(
-                "DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < \(history)", logger: logger)
-            try await connection.query("DELETE FROM sessions WHERE expires_at < \(now)", logger: logger)
-            // A day is longer than any throttle window and lockout.
-            try await connection.query("DELETE FROM login_records WHERE updated_at < \(now.addingTimeInterval(-86400))", logger: logger)
+                "DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < \(cutoffs.history)", logger: logger)
+            try await connection.query("DELETE FROM sessions WHERE expires_at < \(cutoffs.now)", logger: logger)
+            try await connection.query("DELETE FROM login_records WHERE updated_at < \(cutoffs.loginRecords)", logger: logger)
             return report
         }
     }
@@ -99,10 +99,6 @@ final class PostgresStore: Store {
     }
 
     func close() async {}
-
-    func ingest(_ report: Report, ping: PingRecord?, receivedAt: Date) async throws -> IngestOutcome {
-        try await batcher.ingest(ReportRows(report, ping: ping, receivedAt: receivedAt), receivedAt: receivedAt)
-    }
 
     func hosts() async throws -> [HostRecord] {
         let rows = try await client.query("""

@@ -77,21 +77,12 @@ extension SQLiteData {
 }
 
 extension SQLiteStore {
-    func evaluate(ids: [Int64], now: Date) async throws -> AlertEvaluator.Outcome {
-        let evaluator = self.evaluator
-        let outcome = try await writer.write { db in
-            try await evaluator.evaluate(ids: ids, now: now, skipLocked: true, in: SQLiteAlertTransaction(db: db))
-        }
-        evaluator.committed(outcome)
-        return outcome
+    func withAlertTransaction<T: Sendable>(_ body: @escaping @Sendable (any AlertTransaction) async throws -> T) async throws -> T {
+        try await writer.write { db in try await body(SQLiteAlertTransaction(db: db)) }
     }
 
-    func wakeTimes(now: Date) async throws -> [(id: Int64, at: Date)] {
-        let settings = evaluator.settings
-        return try await readConnection.query(SQLiteAlertTransaction.select).compactMap { row in
-            let candidate = SQLiteAlertTransaction.candidate(row)
-            return AlertPolicy.nextWake(candidate, now: now, settings: settings).map { (candidate.id, $0) }
-        }
+    func eachAlertCandidate(_ body: (AlertCandidate) -> Void) async throws {
+        for row in try await readConnection.query(SQLiteAlertTransaction.select) { body(SQLiteAlertTransaction.candidate(row)) }
     }
 
     /// One process owns the file, so it always leads.
@@ -108,7 +99,7 @@ extension SQLiteStore {
         return true
     }
 
-    func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [OutboxItem] {
+    func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [StoredNotification] {
         guard !channels.isEmpty else { return [] }
         let list = String(decoding: (try? JSONEncoder().encode(channels)) ?? Data("[]".utf8), as: UTF8.self)
         let rows = try await writer.write { db in
@@ -124,44 +115,36 @@ extension SQLiteStore {
                 RETURNING id, channel, check_key, event, attempts, created_at
                 """, [.time(now.addingTimeInterval(lease)), .time(now), .time(now), .text(list), .integer(limit)])
         }
-        var items: [OutboxItem] = []
-        for row in rows {
-            let id = Int64(row.column("id")?.integer ?? 0)
-            guard let text = row.column("event")?.string, let event = try? FlipEvent.parse(text) else {
-                try await finishNotification(id: id, .failed("the stored message could not be read"), now: now)
-                continue
-            }
-            items.append(OutboxItem(
-                id: id, channel: row.column("channel")?.string ?? "", checkKey: row.column("check_key")?.string ?? "", event: event,
-                attempts: row.column("attempts")?.integer ?? 1, createdAt: row.date("created_at")))
+        return rows.map { row in
+            StoredNotification(
+                id: Int64(row.column("id")?.integer ?? 0), channel: row.column("channel")?.string ?? "",
+                checkKey: row.column("check_key")?.string ?? "", message: row.column("event")?.string ?? "",
+                attempts: row.column("attempts")?.integer ?? 1, createdAt: row.date("created_at"))
         }
-        return items.sorted { $0.id < $1.id }
     }
 
-    func finishNotification(id: Int64, _ result: OutboxResult, now: Date) async throws {
-        let (sql, binds): (String, [SQLiteData])
-        switch result {
-        case .delivered:
-            (sql, binds) = ("UPDATE notifications SET delivered_at = ?, claimed_until = NULL, last_error = NULL WHERE id = ?", [.time(now), .integer(Int(id))])
-        case .retry(let at, let error):
-            (sql, binds) = ("UPDATE notifications SET next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?", [.time(at), .text(error), .integer(Int(id))])
-        case .failed(let error):
-            (sql, binds) = ("UPDATE notifications SET failed_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?", [.time(now), .text(error), .integer(Int(id))])
+    func markDelivered(ids: [Int64], at: Date) async throws {
+        guard !ids.isEmpty else { return }
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        _ = try await writer.write { db in
+            try await db.query(
+                "UPDATE notifications SET delivered_at = ?, claimed_until = NULL, last_error = NULL WHERE id IN (SELECT value FROM json_each(?))",
+                [.time(at), .text(list)]).count
         }
-        _ = try await writer.write { db in try await db.query(sql, binds).count }
     }
 
-    func finishNotifications(_ results: [(id: Int64, result: OutboxResult)], now: Date) async throws {
-        let delivered = results.filter { $0.result == .delivered }.map { String($0.id) }
-        if !delivered.isEmpty {
-            let list = "[" + delivered.joined(separator: ",") + "]"
-            _ = try await writer.write { db in
-                try await db.query(
-                    "UPDATE notifications SET delivered_at = ?, claimed_until = NULL, last_error = NULL WHERE id IN (SELECT value FROM json_each(?))",
-                    [.time(now), .text(list)]).count
-            }
+    func reschedule(id: Int64, at: Date, error: String) async throws {
+        _ = try await writer.write { db in
+            try await db.query("UPDATE notifications SET next_attempt_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
+                               [.time(at), .text(error), .integer(Int(id))]).count
         }
-        for (id, result) in results where result != .delivered { try await finishNotification(id: id, result, now: now) }
+    }
+
+    func markFailed(id: Int64, error: String, at: Date) async throws {
+        _ = try await writer.write { db in
+            try await db.query("UPDATE notifications SET failed_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
+                               [.time(at), .text(error), .integer(Int(id))]).count
+        }
     }
 
     func outboxDepth() async throws -> Int {
@@ -169,29 +152,24 @@ extension SQLiteStore {
             "SELECT count(*) AS n FROM notifications WHERE delivered_at IS NULL AND failed_at IS NULL").first?.column("n")?.integer ?? 0
     }
 
-    func silence(host: String, check: String?, until: Date?, now: Date) async throws -> Int {
-        let ids = try await writer.write { db in
+    func setSilence(host: String, check: String?, until: Date?) async throws -> [Int64] {
+        try await writer.write { db in
             try await db.query("""
                 UPDATE checks SET silenced_until = ?
                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?) AND (? IS NULL OR name = ?) RETURNING id
-                """, [.time(until), .text(host), .optional(check), .optional(check)]).compactMap { $0.column("id")?.integer }
+                """, [.time(until), .text(host), .optional(check), .optional(check)]).compactMap { $0.column("id")?.integer.map(Int64.init) }
         }
-        // At its end a silence may owe the user a message.
-        for id in ids { evaluator.deadlines.push(Int64(id), at: max(until ?? now, now)) }
-        return ids.count
     }
 
-    func pause(host: String, check: String?, paused: Bool, now: Date) async throws -> Int {
-        let ids = try await writer.write { db in
-            // Resuming starts a fresh window, as the end of a silence does.
+    func setPaused(host: String, check: String?, paused: Bool, silencedAtLeastUntil: Date?) async throws -> [Int64] {
+        try await writer.write { db in
             try await db.query("""
-                UPDATE checks SET paused = ?, silenced_until = CASE WHEN ? THEN silenced_until ELSE max(coalesce(silenced_until, 0), ?) END
+                UPDATE checks SET paused = ?,
+                    silenced_until = CASE WHEN ? IS NULL THEN silenced_until ELSE max(coalesce(silenced_until, 0), ?) END
                 WHERE host_id = (SELECT id FROM hosts WHERE name = ?) AND (? IS NULL OR name = ?) RETURNING id
-                """, [.integer(paused ? 1 : 0), .integer(paused ? 1 : 0), .time(now), .text(host), .optional(check), .optional(check)])
-                .compactMap { $0.column("id")?.integer }
+                """, [.integer(paused ? 1 : 0), .time(silencedAtLeastUntil), .time(silencedAtLeastUntil), .text(host), .optional(check), .optional(check)])
+                .compactMap { $0.column("id")?.integer.map(Int64.init) }
         }
-        if !paused { for id in ids { evaluator.deadlines.push(Int64(id), at: now) } }
-        return ids.count
     }
 
     func flips(host: String?, check: String?, limit: Int) async throws -> [FlipRecord] {

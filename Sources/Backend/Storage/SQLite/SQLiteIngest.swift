@@ -10,7 +10,7 @@ enum SQLiteIngest {
 
     /// Each report's outcome, in order, and the checks written (for the evaluator, in the same
     /// transaction), once each.
-    static func apply(_ batch: [ReportBatcher.Pending], sampleCutoff: (Date) -> Date, on db: SQLiteConnection) async throws -> ([IngestOutcome], [AlertEvaluator.Written]) {
+    static func apply(_ batch: [PendingReport], sampleCutoff: (Date) -> Date, on db: SQLiteConnection) async throws -> ([IngestOutcome], [WrittenCheck]) {
         // Oldest first, so the newest report's values are the ones left in each row.
         let order = batch.indices.sorted { batch[$0].rows.sentAt < batch[$1].rows.sentAt }
         let hostIDs = try await upsertHosts(batch, order: order, on: db)
@@ -21,7 +21,7 @@ enum SQLiteIngest {
         return (outcomes, written.map(\.check))
     }
 
-    private static func upsertHosts(_ batch: [ReportBatcher.Pending], order: [Int], on db: SQLiteConnection) async throws -> [String: Int] {
+    private static func upsertHosts(_ batch: [PendingReport], order: [Int], on db: SQLiteConnection) async throws -> [String: Int] {
         var binds: [SQLiteData] = []
         for index in order {
             let (rows, receivedAt) = batch[index]
@@ -46,7 +46,7 @@ enum SQLiteIngest {
     }
 
     /// Whether each report is new: its key was not stored before, nor by an earlier one of the batch.
-    private static func claimKeys(_ batch: [ReportBatcher.Pending], hostIDs: [String: Int], on db: SQLiteConnection) async throws -> [Bool] {
+    private static func claimKeys(_ batch: [PendingReport], hostIDs: [String: Int], on db: SQLiteConnection) async throws -> [Bool] {
         var binds: [SQLiteData] = []
         for (rows, receivedAt) in batch {
             guard let hostID = hostIDs[rows.host] else { throw StoreError.unavailable("the host row was not returned") }
@@ -64,14 +64,19 @@ enum SQLiteIngest {
         var text: String
     }
 
-    private struct WrittenCheck {
-        var check: AlertEvaluator.Written
+    private struct WrittenRow {
+        var check: WrittenCheck
         var hostID: Int
     }
 
-    private static func upsertChecks(_ batch: [ReportBatcher.Pending], order: [Int], hostIDs: [String: Int], on db: SQLiteConnection) async throws -> [WrittenCheck] {
+    private static func upsertChecks(_ batch: [PendingReport], order: [Int], hostIDs: [String: Int], on db: SQLiteConnection) async throws -> [WrittenRow] {
         let hostNames = Dictionary(hostIDs.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        var byID: [Int64: WrittenCheck] = [:]
+        // Where each check's values come from: the newest report of the batch that holds it.
+        var source: [String: [String: (report: Int, item: Int)]] = [:]
+        for index in order {
+            for (item, name) in batch[index].rows.names.enumerated() { source[batch[index].rows.host, default: [:]][name] = (index, item) }
+        }
+        var byID: [Int64: WrittenRow] = [:]
         var sequence: [Int64] = []
         var binds: [SQLiteData] = []
         var count = 0
@@ -88,15 +93,18 @@ enum SQLiteIngest {
                 let id = Int64(row.column("id")?.integer ?? 0)
                 let isNew = (row.column("is_new")?.integer ?? 0) != 0
                 let hostID = row.column("host_id")?.integer ?? 0
-                let check = AlertEvaluator.Written(
-                    id: id, host: hostNames[hostID] ?? "", name: row.column("name")?.string ?? "",
+                let (host, name) = (hostNames[hostID] ?? "", row.column("name")?.string ?? "")
+                guard let (report, item) = source[host]?[name] else { throw StoreError.unavailable("a check was written that no report holds") }
+                let check = WrittenCheck(
+                    id: id, host: host, name: name,
                     state: row.column("state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
                     notifiedState: row.column("notified_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
                     flapping: (row.column("flapping")?.integer ?? 0) != 0,
                     // Written twice in one batch (two reports of a host), it is still new.
-                    isNew: isNew || (byID[id]?.check.isNew ?? false))
+                    isNew: isNew || (byID[id]?.check.isNew ?? false),
+                    reported: batch[report].rows.record(item, receivedAt: batch[report].receivedAt))
                 if byID[id] == nil { sequence.append(id) }
-                byID[id] = WrittenCheck(check: check, hostID: hostID)
+                byID[id] = WrittenRow(check: check, hostID: hostID)
             }
             binds.removeAll(keepingCapacity: true)
             count = 0
@@ -122,7 +130,7 @@ enum SQLiteIngest {
 
     /// Samples stored per report, as one row per report. Two new reports of one host at one time
     /// share a row: the first's.
-    private static func insertSamples(_ batch: [ReportBatcher.Pending], fresh: [Bool], hostIDs: [String: Int], written: [WrittenCheck], sampleCutoff: (Date) -> Date, on db: SQLiteConnection) async throws -> [Int] {
+    private static func insertSamples(_ batch: [PendingReport], fresh: [Bool], hostIDs: [String: Int], written: [WrittenRow], sampleCutoff: (Date) -> Date, on db: SQLiteConnection) async throws -> [Int] {
         var stored = [Int](repeating: 0, count: batch.count)
         var checkIDs: [Key: Int64] = [:]
         for check in written { checkIDs[Key(hostID: check.hostID, text: check.check.name)] = check.check.id }

@@ -11,37 +11,31 @@ final class SQLiteStore: Store {
     let engine = "sqlite"
     let path: String
     let writer: SQLiteWriter
-    private let batcher: ReportBatcher
-    let evaluator: AlertEvaluator
     let checkLimit: CheckLimit
     private let writeConnection: SQLiteConnection
     let readConnection: SQLiteConnection
     private let sampleRetention: TimeSpan
     let logger: Logger
 
-    static func open(path: String, sampleRetention: TimeSpan, evaluator: AlertEvaluator = AlertEvaluator(), checkLimit: CheckLimit = .standard,
-                     logger: Logger) async throws -> SQLiteStore {
+    static func open(path: String, sampleRetention: TimeSpan, checkLimit: CheckLimit = .standard, logger: Logger) async throws -> SQLiteStore {
         let (write, read) = try await SQLiteMigrator.open(path: path, logger: logger)
-        return SQLiteStore(path: path, write: write, read: read, sampleRetention: sampleRetention, evaluator: evaluator, checkLimit: checkLimit, logger: logger)
+        return SQLiteStore(path: path, write: write, read: read, sampleRetention: sampleRetention, checkLimit: checkLimit, logger: logger)
     }
 
-    private init(path: String, write: SQLiteConnection, read: SQLiteConnection, sampleRetention: TimeSpan, evaluator: AlertEvaluator,
-                 checkLimit: CheckLimit, logger: Logger) {
+    private init(path: String, write: SQLiteConnection, read: SQLiteConnection, sampleRetention: TimeSpan, checkLimit: CheckLimit, logger: Logger) {
         self.checkLimit = checkLimit
         self.path = path
-        self.evaluator = evaluator
         self.writeConnection = write
         self.readConnection = read
         let writer = SQLiteWriter(connection: write)
         self.writer = writer
         self.sampleRetention = sampleRetention
         self.logger = logger
-        // One batch at a time: the writer serialises them anyway, and reports arriving meanwhile
-        // make the next batch bigger.
-        batcher = ReportBatcher(maxRunning: 1, maxBatch: 256, logger: logger) { batch in
-            try await Self.store(batch, writer: writer, evaluator: evaluator, sampleRetention: sampleRetention, checkLimit: checkLimit)
-        }
     }
+
+    /// One batch at a time: the writer serialises them anyway, and reports arriving meanwhile
+    /// make the next batch bigger.
+    var ingestBatching: IngestBatching { IngestBatching(maxRunning: 1, maxBatch: 256) }
 
     func migrate() async throws {
         let logger = self.logger
@@ -52,28 +46,26 @@ final class SQLiteStore: Store {
         }
     }
 
-    func maintain(now: Date) async throws -> MaintenanceReport {
-        let cutoff = now.addingTimeInterval(-Double(sampleRetention.seconds)).microseconds
-        let dedupCutoff = now.addingTimeInterval(-2 * 86400).microseconds
+    func maintain(_ cutoffs: RetentionCutoffs) async throws -> MaintenanceReport {
         let deleted = try await writer.write { db in
             var total = 0
             // In slices, so retention never holds the write lock for long.
             while true {
                 let rows = try await db.query(
                     "DELETE FROM report_samples WHERE (host_id, at) IN (SELECT host_id, at FROM report_samples WHERE at < ? LIMIT 50000) RETURNING 1",
-                    [.integer(Int(cutoff))])
+                    [.time(cutoffs.samples)])
                 total += rows.count
                 if rows.count < 50000 { break }
             }
-            let keys = try await db.query("DELETE FROM ingested_reports WHERE received_at < ? RETURNING 1", [.integer(Int(dedupCutoff))])
-            // Pings and delivered messages are history, kept as long as samples.
-            let pings = try await db.query("DELETE FROM pings WHERE at < ? RETURNING 1", [.integer(Int(cutoff))])
-            let sent = try await db.query(
-                "DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < ? RETURNING 1", [.integer(Int(cutoff))])
-            let sessions = try await db.query("DELETE FROM sessions WHERE expires_at < ? RETURNING 1", [.integer(Int(now.microseconds))])
-            // A day is longer than any throttle window and lockout.
-            let logins = try await db.query("DELETE FROM login_records WHERE updated_at < ? RETURNING 1", [.integer(Int(now.addingTimeInterval(-86400).microseconds))])
-            return total + keys.count + pings.count + sent.count + sessions.count + logins.count
+            let deletions: [(String, Date)] = [
+                ("DELETE FROM ingested_reports WHERE received_at < ? RETURNING 1", cutoffs.reportKeys),
+                ("DELETE FROM pings WHERE at < ? RETURNING 1", cutoffs.history),
+                ("DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < ? RETURNING 1", cutoffs.history),
+                ("DELETE FROM sessions WHERE expires_at < ? RETURNING 1", cutoffs.now),
+                ("DELETE FROM login_records WHERE updated_at < ? RETURNING 1", cutoffs.loginRecords),
+            ]
+            for (sql, cutoff) in deletions { total += try await db.query(sql, [.time(cutoff)]).count }
+            return total
         }
         return MaintenanceReport(rowsDeleted: deleted)
     }
@@ -87,26 +79,19 @@ final class SQLiteStore: Store {
         try? await writeConnection.close()
     }
 
-    func ingest(_ report: Report, ping: PingRecord?, receivedAt: Date) async throws -> IngestOutcome {
-        try await batcher.ingest(ReportRows(report, ping: ping, receivedAt: receivedAt), receivedAt: receivedAt)
-    }
-
-    /// Stores a batch in one write job with the threshold flips it causes, and lets the evaluator
-    /// act on them after the commit.
-    private static func store(_ batch: [ReportBatcher.Pending], writer: SQLiteWriter, evaluator: AlertEvaluator, sampleRetention: TimeSpan,
-                              checkLimit: CheckLimit) async throws -> [IngestOutcome] {
-        let (outcomes, evaluation) = try await writer.write { db in
+    func ingest<T: Sendable>(
+        _ batch: [PendingReport], evaluate: @escaping @Sendable ([WrittenCheck], any AlertTransaction) async throws -> T
+    ) async throws -> (outcomes: [IngestOutcome], evaluated: T) {
+        let (sampleRetention, checkLimit) = (self.sampleRetention, self.checkLimit)
+        return try await writer.write { db in
             let (outcomes, checks) = try await SQLiteIngest.apply(batch, sampleCutoff: { $0.addingTimeInterval(-Double(sampleRetention.seconds)) }, on: db)
-            try await enforce(checkLimit, hosts: CheckLimit.grownHosts(checks), on: db)
-            // Threshold flips in the same transaction as the values that caused them.
-            let evaluation = try await evaluator.evaluate(written: checks, batch: batch, in: SQLiteAlertTransaction(db: db))
+            try await Self.enforce(checkLimit, hosts: CheckLimit.grownHosts(checks), on: db)
+            let evaluated = try await evaluate(checks, SQLiteAlertTransaction(db: db))
             for (pending, outcome) in zip(batch, outcomes) where outcome != .duplicate {
-                if let ping = pending.rows.ping { try await insert(ping, on: db) }
+                if let ping = pending.rows.ping { try await Self.insert(ping, on: db) }
             }
-            return (outcomes, evaluation)
+            return (outcomes, evaluated)
         }
-        evaluator.committed(evaluation)
-        return outcomes
     }
 
     func hosts() async throws -> [HostRecord] {

@@ -35,7 +35,7 @@ struct SessionRecord: Sendable, Equatable {
 }
 
 /// Users and sessions, for the pages. Both engines implement it.
-protocol UserStore: Sendable {
+protocol UserRepository: Sendable {
     /// False when a user with this email (any case) exists already.
     func createUser(email: String, passwordHash: String, role: UserRole, now: Date) async throws -> Bool
     func user(email: String) async throws -> UserRecord?
@@ -55,7 +55,7 @@ protocol UserStore: Sendable {
     func deleteSessions(userID: Int64) async throws
 }
 
-extension UserStore {
+extension UserRepository {
     func createUser(email: String, passwordHash: String, now: Date) async throws -> Bool {
         try await createUser(email: email, passwordHash: passwordHash, role: .admin, now: now)
     }

@@ -8,13 +8,11 @@ import Synchronization
 /// load the per-statement and per-commit costs are shared by many reports; alone, a report goes
 /// at once. Each caller hears back only after the commit that holds its report.
 final class ReportBatcher: Sendable {
-    /// A report with when it arrived.
-    typealias Pending = (rows: ReportRows, receivedAt: Date)
     /// Stores a batch in one transaction and answers each report's outcome, in order.
-    typealias Apply = @Sendable (_ batch: [Pending]) async throws -> [IngestOutcome]
+    typealias Apply = @Sendable (_ batch: [PendingReport]) async throws -> [IngestOutcome]
 
     private struct Job {
-        var report: Pending
+        var report: PendingReport
         var continuation: CheckedContinuation<IngestOutcome, any Error>
     }
 
@@ -45,11 +43,11 @@ final class ReportBatcher: Sendable {
         var field: String? { nil }
     }
 
-    init(maxRunning: Int, maxBatch: Int, overlapAt: Int = 1, maxWaiting: Int = 4096, logger: Logger, apply: @escaping Apply) {
+    init(_ batching: IngestBatching, maxWaiting: Int = 4096, logger: Logger, apply: @escaping Apply) {
         self.maxWaiting = maxWaiting
-        self.maxRunning = maxRunning
-        self.maxBatch = maxBatch
-        self.overlapAt = overlapAt
+        self.maxRunning = batching.maxRunning
+        self.maxBatch = batching.maxBatch
+        self.overlapAt = batching.overlapAt
         self.logger = logger
         self.apply = apply
     }

@@ -27,7 +27,7 @@ struct CheckCounts: Sendable, Equatable {
 
 /// The dashboard reads counts and one page of rows, never every check: a fleet of 10,000 checks
 /// costs it 200 rows. Both engines implement it.
-protocol CheckPageStore: Sendable {
+protocol CheckPageRepository: Sendable {
     /// Per host, how many checks are in each state.
     func checkCounts(host: String?) async throws -> [String: CheckCounts]
     /// Checks in the pages' order: alerts first, then no data, then ok; then by host and name.

@@ -13,7 +13,7 @@ struct LoginRecord: Sendable, Equatable {
 }
 
 /// Where login records are kept: both engines implement it.
-protocol LoginRecordStore: Sendable {
+protocol LoginRecordRepository: Sendable {
     /// Reads `key`'s record, lets `change` edit it (nil: none, and none is kept), and writes back
     /// what it left, as one step no other backend can interleave with.
     func updateLoginRecord<T: Sendable>(key: String, _ change: @escaping @Sendable (inout LoginRecord?) -> T) async throws -> T
