@@ -33,7 +33,7 @@ public enum JournalMessage {
                 text.unicodeScalars.append(scalar)
                 index = end
             } else {
-                text += "\\x" + Self.hex(byte)
+                text += "\\x" + Hex.lowercase([byte])
                 index = bytes.index(after: index)
             }
             pending.removeAll(keepingCapacity: true)
@@ -60,10 +60,5 @@ public enum JournalMessage {
         case .scalarValue(let scalar): return iterator.next() == nil ? scalar : nil
         default: return nil
         }
-    }
-
-    private static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
     }
 }

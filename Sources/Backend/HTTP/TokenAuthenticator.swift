@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Shared
 import Synchronization
 
 /// Who is calling: a token (perhaps scoped to one host) or, where allowed, nobody.
@@ -195,26 +196,14 @@ final class TokenAuthenticator: Sendable {
 /// How API tokens are made and stored.
 enum TokenHash {
     static func of(_ token: String) -> String {
-        hex(SHA256.hash(data: Array(token.utf8)))
-    }
-
-    /// Lower-case hex without String(format:), which cost more than the hash itself per request.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.lowercase(SHA256.hash(data: Array(token.utf8)))
     }
 
     /// A new token: "mt_" and 32 random bytes in hex, from the system's CSPRNG.
     static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return "mt_" + hex(bytes)
+        return "mt_" + Hex.lowercase(bytes)
     }
 
     /// What `generate` makes: "mt_" and 64 lower-case hex digits.

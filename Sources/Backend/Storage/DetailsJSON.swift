@@ -67,7 +67,7 @@ enum DetailsJSON {
             case 0: out.append(contentsOf: #"\\x00"#.utf8)
             case 0..<0x20:
                 out.append(contentsOf: "\\u00".utf8)
-                out.append(contentsOf: TokenHash.hex([byte]).utf8)
+                out.append(contentsOf: Hex.lowercase([byte]).utf8)
             default: out.append(byte)  // UTF-8 passes through whole: only ASCII bytes need escapes
             }
         }

@@ -45,7 +45,7 @@ struct ReportRows: Sendable {
                 var name = name
                 name.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
             }
-            let short = TokenHash.hex(hasher.finalize().prefix(8))
+            let short = Hex.lowercase(hasher.finalize().prefix(8))
             dedupKey = "at:\(Int64((report.sentAt.timeIntervalSince1970 * 1000).rounded())):\(short)"
         }
         let count = report.observations.count + 1

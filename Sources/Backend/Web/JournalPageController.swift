@@ -164,7 +164,7 @@ enum EscapedText {
         var out = ""
         for scalar in JournalMessage.display(bytes).text.unicodeScalars {
             if (scalar.value < 0x20 && scalar != "\t" && scalar != "\n") || scalar.value == 0x7F {
-                out += "\\x" + TokenHash.hex([UInt8(scalar.value)])
+                out += "\\x" + Hex.lowercase([UInt8(scalar.value)])
             } else {
                 out.unicodeScalars.append(scalar)
             }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Shared
 import Hummingbird
 
 /// Browser sessions: a random cookie whose SHA-256 is the session's key, so the database never
@@ -63,7 +64,7 @@ struct WebSessions: Sendable {
     /// 32 random bytes in hex, from the system's CSPRNG.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        return TokenHash.hex((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        return Hex.lowercase((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     static func isWellFormed(_ value: String) -> Bool {
