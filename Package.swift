@@ -61,9 +61,9 @@ let package = Package(
             // pages' templates (views/ links here) and their CSS and JS, served by the backend itself.
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/views"), .copy("Resources/public")]
         ),
-        .testTarget(name: "SharedTests", dependencies: ["Shared"]),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
         // Test helpers both test targets share: long-running child processes.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
         .testTarget(name: "SenderTests", dependencies: ["Sender", "Shared", "TestSupport"]),
         .testTarget(
             name: "BackendTests",

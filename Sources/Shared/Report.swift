@@ -92,21 +92,6 @@ extension Report {
         return encoder
     }
 
-    /// Reads ISO 8601 times with or without fractional seconds; a bad time names its field.
-    public static func makeDecoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = parseTime(text) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "must be an ISO 8601 time such as 2026-11-22T12:00:00Z")
-            }
-            return date
-        }
-        return decoder
-    }
-
     /// An ISO 8601 / RFC 3339 time, as Swift, Go and date -Is write them.
     public static func parseTime(_ text: String) -> Date? {
         guard text.count <= 64 else { return nil }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Shared
+import TestSupport
 import Testing
 @testable import Backend
 
@@ -85,7 +86,7 @@ import Testing
 
     @Test func theReadAPIListsHostsChecksAndSamples() async throws {
         try await H.withHarness { h in
-            _ = try await h.store.ingest(Reports.sample(sentAt: Date().addingTimeInterval(-30)), receivedAt: Date())
+            _ = try await h.domain.ingest.ingest(Reports.sample(sentAt: Date().addingTimeInterval(-30)), receivedAt: Date())
             let auth = H.bearer(h.allToken)
             try await h.app.test(.router) { client in
                 try await client.execute(uri: "/api/v1/hosts", method: .get, headers: auth) { response in
@@ -128,7 +129,7 @@ import Testing
 
     @Test func readingAndDeletingNeedATokenForAllHosts() async throws {
         try await H.withHarness { h in
-            _ = try await h.store.ingest(Reports.sample(), receivedAt: Date())
+            _ = try await h.domain.ingest.ingest(Reports.sample(), receivedAt: Date())
             try await h.app.test(.router) { client in
                 for (uri, method) in [("/api/v1/hosts", HTTPRequest.Method.get), ("/api/v1/checks", .get), ("/api/v1/checks/web-1/memory", .delete)] {
                     try await client.execute(uri: uri, method: method) { response in

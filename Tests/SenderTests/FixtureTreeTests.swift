@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// For every tree under Tests/Fixtures, `collect --dry-run --root TREE` prints exactly the
