@@ -162,6 +162,10 @@ enum PostgresSchema {
                     """),
                 .sql("CREATE INDEX login_records_updated ON login_records (updated_at)"),
             ],
+            // 11: per-check rules were never stored here: the rules file holds them.
+            [
+                .sql("ALTER TABLE checks DROP COLUMN rules"),
+            ],
         ]
     }
 

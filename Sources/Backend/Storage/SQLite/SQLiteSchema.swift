@@ -130,5 +130,9 @@ enum SQLiteSchema {
             """,
             "CREATE INDEX login_records_updated ON login_records (updated_at)",
         ],
+        // 8: per-check rules were never stored here: the rules file holds them.
+        [
+            "ALTER TABLE checks DROP COLUMN rules",
+        ],
     ]
 }
