@@ -2,8 +2,8 @@ import Foundation
 import Shared
 
 /// The thresholds rules apply. Defaults follow the original metrics-sender where it had one (disk
-/// alerts above 90 %, a ping without an interval alerts after 5 minutes); a rules file will
-/// override them globally, per host and per check.
+/// alerts above 90 %, a ping without an interval alerts after 5 minutes); the rules file
+/// (`ALERT_RULES_FILE`) overrides them globally, per host and per check.
 struct RuleSettings: Sendable, Equatable {
     /// Disk: alert above this percent used (90 is ok, 91 alerts), clear below `diskClearBelow`.
     var diskAlertAbove = 90.0

@@ -4,11 +4,6 @@ import Foundation
 /// the host page. Samples are averaged into one point per pixel column, and the line breaks
 /// where data is missing instead of drawing a slope across the gap.
 enum SVGChart {
-    struct Point: Equatable {
-        var x: Double
-        var y: Double
-    }
-
     /// Averages samples into `columns` buckets across [from, to]; nil where a bucket is empty.
     static func buckets(_ samples: [SampleRecord], from: Date, to: Date, columns: Int) -> [Double?] {
         guard columns > 0, to > from else { return [] }

@@ -23,7 +23,7 @@ enum SQLiteMigrator {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let write = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        // A 64 MiB page cache: every report touches a page per check (samples are kept by check).
+        // A 64 MiB page cache: every report updates a row per check, spread over many pages.
         for pragma in [
             "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 10000",
             "PRAGMA cache_size = -65536",
