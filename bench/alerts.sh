@@ -4,14 +4,15 @@
 # p99 and maximum lateness after each check's deadline, and the backend's CPU while all checks
 # are alive and none is due (the evaluator at steady state), on SQLite and on PostgreSQL.
 # Targets: maximum lateness <= 2 s; steady-state CPU <= 5 % of one core.
+# BACKEND_BIN=path measures another build (say, an earlier commit's) with the same harness.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checks=${CHECKS:-10000}
 
-if [ -z "${SKIP_BUILD:-}" ]; then
+if [ -z "${SKIP_BUILD:-}" ] && [ -z "${BACKEND_BIN:-}" ]; then
   swift build -c release --product metrics-backend >/dev/null
 fi
-bin=$(swift build -c release --show-bin-path)/metrics-backend
+bin=${BACKEND_BIN:-$(swift build -c release --show-bin-path)/metrics-backend}
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   exec scripts/with-postgres "$0" "$@"
 fi
