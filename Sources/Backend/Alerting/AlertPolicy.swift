@@ -14,7 +14,7 @@ enum AlertPolicy {
             notifiedAt: candidate.notifiedAt, flappingSince: candidate.flappingSince)
         var startsFlapping = false
         if verdict.state != check.state {
-            decision.flip = AlertDecision.Flip(at: now, from: check.state, to: verdict.state, value: check.value, reason: verdict.reason)
+            decision.flip = Flip(host: check.host, check: check.name, at: now, from: check.state, to: verdict.state, value: check.value, reason: verdict.reason)
             decision.state = verdict.state
             decision.since = now
             if candidate.flappingSince == nil && recentFlips + 1 > settings.flapFlips {
@@ -26,8 +26,8 @@ enum AlertPolicy {
         }
 
         let muted = isMuted(candidate, state: decision.state, now: now)
-        func event(_ kind: FlipEvent.Kind, reason: String) -> FlipEvent {
-            FlipEvent(
+        func event(_ kind: NotificationMessage.Kind, reason: String) -> NotificationMessage {
+            NotificationMessage(
                 kind: kind, host: check.host, check: check.name, checkKind: check.kind, from: candidate.notifiedState, to: decision.state,
                 value: check.value, unit: check.unit, reason: reason, at: now,
                 duration: kind == .recovery ? now.timeIntervalSince(check.since) : nil, link: link(check, settings: settings))

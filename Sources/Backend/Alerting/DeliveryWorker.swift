@@ -24,7 +24,7 @@ struct DeliveryWorker: Service {
         while !Task.isCancelled {
             let now = Date()
             let open = notifiers.keys.filter { (pausedUntil[$0] ?? .distantPast) <= now }.sorted()
-            let items: [OutboxItem]
+            let items: [Notification]
             do {
                 items = try await outbox.claim(now: now, lease: lease, limit: 2 * concurrency, channels: open)
             } catch {
@@ -54,7 +54,7 @@ struct DeliveryWorker: Service {
     /// Sends a channel's batch, several at a time: a batch holds at most one message per check,
     /// so order within a check holds. A channel that asks to wait (429) pauses; what was not yet
     /// sent waits with it. Returns until when the channel is paused.
-    private func deliver(_ batch: [OutboxItem], with notifier: any Notifier) async -> Date? {
+    private func deliver(_ batch: [Notification], with notifier: any Notifier) async -> Date? {
         let paused = ChannelPause()
         var results: [(id: Int64, result: OutboxResult)] = []
         await withTaskGroup(of: (Int64, OutboxResult).self) { group in
@@ -63,7 +63,7 @@ struct DeliveryWorker: Service {
                 guard let item = next.next() else { return false }
                 group.addTask {
                     if let until = paused.until { return (item.id, .retry(at: until, error: "waiting: the channel asked to slow down")) }
-                    let outcome = outcome(of: await notifier.send(item.event), for: item)
+                    let outcome = outcome(of: await notifier.send(item.message), for: item)
                     if case .retry(let at, _) = outcome.result, outcome.channelPause {
                         paused.extend(to: at)
                     }
@@ -88,7 +88,7 @@ struct DeliveryWorker: Service {
         return paused.until
     }
 
-    private func outcome(of attempt: DeliveryAttempt, for item: OutboxItem) -> (result: OutboxResult, channelPause: Bool) {
+    private func outcome(of attempt: DeliveryAttempt, for item: Notification) -> (result: OutboxResult, channelPause: Bool) {
         let now = Date()
         switch attempt {
         case .delivered:

@@ -6,14 +6,14 @@ struct OutboxService: Sendable {
 
     /// Claims due notifications, oldest first. One whose stored message cannot be read is given
     /// up at once, with the reason, rather than claimed again forever.
-    func claim(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [OutboxItem] {
-        var items: [OutboxItem] = []
+    func claim(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [Notification] {
+        var items: [Notification] = []
         for stored in try await store.claimNotifications(now: now, lease: lease, limit: limit, channels: channels) {
-            guard let event = try? FlipEvent.parse(stored.message) else {
+            guard let message = try? NotificationMessage.parse(stored.message) else {
                 try await store.markFailed(id: stored.id, error: "the stored message could not be read", at: now)
                 continue
             }
-            items.append(OutboxItem(id: stored.id, channel: stored.channel, checkKey: stored.checkKey, event: event,
+            items.append(Notification(id: stored.id, channel: stored.channel, checkKey: stored.checkKey, message: message,
                                     attempts: stored.attempts, createdAt: stored.createdAt))
         }
         return items.sorted { $0.id < $1.id }

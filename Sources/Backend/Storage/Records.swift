@@ -65,3 +65,14 @@ struct TokenRecord: Codable, Sendable, Equatable {
     var createdAt: Date
     var revokedAt: Date?
 }
+
+/// One state change of a check: what the evaluator writes, and the API and the pages list.
+struct Flip: Codable, Sendable, Equatable {
+    var host: String
+    var check: String
+    var at: Date
+    var from: CheckState
+    var to: CheckState
+    var value: Double?
+    var reason: String
+}

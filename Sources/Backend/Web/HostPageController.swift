@@ -96,7 +96,7 @@ struct HostPageController: Sendable {
 
 /// Flips as the pages list them, each with a link to the host's journal around it.
 enum FlipRows {
-    static func row(_ flip: FlipRecord, now: Date) -> [String: Any] {
+    static func row(_ flip: Flip, now: Date) -> [String: Any] {
         [
             "host": flip.host, "check": flip.check, "hostURL": URLText.hostPage(flip.host),
             "from": flip.from.rawValue, "to": flip.to.rawValue, "fromLabel": CheckRows.label(flip.from), "toLabel": CheckRows.label(flip.to),

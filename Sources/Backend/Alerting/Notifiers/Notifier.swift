@@ -14,7 +14,7 @@ enum DeliveryAttempt: Sendable, Equatable {
 
 /// Sends messages to one kind of channel.
 protocol Notifier: Sendable {
-    func send(_ event: FlipEvent) async -> DeliveryAttempt
+    func send(_ message: NotificationMessage) async -> DeliveryAttempt
     /// A message about the backend itself (storage unreachable), sent directly, not through the outbox.
     func sendDirect(_ text: String) async -> DeliveryAttempt
 }

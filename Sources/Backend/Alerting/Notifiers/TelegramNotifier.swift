@@ -20,8 +20,8 @@ struct TelegramNotifier: Notifier {
         var parameters: Parameters?
     }
 
-    func send(_ event: FlipEvent) async -> DeliveryAttempt {
-        await post(MessageText.html(event))
+    func send(_ message: NotificationMessage) async -> DeliveryAttempt {
+        await post(MessageText.html(message))
     }
 
     func sendDirect(_ text: String) async -> DeliveryAttempt {

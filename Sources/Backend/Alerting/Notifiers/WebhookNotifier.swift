@@ -1,11 +1,11 @@
 import Foundation
 
-/// A generic webhook: the message as JSON (`FlipEvent`), POSTed to `WEBHOOK_URL`.
+/// A generic webhook: the message as JSON (`NotificationMessage`), POSTed to `WEBHOOK_URL`.
 struct WebhookNotifier: Notifier {
     var url: String
 
-    func send(_ event: FlipEvent) async -> DeliveryAttempt {
-        await post(Data(event.json().utf8))
+    func send(_ message: NotificationMessage) async -> DeliveryAttempt {
+        await post(Data(message.json().utf8))
     }
 
     func sendDirect(_ text: String) async -> DeliveryAttempt {

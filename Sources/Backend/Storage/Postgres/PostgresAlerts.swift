@@ -232,16 +232,16 @@ extension PostgresStore {
         return ids
     }
 
-    func flips(host: String?, check: String?, limit: Int) async throws -> [FlipRecord] {
+    func flips(host: String?, check: String?, limit: Int) async throws -> [Flip] {
         let rows = try await client.query("""
             SELECT h.name, c.name, f.at, f.from_state, f.to_state, f.value, f.reason
             FROM flips f JOIN checks c ON c.id = f.check_id JOIN hosts h ON h.id = c.host_id
             WHERE (\(host)::text IS NULL OR h.name = \(host)) AND (\(check)::text IS NULL OR c.name = \(check))
             ORDER BY f.at DESC, f.id DESC LIMIT \(limit)
             """, logger: logger)
-        var flips: [FlipRecord] = []
+        var flips: [Flip] = []
         for try await (host, name, at, from, to, value, reason) in rows.decode((String, String, Date, String, String, Double?, String).self) {
-            flips.append(FlipRecord(host: host, check: name, at: at, from: CheckState(rawValue: from) ?? .ok,
+            flips.append(Flip(host: host, check: name, at: at, from: CheckState(rawValue: from) ?? .ok,
                                     to: CheckState(rawValue: to) ?? .ok, value: value, reason: reason))
         }
         return flips

@@ -11,5 +11,5 @@ protocol CheckRepository: Sendable {
     /// Deletes a check with its samples and flips; false when there was none.
     func deleteCheck(host: String, name: String) async throws -> Bool
     /// Newest first.
-    func flips(host: String?, check: String?, limit: Int) async throws -> [FlipRecord]
+    func flips(host: String?, check: String?, limit: Int) async throws -> [Flip]
 }

@@ -172,7 +172,7 @@ extension SQLiteStore {
         }
     }
 
-    func flips(host: String?, check: String?, limit: Int) async throws -> [FlipRecord] {
+    func flips(host: String?, check: String?, limit: Int) async throws -> [Flip] {
         let rows = try await readConnection.query("""
             SELECT h.name AS host, c.name AS name, f.at, f.from_state, f.to_state, f.value, f.reason
             FROM flips f JOIN checks c ON c.id = f.check_id JOIN hosts h ON h.id = c.host_id
@@ -180,7 +180,7 @@ extension SQLiteStore {
             ORDER BY f.at DESC, f.id DESC LIMIT ?
             """, [.optional(host), .optional(host), .optional(check), .optional(check), .integer(limit)])
         return rows.map { row in
-            FlipRecord(
+            Flip(
                 host: row.column("host")?.string ?? "", check: row.column("name")?.string ?? "", at: row.date("at"),
                 from: row.column("from_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
                 to: row.column("to_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,

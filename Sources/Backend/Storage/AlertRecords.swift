@@ -23,13 +23,5 @@ struct AlertDecision: Sendable, Equatable {
     var notifiedAt: Date?
     var flappingSince: Date?
     var flip: Flip?
-    var message: FlipEvent?
-
-    struct Flip: Sendable, Equatable {
-        var at: Date
-        var from: CheckState
-        var to: CheckState
-        var value: Double?
-        var reason: String
-    }
+    var message: NotificationMessage?
 }

@@ -3,10 +3,11 @@ import Shared
 import Testing
 @testable import Backend
 
-/// Alerting through each engine: flips at ingest in the report's transaction, the outbox, the
-/// evaluation of deadlines, silences and the flip history. No channel is reached here: the
-/// outbox is read back directly, as the delivery worker reads it.
-@Suite struct AlertStoreContractTests {
+/// Alerting behaviour, tested once through the domain services and run against each engine:
+/// flips at ingest in the report's transaction, the outbox, the evaluation of deadlines,
+/// silences and the flip history. No channel is reached here: the outbox is read back through
+/// `OutboxService`, as the delivery worker reads it.
+@Suite struct AlertingServiceTests {
     /// Two channels, so each message must become two outbox rows.
     static var alerting: AlertConfig {
         var config = AlertConfig()
@@ -20,8 +21,8 @@ import Testing
         Report(host: host, sentAt: at, resent: resent, observations: [Observation(name: "disk:/", kind: .disk, value: used, unit: "%")])
     }
 
-    static func drain(_ domain: Domain, now: Date = Date().addingTimeInterval(1)) async throws -> [OutboxItem] {
-        var all: [OutboxItem] = []
+    static func drain(_ domain: Domain, now: Date = Date().addingTimeInterval(1)) async throws -> [Backend.Notification] {
+        var all: [Backend.Notification] = []
         while true {
             let items = try await domain.outbox.claim(now: now, lease: 60, limit: 100, channels: ["telegram:42", "webhook"])
             if items.isEmpty { return all }
@@ -41,9 +42,9 @@ import Testing
 
             let items = try await Self.drain(domain)
             #expect(items.map(\.channel) == ["telegram:42", "webhook", "telegram:42", "webhook"])
-            #expect(items.map(\.event.kind) == [.problem, .problem, .recovery, .recovery])
-            #expect(items.first?.event.reason == "91% used, above 90%")
-            #expect(abs((items.last?.event.duration ?? 0) - 360) < 0.001)
+            #expect(items.map(\.message.kind) == [.problem, .problem, .recovery, .recovery])
+            #expect(items.first?.message.reason == "91% used, above 90%")
+            #expect(abs((items.last?.message.duration ?? 0) - 360) < 0.001)
             #expect(items.allSatisfy { $0.checkKey == "web-1/disk:/" })
             let flips = try await store.flips(host: "web-1", check: nil, limit: 10)
             #expect(flips.map(\.to) == [.ok, .alert])
@@ -103,7 +104,7 @@ import Testing
             let flipping: [(key: String, used: Double)] = stride(from: 0, to: 30, by: 3).map { ("web-1/disk:/srv/\($0)", Double(91 + $0 % 9)) } + [("db-1/disk:/", 97)]
             let items = try await Self.drain(domain)
             #expect(items.count == 2 * flipping.count)
-            let reasons = Dictionary(grouping: items, by: \.checkKey).mapValues { $0.map(\.event.reason) }
+            let reasons = Dictionary(grouping: items, by: \.checkKey).mapValues { $0.map(\.message.reason) }
             for (key, used) in flipping {
                 #expect(reasons[key] == Array(repeating: "\(Int(used))% used, above 90%", count: 2), "\(key)")
             }
@@ -135,7 +136,7 @@ import Testing
             #expect(noData.flips == 1200 && noData.messages == 0)
             #expect(try await store.checks(host: "web-1", state: .noData).count == 1200)
             #expect(try await store.checks(host: "web-1", state: .alert).map(\.name) == ["host"])
-            #expect(try await Self.drain(domain).map(\.event.check) == ["host", "host"])
+            #expect(try await Self.drain(domain).map(\.message.check) == ["host", "host"])
         }
     }
 
@@ -147,7 +148,7 @@ import Testing
             _ = try await domain.ingest.ingest(Self.disk(50, at: start.addingTimeInterval(60)), receivedAt: start.addingTimeInterval(60))
             let now = Date()
             let first = try await domain.outbox.claim(now: now, lease: 60, limit: 100, channels: ["webhook"])
-            #expect(first.map(\.event.kind) == [.problem])
+            #expect(first.map(\.message.kind) == [.problem])
             // The recovery waits while the alert is claimed, and while it waits to be retried.
             #expect(try await domain.outbox.claim(now: now, lease: 60, limit: 100, channels: ["webhook"]).isEmpty)
             try await domain.outbox.finish([(first[0].id, .retry(at: now.addingTimeInterval(30), error: "HTTP 500"))], now: now)
@@ -157,7 +158,7 @@ import Testing
             #expect(again.first?.attempts == 2)
             try await domain.outbox.finish([(first[0].id, .delivered)], now: now)
             let next = try await domain.outbox.claim(now: now.addingTimeInterval(31), lease: 60, limit: 100, channels: ["webhook"])
-            #expect(next.map(\.event.kind) == [.recovery])
+            #expect(next.map(\.message.kind) == [.recovery])
             #expect(try await store.outboxDepth() == 3)  // the recovery claimed, and both on telegram:42
         }
     }
@@ -178,10 +179,10 @@ import Testing
             #expect(late.flips == 1 && late.messages == 1)
             #expect(try await domain.alerting.evaluate(ids: [id], now: start.addingTimeInterval(400)).flips == 0)
             let items = try await Self.drain(domain)
-            #expect(items.first?.event.reason == "missed: nothing for 6 min, expected every 5 min")
+            #expect(items.first?.message.reason == "missed: nothing for 6 min, expected every 5 min")
             // The next ping clears it.
             _ = try await domain.ingest.ingest(Report(host: "web-1", sentAt: start.addingTimeInterval(500), observations: ping.observations), receivedAt: start.addingTimeInterval(500))
-            #expect(try await Self.drain(domain).map(\.event.kind) == [.recovery, .recovery])
+            #expect(try await Self.drain(domain).map(\.message.kind) == [.recovery, .recovery])
         }
     }
 
@@ -198,11 +199,11 @@ import Testing
             let later = try await domain.alerting.evaluate(ids: ids, now: start.addingTimeInterval(400))
             #expect(later.flips >= 2 && later.messages == 0)
             let items = try await Self.drain(domain)
-            #expect(items.map(\.event.check) == ["host", "host"])
-            #expect(items.first?.event.reason.hasPrefix("host down") == true)
+            #expect(items.map(\.message.check) == ["host", "host"])
+            #expect(items.first?.message.reason.hasPrefix("host down") == true)
             // Back: the host recovers, and its checks were never heard of as no-data.
             _ = try await domain.ingest.ingest(Reports.sample(sentAt: start.addingTimeInterval(500)), receivedAt: start.addingTimeInterval(500))
-            #expect(try await Self.drain(domain).map(\.event.check) == ["host", "host"])
+            #expect(try await Self.drain(domain).map(\.message.check) == ["host", "host"])
         }
     }
 
@@ -219,7 +220,7 @@ import Testing
             #expect(try await domain.alerting.silence(host: "web-1", check: "disk:/", until: nil, now: now) == 1)
             let ids = try await domain.alerting.wakeTimes(now: now.addingTimeInterval(2)).map(\.id)
             _ = try await domain.alerting.evaluate(ids: ids, now: now.addingTimeInterval(2))
-            #expect(try await Self.drain(domain).map(\.event.kind) == [.problem, .problem])
+            #expect(try await Self.drain(domain).map(\.message.kind) == [.problem, .problem])
 
             #expect(try await domain.alerting.pause(host: "web-1", check: nil, paused: true, now: now) == 2)
             _ = try await domain.ingest.ingest(Self.disk(10, at: now.addingTimeInterval(3)), receivedAt: now.addingTimeInterval(3))
@@ -285,7 +286,7 @@ import Testing
             _ = try await store.maintain(domain.retention.cutoffs(now: Date()))
             #expect(try await store.pings(host: "web-1", check: "job", limit: 10).count == 1)
             #expect(try await store.outboxDepth() == 2)
-            #expect(try await domain.outbox.claim(now: Date(), lease: 60, limit: 10, channels: ["webhook"]).map(\.event.kind) == [.recovery])
+            #expect(try await domain.outbox.claim(now: Date(), lease: 60, limit: 10, channels: ["webhook"]).map(\.message.kind) == [.recovery])
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// One message about a check, as stored in the outbox and as the webhook receives it. It holds
 /// everything a notifier needs, so a message survives its check being deleted.
-struct FlipEvent: Codable, Sendable, Equatable {
+struct NotificationMessage: Codable, Sendable, Equatable {
     enum Kind: String, Codable, Sendable {
         /// The check entered a problem state (alert or no-data).
         case problem
@@ -29,4 +29,28 @@ struct FlipEvent: Codable, Sendable, Equatable {
     var duration: Double?
     /// The check's page, when PUBLIC_URL is set.
     var link: String?
+}
+
+extension NotificationMessage {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    func json() -> String {
+        // Encoding plain values cannot fail.
+        (try? String(decoding: Self.encoder.encode(self), as: UTF8.self)) ?? "{}"
+    }
+
+    static func parse(_ text: String) throws -> NotificationMessage {
+        try decoder.decode(NotificationMessage.self, from: Data(text.utf8))
+    }
 }
