@@ -12,7 +12,7 @@ struct Collect: ParsableCommand {
         let settings: SenderSettings
         do { settings = try options.resolve() } catch { throw SenderFailure(error) }
         let report = ReportBuilder.report(settings: settings, observations: ObservationCheck.keepValid(CollectorSet(settings: settings).collect()))
-        if dryRun { try ReportBuilder.print(report) } else { try ReportBuilder.send(report, settings: settings) }
+        if dryRun { try ReportBuilder.print(report) } else { try ReportDelivery.send(report, settings: settings) }
     }
 }
 
@@ -32,7 +32,7 @@ struct Run: ParsableCommand {
         } catch { throw SenderFailure(error) }
         _ = try settings.requireURLOrFail()
         let report = ReportBuilder.report(settings: settings, observations: ObservationCheck.keepValid(CollectorSet(settings: settings).collect()))
-        try ReportBuilder.send(report, settings: settings)
+        try ReportDelivery.send(report, settings: settings)
         if settings.journal.enabled { try shipJournal(settings) }
     }
 

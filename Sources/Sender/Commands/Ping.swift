@@ -30,6 +30,6 @@ struct Ping: ParsableCommand {
                 every: everySpan?.seconds, grace: graceSpan?.seconds)
         } catch { throw SenderFailure(error) }
         let report = ReportBuilder.report(settings: settings, observations: [observation])
-        if dryRun { try ReportBuilder.print(report) } else { try ReportBuilder.send(report, settings: settings) }
+        if dryRun { try ReportBuilder.print(report) } else { try ReportDelivery.send(report, settings: settings) }
     }
 }
