@@ -7,7 +7,7 @@ import Testing
 @Suite struct AlertPolicyTests {
     static let now = RulesTests.now
 
-    static func candidate(_ kind: ObservationKind = .disk, state: CheckState = .ok, notified: CheckState? = nil, since: TimeInterval = 600,
+    static func candidate(_ kind: CheckKind = .disk, state: CheckState = .ok, notified: CheckState? = nil, since: TimeInterval = 600,
                           silencedFor: TimeInterval? = nil, hostDown: Bool = false, flapping: Bool = false) -> AlertCandidate {
         var check = RulesTests.check(kind, value: 50, state: state)
         check.since = now.addingTimeInterval(-since)
@@ -61,7 +61,7 @@ import Testing
         #expect(check.flip?.to == .noData && check.message == nil)
         // The host's own check is what the user hears.
         var host = Self.candidate(.memory)
-        host.check.kind = HostCheck.kind
+        host.check.kind = .host
         host.hostDown = true
         #expect(try #require(Self.decide(host, .alert("host down"))).message?.kind == .problem)
         // A real problem on a down host's check is not muted.

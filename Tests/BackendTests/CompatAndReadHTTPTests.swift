@@ -29,7 +29,7 @@ import Testing
             }
             let checks = try await h.store.checks(host: "web-1", state: nil)
             let backup = try #require(checks.first { $0.name == "backup" })
-            #expect(backup.kind == "heartbeat")
+            #expect(backup.kind == .heartbeat)
             #expect(backup.every == 5 * 60, "with no value, a ping alerts after 5 minutes")
             #expect(backup.grace == 0)
             let nightly = try #require(checks.first { $0.name == "nightly" })
@@ -37,7 +37,7 @@ import Testing
             #expect(nightly.observedAt == Date(timeIntervalSince1970: 1_795_000_000))
             let disk = try #require(checks.first { $0.name == "disk:/var" })
             #expect(disk.value == 91)
-            #expect(disk.kind == "disk")
+            #expect(disk.kind == .disk)
         }
     }
 

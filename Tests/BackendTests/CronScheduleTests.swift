@@ -61,7 +61,7 @@ extension CronScheduleTests {
     @Test func aCronHeartbeatIsDueAtItsNextLocalTimeAcrossDST() throws {
         let pinged = Self.utc("2026-03-28T02:00:05Z")
         let check = CheckRecord(
-            host: "web-1", name: "backup", kind: "heartbeat", value: nil, unit: nil, status: "ok", error: nil, details: nil, state: .ok,
+            host: "web-1", name: "backup", kind: .heartbeat, value: nil, unit: nil, status: "ok", error: nil, details: nil, state: .ok,
             since: pinged, lastSeen: pinged, observedAt: pinged, every: nil, grace: 600, silencedUntil: nil, paused: false,
             cron: "0 3 * * *", timezone: "Europe/Berlin")
         #expect(Rules.deadline(check) == Self.utc("2026-03-29T01:10:00Z"))

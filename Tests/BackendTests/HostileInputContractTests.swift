@@ -30,8 +30,8 @@ import Testing
                 await #expect(throws: HeartbeatConflict.self) { try await store.ensureHeartbeat(HeartbeatSpec(host: "web-1", name: name, slug: "x"), now: Date()) }
             }
             let checks = try await store.checks(host: "web-1", state: nil)
-            #expect(checks.first { $0.name == "disk:/" }?.kind == "disk")
-            #expect(checks.first { $0.name == "host" }?.kind != "heartbeat")
+            #expect(checks.first { $0.name == "disk:/" }?.kind == .disk)
+            #expect(checks.first { $0.name == "host" }?.kind != .heartbeat)
             #expect(try await store.heartbeats(host: "web-1", slug: "x").isEmpty)
             // A heartbeat of the same name is given its ping URL as before.
             let made = try await store.ensureHeartbeat(HeartbeatSpec(host: "web-1", name: "backup-db", slug: "backup-db"), now: Date())

@@ -35,8 +35,8 @@ import Testing
                 }
             }
             let checks = try await h.store.checks(host: "web-1", state: nil)
-            #expect(checks.first { $0.name == "backup" }?.kind == "gauge")
-            #expect(checks.first { $0.name == "host" }?.kind != "heartbeat")
+            #expect(checks.first { $0.name == "backup" }?.kind == .gauge)
+            #expect(checks.first { $0.name == "host" }?.kind != .heartbeat)
             #expect(try await h.store.pings(host: "web-1", check: "host", limit: 10).isEmpty)
         }
     }

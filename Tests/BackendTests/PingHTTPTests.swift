@@ -100,7 +100,7 @@ import Testing
                 try await Self.expect(client, "/ping/\(key)/nightly", .notFound, "not found")
                 try await Self.expect(client, "/ping/\(key)/nightly?create=1", .created, "Created")
                 try await Self.expect(client, "/ping/\(key)/nightly?create=1", .ok, "OK")
-                #expect(try await Self.check(h, "nightly")?.kind == "heartbeat")
+                #expect(try await Self.check(h, "nightly")?.kind == .heartbeat)
                 try await Self.expect(client, "/ping/wrong-key-000000000000/nightly?create=1", .notFound, "not found")
                 // "Backup DB" has the slug backup-db too: which one is meant?
                 _ = try await Self.makeHeartbeat(h, client, name: "Backup DB")

@@ -122,6 +122,6 @@ import Testing
         let request = try #require(try rig.requests().first)
         #expect(request.headers["content-encoding"] == "gzip")
         #expect(try Report.makeDecoder().decode(Report.self, from: Data(request.body.utf8)).observations.count == 60)
-        await #expect(try checks(rig).filter { $0.kind == "raid" }.count == 60)
+        await #expect(try checks(rig).filter { $0.kind == .raid }.count == 60)
     }
 }

@@ -7,11 +7,11 @@ import Testing
 @Suite struct RulesTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func check(_ kind: ObservationKind, value: Double? = nil, status: String? = nil, state: CheckState = .ok,
+    static func check(_ kind: CheckKind, value: Double? = nil, status: String? = nil, state: CheckState = .ok,
                       seenAgo: TimeInterval = 10, every: Int? = nil, grace: Int? = nil, details: [String: JSONValue]? = nil) -> CheckRecord {
         let seen = now.addingTimeInterval(-seenAgo)
         return CheckRecord(
-            host: "web-1", name: kind.rawValue, kind: kind.rawValue, value: value, unit: nil, status: status, error: nil, details: details,
+            host: "web-1", name: kind.rawValue, kind: kind, value: value, unit: nil, status: status, error: nil, details: details,
             state: state, since: seen, lastSeen: seen, observedAt: seen, every: every, grace: grace, silencedUntil: nil, paused: false)
     }
 

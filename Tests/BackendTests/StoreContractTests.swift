@@ -34,7 +34,7 @@ import Testing
             let memory = try #require(checks.first { $0.name == "memory" })
             #expect(memory.value == 37.5)
             #expect(memory.unit == "%")
-            #expect(memory.kind == "memory")
+            #expect(memory.kind == .memory)
             #expect(memory.state == .ok)
             #expect(memory.details?["totalBytes"] == .number(1000))
             #expect(abs(memory.observedAt.microseconds - sentAt.microseconds) <= 1)

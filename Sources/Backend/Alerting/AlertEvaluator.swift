@@ -90,6 +90,6 @@ struct AlertEvaluator: Sendable {
 
     /// Only a memory check that could start alerting needs its recent samples.
     private func needsSamples(_ check: CheckRecord, rules: RuleSettings) -> Bool {
-        check.kind == ObservationKind.memory.rawValue && check.state != .alert && (check.value ?? 0) >= rules.memoryAlertAt
+        check.kind == .memory && check.state != .alert && (check.value ?? 0) >= rules.memoryAlertAt
     }
 }

@@ -28,7 +28,7 @@ enum AlertPolicy {
         let muted = isMuted(candidate, state: decision.state, now: now)
         func event(_ kind: NotificationMessage.Kind, reason: String) -> NotificationMessage {
             NotificationMessage(
-                kind: kind, host: check.host, check: check.name, checkKind: check.kind, from: candidate.notifiedState, to: decision.state,
+                kind: kind, host: check.host, check: check.name, checkKind: check.kind.rawValue, from: candidate.notifiedState, to: decision.state,
                 value: check.value, unit: check.unit, reason: reason, at: now,
                 duration: kind == .recovery ? now.timeIntervalSince(check.since) : nil, link: link(check, settings: settings))
         }
@@ -55,7 +55,7 @@ enum AlertPolicy {
 
     static func isMuted(_ candidate: AlertCandidate, state: CheckState, now: Date) -> Bool {
         if let until = candidate.check.silencedUntil, until > now { return true }
-        return candidate.hostDown && candidate.check.kind != HostCheck.kind && (state == .noData || candidate.notifiedState == .noData)
+        return candidate.hostDown && candidate.check.kind != .host && (state == .noData || candidate.notifiedState == .noData)
     }
 
     /// When evaluating this check next could change something without a new report: its

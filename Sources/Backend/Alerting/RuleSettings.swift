@@ -47,5 +47,4 @@ struct AlertSettings: Sendable, Equatable {
 /// when the reports stop, it alerts once as "host down" and mutes that host's no-data alerts.
 enum HostCheck {
     static let name = reservedHostCheckName
-    static let kind = "host"
 }

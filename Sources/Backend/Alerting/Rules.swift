@@ -16,14 +16,14 @@ struct Verdict: Sendable, Equatable {
 enum Rules {
     static func evaluate(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings = RuleSettings()) -> Verdict {
         if let late = staleness(check, now: now, settings: settings) { return late }
-        switch ObservationKind(rawValue: check.kind) {
-        case .disk?: return disk(check, settings: settings)
-        case .memory?: return memory(check, samples: samples, now: now, settings: settings)
-        case .raid?, .zpool?: return array(check)
-        case .heartbeat?: return heartbeat(check)
-        case .container?: return check.status == ObservationStatus.error ? .alert(check.error ?? "containers could not be listed") : .ok("running")
-        case nil where check.kind == HostCheck.kind: return .ok("reporting")
-        case .gauge?, nil: return check.status == ObservationStatus.error ? .alert(check.error ?? "the measurement failed") : .ok("reported")
+        switch check.kind {
+        case .disk: return disk(check, settings: settings)
+        case .memory: return memory(check, samples: samples, now: now, settings: settings)
+        case .raid, .zpool: return array(check)
+        case .heartbeat: return heartbeat(check)
+        case .container: return check.status == ObservationStatus.error ? .alert(check.error ?? "containers could not be listed") : .ok("running")
+        case .host: return .ok("reporting")
+        case .gauge: return check.status == ObservationStatus.error ? .alert(check.error ?? "the measurement failed") : .ok("reported")
         }
     }
 
@@ -47,14 +47,14 @@ enum Rules {
 
     static func expectedEvery(_ check: CheckRecord, settings: RuleSettings) -> Int {
         if let every = check.every { return every }
-        if check.kind == HostCheck.kind { return settings.reportEvery }
-        return check.kind == ObservationKind.heartbeat.rawValue ? settings.heartbeatDefaultEvery : settings.reportEvery
+        if check.kind == .host { return settings.reportEvery }
+        return check.kind == .heartbeat ? settings.heartbeatDefaultEvery : settings.reportEvery
     }
 
     static func expectedGrace(_ check: CheckRecord, settings: RuleSettings) -> Int {
         if let grace = check.grace { return grace }
-        if check.kind == HostCheck.kind { return settings.reportEvery * (settings.hostDownAfterIntervals - 1) }
-        return check.kind == ObservationKind.heartbeat.rawValue ? 0 : settings.reportGrace
+        if check.kind == .host { return settings.reportEvery * (settings.hostDownAfterIntervals - 1) }
+        return check.kind == .heartbeat ? 0 : settings.reportGrace
     }
 
     static func schedule(_ check: CheckRecord) -> CronSchedule? {
@@ -64,17 +64,17 @@ enum Rules {
 
     /// Made through the API (or `?create=1`) and never pinged: nothing is late yet, as in Healthchecks.
     static func waitsForFirstPing(_ check: CheckRecord) -> Bool {
-        check.kind == ObservationKind.heartbeat.rawValue && check.status == "new"
+        check.kind == .heartbeat && check.status == "new"
     }
 
     static func isRunning(_ check: CheckRecord) -> Bool {
-        check.kind == ObservationKind.heartbeat.rawValue && check.status == ObservationStatus.start
+        check.kind == .heartbeat && check.status == ObservationStatus.start
     }
 
     /// The state a check takes once its deadline passes without a report.
     static func staleState(_ check: CheckRecord) -> CheckState {
         switch check.kind {
-        case ObservationKind.heartbeat.rawValue, ObservationKind.container.rawValue, HostCheck.kind: return .alert
+        case .heartbeat, .container, .host: return .alert
         default: return .noData
         }
     }
@@ -85,12 +85,12 @@ enum Rules {
         let due = deadline(check, settings: settings)
         guard now > due else { return nil }
         let silent = "nothing for \(Durations.words(now.timeIntervalSince(check.lastSeen)))"
-        switch ObservationKind(rawValue: check.kind) {
-        case .heartbeat? where isRunning(check): return .alert("running too long: started \(Durations.words(now.timeIntervalSince(check.lastSeen))) ago and not finished")
-        case .heartbeat? where check.cron != nil: return .alert("missed: \(silent), expected on '\(check.cron ?? "")' (\(check.timezone ?? "UTC"))")
-        case .heartbeat?: return .alert("missed: \(silent), expected every \(Durations.words(Double(expectedEvery(check, settings: settings))))")
-        case .container?: return .alert("container stopped: \(silent)")
-        case nil where check.kind == HostCheck.kind: return .alert("host down: \(silent)")
+        switch check.kind {
+        case .heartbeat where isRunning(check): return .alert("running too long: started \(Durations.words(now.timeIntervalSince(check.lastSeen))) ago and not finished")
+        case .heartbeat where check.cron != nil: return .alert("missed: \(silent), expected on '\(check.cron ?? "")' (\(check.timezone ?? "UTC"))")
+        case .heartbeat: return .alert("missed: \(silent), expected every \(Durations.words(Double(expectedEvery(check, settings: settings))))")
+        case .container: return .alert("container stopped: \(silent)")
+        case .host: return .alert("host down: \(silent)")
         default: return .noData("no data: \(silent)")
         }
     }

@@ -87,6 +87,6 @@ struct PrometheusController<Context: RequestContext> {
     }
 
     static func labels(_ check: CheckRecord) -> [(String, String)] {
-        [("host", check.host), ("name", check.name), ("kind", check.kind)]
+        [("host", check.host), ("name", check.name), ("kind", check.kind.rawValue)]
     }
 }

@@ -18,10 +18,21 @@ struct HostRecord: Codable, Sendable, Equatable {
     var clockOffset: Double? = nil
 }
 
+/// What a check watches: a kind a sender reports (validation refuses others), or `host`, the
+/// host's own check.
+enum CheckKind: String, Codable, Sendable, CaseIterable {
+    case memory, disk, raid, heartbeat, container, zpool, gauge, host
+
+    /// A kind as stored. Only known kinds are ever written; anything else reads as a gauge.
+    init(stored: String) {
+        self = CheckKind(rawValue: stored) ?? .gauge
+    }
+}
+
 struct CheckRecord: Codable, Sendable, Equatable {
     var host: String
     var name: String
-    var kind: String
+    var kind: CheckKind
     var value: Double?
     var unit: String?
     var status: String?

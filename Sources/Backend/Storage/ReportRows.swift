@@ -67,7 +67,7 @@ struct ReportRows: Sendable {
         // Periodic reports (anything beyond heartbeats) feed the host's own check: host down.
         if report.observations.contains(where: { $0.kind != ObservationKind.heartbeat.rawValue }) {
             names.append(HostCheck.name)
-            kinds.append(HostCheck.kind)
+            kinds.append(CheckKind.host.rawValue)
             values.append(nil)
             units.append(nil)
             statuses.append(nil)
@@ -82,7 +82,7 @@ struct ReportRows: Sendable {
     /// The check at `item` as the report shows it, received at `receivedAt`: what rules see at ingest.
     func record(_ item: Int, receivedAt: Date) -> CheckRecord {
         CheckRecord(
-            host: host, name: names[item], kind: kinds[item], value: values[item], unit: units[item], status: statuses[item],
+            host: host, name: names[item], kind: CheckKind(stored: kinds[item]), value: values[item], unit: units[item], status: statuses[item],
             error: errors[item], details: detailValues[item], state: .ok, since: receivedAt, lastSeen: receivedAt,
             observedAt: sentAt, every: every[item], grace: grace[item], silencedUntil: nil, paused: false)
     }

@@ -32,7 +32,7 @@ enum CheckRows {
     static func row(_ check: CheckRecord, now: Date, csrf: String, back: String) -> [String: Any] {
         var row: [String: Any] = [
             "csrf": csrf, "back": back, "status": false, "error": false, "silenced": false, "sparkURL": false,
-            "host": check.host, "name": check.name, "kind": check.kind,
+            "host": check.host, "name": check.name, "kind": check.kind.rawValue,
             "state": check.state.rawValue, "stateLabel": label(check.state),
             "value": TimeText.value(check.value, unit: check.unit),
             "lastSeenAgo": TimeText.ago(check.lastSeen, now: now), "lastSeenISO": TimeText.iso(check.lastSeen),
@@ -46,7 +46,7 @@ enum CheckRows {
             row["silencedUntil"] = until.timeIntervalSince(now) > 100 * 365 * 86400 ? "further notice" : TimeText.utc(until)
             row["silencedUntilISO"] = TimeText.iso(until)
         }
-        if check.value != nil, check.kind != "heartbeat" {
+        if check.value != nil, check.kind != .heartbeat {
             row["sparkURL"] = "/sparkline.svg?" + URLText.queryString([("host", check.host), ("name", check.name), ("unit", check.unit), ("state", check.state.rawValue)])
         }
         return row

@@ -6,7 +6,7 @@ import Shared
 /// its RAID arrays with their members, its recent flips, and a link to its journal.
 struct HostPageController: Sendable {
     let pages: WebPages
-    static let chartedKinds: Set<String> = ["disk", "memory", "zpool"]
+    static let chartedKinds: Set<CheckKind> = [.disk, .memory, .zpool]
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self).get("hosts/:host", use: show)
@@ -50,8 +50,8 @@ struct HostPageController: Sendable {
             "host": host, "lastReportAgo": TimeText.ago(record.lastReportAt, now: now), "lastReportISO": TimeText.iso(record.lastReportAt),
             "journalURL": "/journal?" + URLText.queryString([("host", host)]),
             "checks": CheckRows.sorted(checks).map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: request.uri.path) },
-            "charts": charts, "raids": checks.filter { $0.kind == "raid" }.sorted { $0.name < $1.name }.map(Self.raid),
-            "hasCharts": !charts.isEmpty, "hasRaids": checks.contains { $0.kind == "raid" },
+            "charts": charts, "raids": checks.filter { $0.kind == .raid }.sorted { $0.name < $1.name }.map(Self.raid),
+            "hasCharts": !charts.isEmpty, "hasRaids": checks.contains { $0.kind == .raid },
             "flips": flips.map { FlipRows.row($0, now: now) }, "hasFlips": !flips.isEmpty,
             "back": request.uri.path,
         ]

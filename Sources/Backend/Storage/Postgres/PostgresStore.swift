@@ -219,7 +219,7 @@ final class PostgresStore: Store {
 extension CheckRecord {
     init(postgres row: PostgresRandomAccessRow) throws {
         self.init(
-            host: try row[0].decode(String.self), name: try row[1].decode(String.self), kind: try row[2].decode(String.self),
+            host: try row[0].decode(String.self), name: try row[1].decode(String.self), kind: CheckKind(stored: try row[2].decode(String.self)),
             value: try row[3].decode(Double?.self), unit: try row[4].decode(String?.self), status: try row[5].decode(String?.self),
             error: try row[6].decode(String?.self), details: try row[7].decode(String?.self).flatMap(JSONValue.decodeObject),
             state: CheckState(rawValue: try row[8].decode(String.self)) ?? .ok, since: try row[9].decode(Date.self),

@@ -16,7 +16,7 @@ extension SQLiteRow {
 extension CheckRecord {
     init(sqlite row: SQLiteRow) {
         self.init(
-            host: row.column("host")?.string ?? "", name: row.column("name")?.string ?? "", kind: row.column("kind")?.string ?? "",
+            host: row.column("host")?.string ?? "", name: row.column("name")?.string ?? "", kind: CheckKind(stored: row.column("kind")?.string ?? ""),
             value: row.column("value").flatMap { $0.isNull ? nil : $0.double }, unit: row.column("unit")?.string,
             status: row.column("status")?.string, error: row.column("error")?.string,
             details: row.column("details")?.string.flatMap(JSONValue.decodeObject),
