@@ -47,27 +47,30 @@ final class SQLiteStore: Store {
     }
 
     func maintain(_ cutoffs: RetentionCutoffs) async throws -> MaintenanceReport {
-        let deleted = try await writer.write { db in
-            var total = 0
-            // In slices, so retention never holds the write lock for long.
-            while true {
-                let rows = try await db.query(
+        var total = 0
+        // A slice per write job, so retention never holds the write lock for long.
+        while true {
+            let deleted = try await writer.write { db in
+                try await db.query(
                     "DELETE FROM report_samples WHERE (host_id, at) IN (SELECT host_id, at FROM report_samples WHERE at < ? LIMIT 50000) RETURNING 1",
-                    [.time(cutoffs.samples)])
-                total += rows.count
-                if rows.count < 50000 { break }
+                    [.time(cutoffs.samples)]).count
             }
-            let deletions: [(String, Date)] = [
-                ("DELETE FROM ingested_reports WHERE received_at < ? RETURNING 1", cutoffs.reportKeys),
-                ("DELETE FROM pings WHERE at < ? RETURNING 1", cutoffs.history),
-                ("DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < ? RETURNING 1", cutoffs.history),
-                ("DELETE FROM sessions WHERE expires_at < ? RETURNING 1", cutoffs.now),
-                ("DELETE FROM login_records WHERE updated_at < ? RETURNING 1", cutoffs.loginRecords),
-            ]
-            for (sql, cutoff) in deletions { total += try await db.query(sql, [.time(cutoff)]).count }
-            return total
+            total += deleted
+            if deleted < 50000 { break }
         }
-        return MaintenanceReport(rowsDeleted: deleted)
+        let deletions: [(String, Date)] = [
+            ("DELETE FROM ingested_reports WHERE received_at < ? RETURNING 1", cutoffs.reportKeys),
+            ("DELETE FROM pings WHERE at < ? RETURNING 1", cutoffs.history),
+            ("DELETE FROM notifications WHERE (delivered_at IS NOT NULL OR failed_at IS NOT NULL) AND created_at < ? RETURNING 1", cutoffs.history),
+            ("DELETE FROM sessions WHERE expires_at < ? RETURNING 1", cutoffs.now),
+            ("DELETE FROM login_records WHERE updated_at < ? RETURNING 1", cutoffs.loginRecords),
+        ]
+        total += try await writer.write { db in
+            var rows = 0
+            for (sql, cutoff) in deletions { rows += try await db.query(sql, [.time(cutoff)]).count }
+            return rows
+        }
+        return MaintenanceReport(rowsDeleted: total)
     }
 
     func ping() async throws {
