@@ -9,7 +9,7 @@ struct MetricsBackend: AsyncParsableCommand {
         abstract: "Stores what metrics-sender reports, raises alerts and serves the pages.",
         discussion: """
             Settings come from the environment: DATABASE_URL (unset: SQLite under DATA_DIR, default ./data), \
-            SAMPLE_RETENTION, ALLOW_ANONYMOUS_INGEST, PUBLIC_URL, LOG_LEVEL and the limits in docs/backend.md. \
+            SAMPLE_RETENTION, ALLOW_ANONYMOUS_INGEST, PUBLIC_URL, LOG_LEVEL and the limits in docs/configuration.md. \
             A bad setting exits with code 2 and one line saying what to fix.
             """,
         subcommands: [Serve.self, Migrate.self, TokenCommand.self, PingKeyCommand.self, UserCommand.self]

@@ -66,7 +66,7 @@ struct ReportRows: Sendable {
         }
         // Periodic reports (anything beyond heartbeats) feed the host's own check: host down.
         if report.observations.contains(where: { $0.kind != ObservationKind.heartbeat.rawValue }) {
-            names.append(HostCheck.name)
+            names.append(reservedHostCheckName)
             kinds.append(CheckKind.host.rawValue)
             values.append(nil)
             units.append(nil)
