@@ -56,17 +56,9 @@ final class SQLiteJournalStore: JournalStore {
 
     func maintain(now: Date) async throws -> MaintenanceReport {
         let cutoff = now.addingTimeInterval(-Double(retention.seconds)).microseconds
-        var total = 0
-        // In slices, each its own transaction, so retention never holds the file for long.
-        while true {
-            let deleted = try await writer.write { db in
-                try await db.query(
-                    "DELETE FROM journal_entries WHERE id IN (SELECT id FROM journal_entries WHERE at < ? LIMIT 20000) RETURNING 1",
-                    [.integer(Int(cutoff))]).count
-            }
-            total += deleted
-            if deleted < 20000 { break }
-        }
+        let total = try await writer.deleteInSlices(
+            "DELETE FROM journal_entries WHERE id IN (SELECT id FROM journal_entries WHERE at < ? LIMIT 20000) RETURNING 1",
+            [.integer(Int(cutoff))], slice: 20000)
         return MaintenanceReport(rowsDeleted: total)
     }
 

@@ -47,17 +47,9 @@ final class SQLiteStore: Store {
     }
 
     func maintain(_ cutoffs: RetentionCutoffs) async throws -> MaintenanceReport {
-        var total = 0
-        // A slice per write job, so retention never holds the write lock for long.
-        while true {
-            let deleted = try await writer.write { db in
-                try await db.query(
-                    "DELETE FROM report_samples WHERE (host_id, at) IN (SELECT host_id, at FROM report_samples WHERE at < ? LIMIT 50000) RETURNING 1",
-                    [.time(cutoffs.samples)]).count
-            }
-            total += deleted
-            if deleted < 50000 { break }
-        }
+        var total = try await writer.deleteInSlices(
+            "DELETE FROM report_samples WHERE (host_id, at) IN (SELECT host_id, at FROM report_samples WHERE at < ? LIMIT 50000) RETURNING 1",
+            [.time(cutoffs.samples)], slice: 50000)
         let deletions: [(String, Date)] = [
             ("DELETE FROM ingested_reports WHERE received_at < ? RETURNING 1", cutoffs.reportKeys),
             ("DELETE FROM pings WHERE at < ? RETURNING 1", cutoffs.history),

@@ -85,3 +85,16 @@ actor SQLiteWriter {
         for (job, result) in zip(group, results) { job.continuation.resume(with: result) }
     }
 }
+
+extension SQLiteWriter {
+    /// Runs `sql`, a DELETE of at most `slice` rows, until it deletes fewer: each slice its own
+    /// write job, so retention never holds the file for long. Returns the rows deleted.
+    func deleteInSlices(_ sql: String, _ binds: [SQLiteData], slice: Int) async throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try await write { db in try await db.query(sql, binds).count }
+            total += deleted
+            if deleted < slice { return total }
+        }
+    }
+}
