@@ -124,9 +124,3 @@ extension BackendConfig {
         JournalLimits(maxEntries: maxJournalEntries, retention: journalRetention)
     }
 }
-
-struct ConfigError: Error, CustomStringConvertible {
-    var variable: String
-    var message: String
-    var description: String { "\(variable): \(message)" }
-}
