@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Shared
 
 /// The domain services over one store, made once per backend: what controllers and the
 /// long-running services call. Every alerting, ingest and retention policy lives in them.
@@ -10,11 +11,12 @@ struct Domain: Sendable {
     let ingest: IngestService
     let retention: Retention
 
-    init(store: any Store, config: BackendConfig, logger: Logger) {
+    /// `channels`: the outbox's channel names, one row per message for each.
+    init(store: any Store, settings: AlertSettings, channels: [String], sampleRetention: TimeSpan, logger: Logger) {
         self.store = store
-        alerting = AlertingService(store: store, settings: config.alerting.settings, channels: config.alerting.notifiers.keys.sorted())
+        alerting = AlertingService(store: store, settings: settings, channels: channels)
         outbox = OutboxService(store: store)
         ingest = IngestService(store: store, alerting: alerting, logger: logger)
-        retention = Retention(samples: config.sampleRetention)
+        retention = Retention(samples: sampleRetention)
     }
 }
