@@ -8,7 +8,7 @@ struct AssetsController: Sendable {
 
     static func load() throws -> AssetsController {
         guard let directory = Bundle.module.resourceURL?.appendingPathComponent("public") else {
-            throw CommandFailure(message: "the public resource is missing next to the binary (metrics_Backend.resources)")
+            throw PageError(.internalServerError, "the public resource is missing next to the binary (metrics_Backend.resources)")
         }
         let types = ["css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml"]
         var files: [String: (String, ByteBuffer)] = [:]

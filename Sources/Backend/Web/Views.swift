@@ -11,13 +11,13 @@ struct Views: Sendable {
     static func load() throws -> Views {
         guard let directory = Bundle.module.resourceURL?.appendingPathComponent("views"),
               let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
-            throw CommandFailure(message: "the views are missing next to the binary (metrics_Backend.resources/views)")
+            throw PageError(.internalServerError, "the views are missing next to the binary (metrics_Backend.resources/views)")
         }
         var library = MustacheLibrary()
         for name in names where name.hasSuffix(".mustache") {
             let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
             do { try library.register(text, named: String(name.dropLast(".mustache".count))) } catch {
-                throw CommandFailure(message: "views/\(name): \(error)")
+                throw PageError(.internalServerError, "views/\(name): \(error)")
             }
         }
         return Views(library: library)

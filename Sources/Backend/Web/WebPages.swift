@@ -81,27 +81,6 @@ struct PageRedirect: Error, HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response { response }
 }
 
-/// An error page: the status and one escaped sentence, with a way back.
-struct PageError: Error, HTTPResponseError {
-    var status: HTTPResponse.Status
-    var message: String
-    init(_ status: HTTPResponse.Status, _ message: String) {
-        self.status = status
-        self.message = message
-    }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response {
-        let html = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(status.code) · metrics</title><link rel="stylesheet" href="/assets/app.css"></head>
-            <body><main class="error-page"><h1>\(status.code) \(HTMLText.escape(status.reasonPhrase))</h1>
-            <p id="error-message">\(HTMLText.escape(message))</p><p><a href="/dashboard">Back to the dashboard</a></p></main></body></html>
-            """
-        return Response(status: status, headers: Views.headers(contentType: "text/html; charset=utf-8"),
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
-    }
-}
-
 enum URLText {
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
