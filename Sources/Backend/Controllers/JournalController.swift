@@ -15,39 +15,17 @@ struct JournalController<Context: RequestContext> {
             .get("journal", use: search)
     }
 
-    /// What a batch came to: the sender advances its cursor on any 200, so nothing here is an error.
-    struct Receipt: Encodable {
-        var stored: Int
-        var duplicates: Int
-        var expired: Int
-        var rejected: Int
-        var errors: [JournalBatch.LineError]?
-    }
-
     @Sendable func ingest(_ request: Request, context: Context) async throws -> Response {
         let caller = try await auth.caller(of: request, allowAnonymous: config.allowAnonymousIngest)
         guard let host = request.uri.queryParameters.get("host"), !host.isEmpty else {
             throw APIError(.badRequest, "is missing: POST /api/v1/journal?host=NAME", field: "host")
         }
         do { try Names.check(host, field: "host", maxLength: config.reportLimits.maxNameLength) } catch { throw APIError.invalid(error) }
-        guard caller.mayReport(for: host) else {
-            throw APIError(.forbidden, "this token may only report for host '\(caller.host ?? "")'", field: "host")
-        }
+        try caller.requireReporting(for: host)
         let body = try await RequestBody.collect(request, limit: config.maxJournalBytes)
         let batch = JournalBatchReader.read(body, host: host, limits: config.journalLimits, now: Date())
-        return try await Self.store(batch, in: journal, logger: context.logger)
-    }
-
-    /// Stores what a batch holds and answers after commit.
-    static func store(_ batch: JournalBatch, in journal: any JournalStore, logger: Logger) async throws -> Response {
-        let stored = try await withStorage(logger) { try await journal.insert(batch.rows) }
-        BackendMetrics.shared.ingested(journalEntries: stored)
-        if batch.rejectedCount > 0 {
-            logger.warning("journal lines rejected", metadata: ["rejected": "\(batch.rejectedCount)", "first": "\(batch.rejected.first.map { "line \($0.line): \($0.field ?? "") \($0.error)" } ?? "")"])
-        }
-        return try JSONBody.response(Receipt(
-            stored: stored, duplicates: batch.rows.count - stored, expired: batch.expired, rejected: batch.rejectedCount,
-            errors: batch.rejected.isEmpty ? nil : batch.rejected))
+        let stored = try await withStorage(context.logger) { try await journal.insert(batch.rows) }
+        return try JournalIntake.answer(batch, stored: stored, logger: context.logger)
     }
 
     @Sendable func search(_ request: Request, context: Context) async throws -> Response {
@@ -116,9 +94,7 @@ struct LegacyJournalController<Context: RequestContext> {
         var host = request.uri.queryParameters.get("host").flatMap { $0.isEmpty ? nil : $0 } ?? caller.host
         if let given = host {
             do { try Names.check(given, field: "host", maxLength: config.reportLimits.maxNameLength) } catch { throw APIError.invalid(error) }
-            guard caller.mayReport(for: given) else {
-                throw APIError(.forbidden, "this token may only report for host '\(caller.host ?? "")'", field: "host")
-            }
+            try caller.requireReporting(for: given)
             host = given
         }
         let body = try await RequestBody.collect(request, limit: config.maxJournalBytes)
@@ -132,6 +108,7 @@ struct LegacyJournalController<Context: RequestContext> {
         } catch .logsNotText {
             throw APIError(.badRequest, "must be a string of journalctl -o json lines", field: "logs")
         }
-        return try await JournalController<Context>.store(batch, in: journal, logger: context.logger)
+        let stored = try await withStorage(context.logger) { try await journal.insert(batch.rows) }
+        return try JournalIntake.answer(batch, stored: stored, logger: context.logger)
     }
 }

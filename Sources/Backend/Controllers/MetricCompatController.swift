@@ -18,8 +18,9 @@ struct MetricCompatController<Context: RequestContext> {
         let caller = try await auth.caller(of: request, queryToken: true, allowAnonymous: config.allowAnonymousIngest)
         let body = try await RequestBody.collect(request, limit: min(config.maxReportBytes, 64 * 1024))
         let report = try LegacyMetric.report(from: body, now: Date())
-        try IngestController<Context>.accept(report, from: caller, limits: config.reportLimits)
-        return try await IngestController<Context>.store(report, in: ingest, logger: context.logger)
+        try ReportIntake.accept(report, from: caller, limits: config.reportLimits)
+        let outcome = try await withStorage(context.logger) { try await ingest.ingest(report, receivedAt: Date()) }
+        return try ReportIntake.answer(outcome, for: report)
     }
 }
 

@@ -5,19 +5,6 @@ import Hummingbird
 import Shared
 import Synchronization
 
-/// Who is calling: a token (perhaps scoped to one host) or, where allowed, nobody.
-struct Caller: Sendable {
-    var tokenID: Int64?
-    /// A host-scoped token may only report for this host, and may not read.
-    var host: String?
-    /// A logged-in user of the pages, calling the API from the browser.
-    var userID: Int64?
-
-    var isAnonymous: Bool { tokenID == nil && userID == nil }
-
-    func mayReport(for reportHost: String) -> Bool { host == nil || host == reportHost }
-}
-
 /// Resolves bearer tokens to callers. Tokens are looked up by their SHA-256, so the database never
 /// holds a usable token and lookups take the same time whatever the token. Answers are cached for
 /// a few seconds, so ingest at thousands of reports a second does not query tokens each time; a

@@ -1,0 +1,31 @@
+import Hummingbird
+import Shared
+
+/// What every route that takes reports shares (`/api/v1/report`, the original sender's `/metric`):
+/// the checks before storing, and the answer after commit.
+enum ReportIntake {
+    struct Receipt: Encodable {
+        var stored: Int
+        var duplicate: Bool
+    }
+
+    /// The protocol's rules, then the token's scope.
+    static func accept(_ report: Report, from caller: Caller, limits: ReportLimits) throws {
+        do {
+            try report.validate(limits: limits)
+        } catch {
+            throw APIError.invalid(error)
+        }
+        try caller.requireReporting(for: report.host)
+    }
+
+    /// Counts a stored report and answers with what was stored; a retry is a duplicate, not an error.
+    static func answer(_ outcome: IngestOutcome, for report: Report) throws -> Response {
+        switch outcome {
+        case .stored(let samples):
+            BackendMetrics.shared.ingested(reports: 1, observations: report.observations.count)
+            return try JSONBody.response(Receipt(stored: samples, duplicate: false))
+        case .duplicate: return try JSONBody.response(Receipt(stored: 0, duplicate: true))
+        }
+    }
+}
