@@ -20,30 +20,15 @@ struct AlertController<Context: RequestContext> {
             .get("flips", use: flips)
     }
 
-    /// `{"host": "web-1", "check": "disk:/" (optional: every check of the host), "for": "1h" | "until": "2026-…" | "until": null}`
     @Sendable func silence(_ request: Request, context: Context) async throws -> Response {
         _ = try await auth.reader(of: request)
-        let (object, _) = try await Self.jsonObject(request)
-        let (host, check) = try Self.target(object)
+        let body = try await JSONRequest.decode(SilenceRequest.self, from: request)
+        let (host, check) = (body.target.host, body.target.check)
         let now = Date()
-        var until: Date?
-        switch (object["for"], object["until"]) {
-        case (let span as String, nil):
-            guard let parsed = try? TimeSpan(parsing: span), parsed.seconds > 0 else {
-                throw APIError(.badRequest, "'\(span.prefix(40))' is not a duration such as 90s, 5m, 1h, 1d", field: "for")
-            }
-            until = now.addingTimeInterval(Double(parsed.seconds))
-        case (nil, let text as String):
-            guard let parsed = Report.parseTime(text) else {
-                throw APIError(.badRequest, "'\(text.prefix(40))' is not an ISO 8601 time", field: "until")
-            }
-            until = parsed
-        case (nil, is NSNull):
-            until = nil
-        case (nil, nil):
-            throw APIError(.badRequest, "give how long ('for': \"1h\") or until when ('until': an ISO 8601 time, or null to lift the silence)", field: "for")
-        default:
-            throw APIError(.badRequest, "give either 'for' (a duration) or 'until' (an ISO 8601 time or null), not both or another type", field: "until")
+        let until: Date? = switch body.end {
+        case .after(let span): now.addingTimeInterval(Double(span.seconds))
+        case .at(let date): date
+        case .lifted: nil
         }
         if let end = until, end.timeIntervalSince(now) > Self.maxSilence {
             throw APIError(.badRequest, "a silence may last at most 366 days", field: "until")
@@ -54,15 +39,10 @@ struct AlertController<Context: RequestContext> {
         return try JSONBody.response(SilenceBody(host: host, check: check, until: effective, checks: count))
     }
 
-    /// `{"host": "web-1", "check": "backup" (optional), "paused": true}`
     @Sendable func pause(_ request: Request, context: Context) async throws -> Response {
         _ = try await auth.reader(of: request)
-        let (object, data) = try await Self.jsonObject(request)
-        let (host, check) = try Self.target(object)
-        // JSONSerialization reads 1 as true too; the decoder accepts only a JSON boolean.
-        guard let paused = (try? JSONDecoder().decode(PausedField.self, from: data))?.paused else {
-            throw APIError(.badRequest, "must be true or false", field: "paused")
-        }
+        let body = try await JSONRequest.decode(PauseRequest.self, from: request)
+        let (host, check, paused) = (body.target.host, body.target.check, body.paused)
         let count = try await withStorage(context.logger) { try await alerting.pause(host: host, check: check, paused: paused, now: Date()) }
         guard count > 0 else { throw Self.notFound(host: host, check: check) }
         return try JSONBody.response(PauseBody(host: host, check: check, paused: paused, checks: count))
@@ -92,32 +72,11 @@ struct AlertController<Context: RequestContext> {
         var checks: Int
     }
 
-    struct PausedField: Decodable { var paused: Bool }
-
     struct PauseBody: Encodable {
         var host: String
         var check: String?
         var paused: Bool
         var checks: Int
-    }
-
-    static func jsonObject(_ request: Request) async throws -> ([String: Any], Data) {
-        let data = Data(buffer: try await RequestBody.collect(request, limit: 16 << 10))
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw APIError(.badRequest, "the body must be a JSON object")
-        }
-        return (object, data)
-    }
-
-    static func target(_ object: [String: Any]) throws -> (host: String, check: String?) {
-        guard let host = object["host"] as? String, !host.isEmpty, host.count <= 1000 else {
-            throw APIError(.badRequest, "must name the host, as a string", field: "host")
-        }
-        switch object["check"] {
-        case nil, is NSNull: return (host, nil)
-        case let check as String where !check.isEmpty && check.count <= 1000: return (host, check)
-        default: throw APIError(.badRequest, "must be a check name, or left out for every check of the host", field: "check")
-        }
     }
 
     static func notFound(host: String, check: String?) -> APIError {

@@ -26,19 +26,10 @@ struct HeartbeatController<Context: RequestContext> {
 
     @Sendable func create(_ request: Request, context: Context) async throws -> Response {
         _ = try await auth.reader(of: request)
-        let (object, _) = try await AlertController<Context>.jsonObject(request)
-        guard let host = object["host"] as? String else { throw APIError(.badRequest, "must name the host, as a string", field: "host") }
-        guard let name = object["name"] as? String else { throw APIError(.badRequest, "must name the heartbeat, as a string", field: "name") }
-        func text(_ field: String, _ example: String) throws -> String? {
-            switch object[field] {
-            case nil, is NSNull: return nil
-            case let text as String: return text
-            default: throw APIError(.badRequest, "must be a string such as \"\(example)\"", field: field)
-            }
-        }
+        let body = try await JSONRequest.decode(HeartbeatRequest.self, from: request)
+        let (host, name) = (body.host, body.name)
         let spec = try HeartbeatInput.spec(
-            host: host, name: name, every: try text("every", "1h"), grace: try text("grace", "1h"),
-            cron: try text("cron", "0 3 * * *"), timezone: try text("timezone", "Europe/Berlin"),
+            host: host, name: name, every: body.every, grace: body.grace, cron: body.cron, timezone: body.timezone,
             maxNameLength: config.reportLimits.maxNameLength)
         let slug = spec.slug ?? ""
         let made = try await withStorage(context.logger) { try await store.ensureHeartbeat(spec, now: Date()) }
