@@ -28,53 +28,15 @@ struct JournalController<Context: RequestContext> {
         return try JournalIntake.answer(batch, stored: stored, logger: context.logger)
     }
 
+    /// `GET /api/v1/journal`: the filters as the journal page reads them; a bad one names its parameter.
     @Sendable func search(_ request: Request, context: Context) async throws -> Response {
         _ = try await auth.reader(of: request)
-        let query = try Self.query(request.uri.queryParameters)
+        let parameters = request.uri.queryParameters
+        let filter = JournalFilter { parameters.get($0) }
+        if let problem = filter.problems.first { throw APIError(.badRequest, problem.message, field: problem.field) }
+        let query = filter.query
         let entries = try await withStorage(context.logger) { try await journal.entries(query) }
         return try JSONBody.response(JournalPage(entries: entries, query: query))
-    }
-
-    /// The filters of `GET /api/v1/journal`; a bad one names its parameter.
-    static func query(_ parameters: Parameters) throws -> JournalQuery {
-        func text(_ key: String, maxLength: Int = 256) throws -> String? {
-            guard let raw = parameters.get(key), !raw.isEmpty else { return nil }
-            guard raw.utf8.count <= maxLength else { throw APIError(.badRequest, "is longer than \(maxLength) bytes", field: key) }
-            guard !raw.utf8.contains(0) else { throw APIError(.badRequest, "must not contain NUL", field: key) }
-            return raw
-        }
-        var query = JournalQuery()
-        query.host = try text("host")
-        query.unit = try text("unit")
-        query.container = try text("container")
-        query.identifier = try text("identifier")
-        query.text = try text("q", maxLength: 1000)
-        if let raw = try text("priority") {
-            guard let priority = Int(raw) ?? JournalQuery.priorityNames.firstIndex(of: raw.lowercased()), (0...7).contains(priority) else {
-                throw APIError(.badRequest, "must be 0 to 7 or a name: \(JournalQuery.priorityNames.joined(separator: ", "))", field: "priority")
-            }
-            query.maxPriority = priority
-        }
-        query.from = try ReadController<Context>.time(parameters.get("from"), field: "from")
-        query.to = try ReadController<Context>.time(parameters.get("to"), field: "to")
-        if let from = query.from, let to = query.to, from > to { throw APIError(.badRequest, "must not be after 'to'", field: "from") }
-        if let raw = try text("limit") {
-            guard let limit = Int(raw), (1...JournalQuery.maxLimit).contains(limit) else {
-                throw APIError(.badRequest, "must be a whole number from 1 to \(JournalQuery.maxLimit)", field: "limit")
-            }
-            query.limit = limit
-        }
-        let before = try text("before"), after = try text("after")
-        guard before == nil || after == nil else { throw APIError(.badRequest, "give before or after, not both", field: "after") }
-        if let before {
-            guard let position = JournalPosition(token: before) else { throw APIError(.badRequest, "is not a page token from a previous answer", field: "before") }
-            query.page = .before(position)
-        }
-        if let after {
-            guard let position = JournalPosition(token: after) else { throw APIError(.badRequest, "is not a page token from a previous answer", field: "after") }
-            query.page = .after(position)
-        }
-        return query
     }
 }
 
