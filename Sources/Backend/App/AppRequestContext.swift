@@ -2,10 +2,12 @@ import Hummingbird
 import NIOCore
 
 /// The context every route of the backend sees.
-struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
+struct AppRequestContext: RequestContext, RemoteAddressRequestContext, IdentifiedRequestContext {
     var coreContext: CoreRequestContextStorage
     /// The peer's address: the login throttle counts failures per address.
     let remoteAddress: SocketAddress?
+    var caller: Caller?
+    var session: SessionRecord?
 
     init(source: Source) {
         coreContext = .init(source: source)

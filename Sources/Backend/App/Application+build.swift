@@ -39,23 +39,37 @@ func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logg
     return app
 }
 
-/// Wires the controllers. Kept apart from `buildApplication` so tests can drive it in-process.
+/// Wires the controllers, each group of routes behind the middleware that says who may call it.
+/// Kept apart from `buildApplication` so tests can drive it in-process.
 func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfig) -> Router<AppRequestContext> {
     let store = domain.store
     let auth = TokenAuthenticator(store: store)
+    let anonymous = config.allowAnonymousIngest
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.addRoutes(HealthController(store: store, journal: journal).endpoints)
-    router.addRoutes(IngestController(ingest: domain.ingest, auth: auth, config: config).endpoints, atPath: "/api/v1")
-    router.addRoutes(ReadController(store: store, auth: auth).endpoints, atPath: "/api/v1")
-    router.addRoutes(AlertController(store: store, alerting: domain.alerting, auth: auth).endpoints, atPath: "/api/v1")
-    router.addRoutes(PrometheusController(store: store, auth: auth).endpoints)
+    // Pings carry their credential in the URL: a ping id or a ping key.
     router.addRoutes(PingController(store: store, ingest: domain.ingest, maxNameLength: config.reportLimits.maxNameLength).endpoints)
-    router.addRoutes(HeartbeatController(store: store, auth: auth, config: config).endpoints, atPath: "/api/v1")
-    router.addRoutes(MetricCompatController(ingest: domain.ingest, auth: auth, config: config).endpoints)
-    router.addRoutes(JournalController(journal: journal, auth: auth, config: config).endpoints, atPath: "/api/v1")
-    router.addRoutes(LegacyJournalController(journal: journal, auth: auth, config: config).endpoints)
-    router.addRoutes(LokiController(journal: journal, auth: auth, config: config).endpoints)
+
+    // Senders: any live token, checked against the host it sends for.
+    router.group("api/v1").add(middleware: CallerMiddleware(auth, .reporter(queryToken: false, allowAnonymous: anonymous)))
+        .addRoutes(IngestController(ingest: domain.ingest, config: config).endpoints)
+        .addRoutes(JournalController(journal: journal, config: config).ingestEndpoints)
+    router.group().add(middleware: CallerMiddleware(auth, .reporter(queryToken: false, allowAnonymous: anonymous)))
+        .addRoutes(LokiController(journal: journal, config: config).endpoints)
+    // The original sender's routes, which may send `?token=`.
+    router.group().add(middleware: CallerMiddleware(auth, .reporter(queryToken: true, allowAnonymous: anonymous)))
+        .addRoutes(MetricCompatController(ingest: domain.ingest, config: config).endpoints)
+        .addRoutes(LegacyJournalController(journal: journal, config: config).endpoints)
+
+    // Readers: a token for all hosts, or a browser session.
+    let readers = router.group().add(middleware: CallerMiddleware(auth, .reader))
+    readers.addRoutes(ReadController(store: store).endpoints, atPath: "/api/v1")
+    readers.addRoutes(AlertController(store: store, alerting: domain.alerting).endpoints, atPath: "/api/v1")
+    readers.addRoutes(HeartbeatController(store: store, config: config).endpoints, atPath: "/api/v1")
+    readers.addRoutes(JournalController(journal: journal, config: config).searchEndpoints, atPath: "/api/v1")
+    readers.addRoutes(PrometheusController(store: store).endpoints)
+
     addPages(to: router, store: store, alerting: domain.alerting, journal: journal, auth: auth, config: config)
     return router
 }

@@ -3,9 +3,8 @@ import Hummingbird
 import Shared
 
 /// `POST /api/v1/report`: a sender's report, stored in one transaction and acknowledged after commit.
-struct IngestController<Context: RequestContext> {
+struct IngestController<Context: IdentifiedRequestContext> {
     let ingest: IngestService
-    let auth: TokenAuthenticator
     let config: BackendConfig
 
     var endpoints: RouteCollection<Context> {
@@ -14,7 +13,7 @@ struct IngestController<Context: RequestContext> {
     }
 
     @Sendable func report(_ request: Request, context: Context) async throws -> Response {
-        let caller = try await auth.caller(of: request, allowAnonymous: config.allowAnonymousIngest)
+        let caller = try context.requireCaller()
         let body = try await RequestBody.collect(request, limit: config.maxReportBytes)
         let report = try ReportReader.report(from: body)
         try ReportIntake.accept(report, from: caller, limits: config.reportLimits)

@@ -4,19 +4,22 @@ import Logging
 import Shared
 
 /// `POST /api/v1/journal` (a sender's NDJSON batch) and `GET /api/v1/journal` (search, newest first).
-struct JournalController<Context: RequestContext> {
+struct JournalController<Context: IdentifiedRequestContext> {
     let journal: any JournalStore
-    let auth: TokenAuthenticator
     let config: BackendConfig
 
-    var endpoints: RouteCollection<Context> {
-        RouteCollection(context: Context.self)
-            .post("journal", use: ingest)
-            .get("journal", use: search)
+    /// For senders.
+    var ingestEndpoints: RouteCollection<Context> {
+        RouteCollection(context: Context.self).post("journal", use: ingest)
+    }
+
+    /// For readers.
+    var searchEndpoints: RouteCollection<Context> {
+        RouteCollection(context: Context.self).get("journal", use: search)
     }
 
     @Sendable func ingest(_ request: Request, context: Context) async throws -> Response {
-        let caller = try await auth.caller(of: request, allowAnonymous: config.allowAnonymousIngest)
+        let caller = try context.requireCaller()
         guard let host = request.uri.queryParameters.get("host"), !host.isEmpty else {
             throw APIError(.badRequest, "is missing: POST /api/v1/journal?host=NAME", field: "host")
         }
@@ -30,7 +33,6 @@ struct JournalController<Context: RequestContext> {
 
     /// `GET /api/v1/journal`: the filters as the journal page reads them; a bad one names its parameter.
     @Sendable func search(_ request: Request, context: Context) async throws -> Response {
-        _ = try await auth.reader(of: request)
         let parameters = request.uri.queryParameters
         let filter = JournalFilter { parameters.get($0) }
         if let problem = filter.problems.first { throw APIError(.badRequest, problem.message, field: problem.field) }
@@ -41,9 +43,8 @@ struct JournalController<Context: RequestContext> {
 }
 
 /// `POST /journal`: the original Go sender's `{"logs": "<journalctl -o json lines>"}`.
-struct LegacyJournalController<Context: RequestContext> {
+struct LegacyJournalController<Context: IdentifiedRequestContext> {
     let journal: any JournalStore
-    let auth: TokenAuthenticator
     let config: BackendConfig
 
     var endpoints: RouteCollection<Context> {
@@ -52,7 +53,7 @@ struct LegacyJournalController<Context: RequestContext> {
     }
 
     @Sendable func ingest(_ request: Request, context: Context) async throws -> Response {
-        let caller = try await auth.caller(of: request, queryToken: true, allowAnonymous: config.allowAnonymousIngest)
+        let caller = try context.requireCaller()
         var host = request.uri.queryParameters.get("host").flatMap { $0.isEmpty ? nil : $0 } ?? caller.host
         if let given = host {
             do { try Names.check(given, field: "host", maxLength: config.reportLimits.maxNameLength) } catch { throw APIError.invalid(error) }

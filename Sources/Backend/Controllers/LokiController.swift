@@ -5,9 +5,8 @@ import Shared
 /// `POST /loki/api/v1/push`: Loki's JSON push (gzip accepted) into the journal, so Vector,
 /// Grafana Alloy or Promtail can ship logs here. 204 when every entry was stored (or was already);
 /// 400 naming the first bad entry when some were refused (the good ones are stored all the same).
-struct LokiController<Context: RequestContext> {
+struct LokiController<Context: IdentifiedRequestContext> {
     let journal: any JournalStore
-    let auth: TokenAuthenticator
     let config: BackendConfig
 
     var endpoints: RouteCollection<Context> {
@@ -22,7 +21,7 @@ struct LokiController<Context: RequestContext> {
     }
 
     @Sendable func push(_ request: Request, context: Context) async throws -> Response {
-        let caller = try await auth.caller(of: request, queryToken: false, allowAnonymous: config.allowAnonymousIngest)
+        let caller = try context.requireCaller()
         let type = request.headers[.contentType]?.lowercased() ?? "application/json"
         guard type.hasPrefix("application/json") else {
             throw APIError(.unsupportedMediaType, "only Loki's JSON push is accepted (Content-Type: application/json, gzip allowed); the protobuf form is not: set your shipper to JSON (Vector: encoding.codec = \"json\")", field: "Content-Type")

@@ -4,9 +4,8 @@ import Shared
 
 /// `POST /metric`: the original Go metrics-sender's format, so existing hosts keep working:
 /// `{"host", "name", "type": "ping"|"disk", "timestamp", "value"}` with `value` a string.
-struct MetricCompatController<Context: RequestContext> {
+struct MetricCompatController<Context: IdentifiedRequestContext> {
     let ingest: IngestService
-    let auth: TokenAuthenticator
     let config: BackendConfig
 
     var endpoints: RouteCollection<Context> {
@@ -15,7 +14,7 @@ struct MetricCompatController<Context: RequestContext> {
     }
 
     @Sendable func metric(_ request: Request, context: Context) async throws -> Response {
-        let caller = try await auth.caller(of: request, queryToken: true, allowAnonymous: config.allowAnonymousIngest)
+        let caller = try context.requireCaller()
         let body = try await RequestBody.collect(request, limit: min(config.maxReportBytes, 64 * 1024))
         let report = try LegacyMetric.report(from: body, now: Date())
         try ReportIntake.accept(report, from: caller, limits: config.reportLimits)

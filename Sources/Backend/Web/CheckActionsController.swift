@@ -9,15 +9,15 @@ struct CheckActionsController: Sendable {
     let alerting: AlertingService
     static let maxSilence: TimeInterval = 366 * 86400
 
-    var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
+    func add(to routes: PageRoutes) {
+        routes.admins
             .post("checks/silence", use: silence)
             .post("checks/pause", use: pause)
             .post("checks/delete", use: delete)
     }
 
     @Sendable func silence(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (_, form) = try await pages.authorizedForm(request)
+        let (_, form) = try await pages.form(request, context: context)
         let (host, check) = try Self.target(form)
         let now = Date()
         var until: Date?
@@ -37,7 +37,7 @@ struct CheckActionsController: Sendable {
     }
 
     @Sendable func pause(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (_, form) = try await pages.authorizedForm(request)
+        let (_, form) = try await pages.form(request, context: context)
         let (host, check) = try Self.target(form)
         let paused = form["paused"] != "0"
         let count = try await withStorage(context.logger) { try await alerting.pause(host: host, check: check, paused: paused, now: Date()) }
@@ -47,7 +47,7 @@ struct CheckActionsController: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (_, form) = try await pages.authorizedForm(request)
+        let (_, form) = try await pages.form(request, context: context)
         let (host, check) = try Self.target(form)
         guard let check else { throw PageError(.badRequest, "Name the check to delete.") }
         let deleted = try await withStorage(context.logger) { try await pages.store.deleteCheck(host: host, name: check) }

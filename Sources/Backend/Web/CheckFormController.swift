@@ -6,14 +6,13 @@ import Shared
 struct CheckFormController: Sendable {
     let pages: WebPages
 
-    var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
-            .get("checks/new", use: form)
-            .post("checks/new", use: create)
+    func add(to routes: PageRoutes) {
+        routes.users.get("checks/new", use: form)
+        routes.admins.post("checks/new", use: create)
     }
 
     @Sendable func form(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try await pages.requireSession(request)
+        let session = try context.requireSession()
         let hosts = try await withStorage(context.logger) { try await pages.store.hosts() }
         let model: [String: Any] = ["form": ["every": "1d", "grace": "1h", "timezone": "UTC", "scheduleEvery": true] as [String: Any],
                                     "hostNames": hosts.map(\.name)]
@@ -21,7 +20,7 @@ struct CheckFormController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (session, form) = try await pages.authorizedForm(request)
+        let (session, form) = try await pages.form(request, context: context)
         let host = form["host"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let name = form["name"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let byCron = form["schedule"] == "cron"

@@ -8,9 +8,9 @@ struct DashboardController: Sendable {
     static let pageSize = 200
     static let summaryLimit = 100
 
-    var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
-            .get("/", use: root)
+    func add(to routes: PageRoutes) {
+        routes.anyone.get("/", use: root)
+        routes.users
             .get("dashboard", use: dashboard)
             .get("sparkline.svg", use: sparkline)
     }
@@ -20,7 +20,7 @@ struct DashboardController: Sendable {
     }
 
     @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try await pages.requireSession(request)
+        let session = try context.requireSession()
         let query = request.uri.queryParameters
         let hostFilter = query.get("host").flatMap { $0.isEmpty ? nil : String($0.prefix(256)) }
         let stateText = query.get("state") ?? ""
@@ -80,7 +80,6 @@ struct DashboardController: Sendable {
 
     /// `GET /sparkline.svg?host=&name=`: the last 24 hours of one check.
     @Sendable func sparkline(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try await pages.requireSession(request)
         let query = request.uri.queryParameters
         guard let host = query.get("host"), let name = query.get("name"), host.utf8.count <= 1024, name.utf8.count <= 1024 else {
             throw PageError(.badRequest, "host and name are required")

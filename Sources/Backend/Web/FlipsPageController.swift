@@ -6,12 +6,12 @@ struct FlipsPageController: Sendable {
     let pages: WebPages
     static let limits = [50, 200, 1000]
 
-    var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self).get("flips", use: list)
+    func add(to routes: PageRoutes) {
+        routes.users.get("flips", use: list)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try await pages.requireSession(request)
+        let session = try context.requireSession()
         let query = request.uri.queryParameters
         let host = query.get("host").flatMap { $0.isEmpty ? nil : String($0.prefix(1024)) }
         let check = query.get("check").flatMap { $0.isEmpty ? nil : String($0.prefix(1024)) }

@@ -8,8 +8,8 @@ struct HostPageController: Sendable {
     let pages: WebPages
     static let chartedKinds: Set<CheckKind> = [.disk, .memory, .zpool]
 
-    var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self).get("hosts/:host", use: show)
+    func add(to routes: PageRoutes) {
+        routes.users.get("hosts/:host", use: show)
     }
 
     /// A clock more than a minute off: said on the host's page, since its times are then unreliable.
@@ -22,7 +22,7 @@ struct HostPageController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try await pages.requireSession(request)
+        let session = try context.requireSession()
         guard let host = context.parameters.get("host")?.removingPercentEncoding, !host.isEmpty, host.utf8.count <= 1024 else {
             throw PageError(.badRequest, "The host name in the address is not valid.")
         }

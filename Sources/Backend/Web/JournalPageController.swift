@@ -8,8 +8,8 @@ struct JournalPageController: Sendable {
     let pages: WebPages
     static let pageSizes = [50, 100, 200, 500]
 
-    var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self).get("journal", use: browse)
+    func add(to routes: PageRoutes) {
+        routes.users.get("journal", use: browse)
     }
 
     /// The query string of a search, for links and for the live tail's API calls.
@@ -23,7 +23,7 @@ struct JournalPageController: Sendable {
     }
 
     @Sendable func browse(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try await pages.requireSession(request)
+        let session = try context.requireSession()
         let parameters = request.uri.queryParameters
         let filter = JournalFilter { parameters.get($0) }
         var query = filter.query

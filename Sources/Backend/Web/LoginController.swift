@@ -16,10 +16,12 @@ struct LoginController: Sendable {
         addressThrottle = LoginThrottle(store: pages.store, freeAttempts: 20)
     }
 
-    var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
+    func add(to routes: PageRoutes) {
+        routes.anyone
             .get("login", use: form)
             .post("login", use: login)
+        // A viewer may log out too.
+        routes.users
             .post("logout", use: logout)
             .post("logout/everywhere", use: logoutEverywhere)
     }
@@ -117,7 +119,7 @@ struct LoginController: Sendable {
     }
 
     private func logout(_ request: Request, context: AppRequestContext, everywhere: Bool) async throws -> Response {
-        let (session, _) = try await pages.authorizedForm(request, viewerMay: true)
+        let (session, _) = try await pages.form(request, context: context)
         try await withStorage(context.logger) { try await pages.sessions.end(session, everywhere: everywhere) }
         var response = PageRedirect(to: "/login").response
         response.setCookie(pages.sessions.cookie(WebSessions.cookieName, "", maxAge: 0))

@@ -5,16 +5,21 @@ import Hummingbird
 func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: AlertingService, journal: any JournalStore, auth: TokenAuthenticator, config: BackendConfig) {
     switch WebResources.loaded {
     case .success(let (views, assets)):
-        let pages = WebPages(store: store, journal: journal, views: views, sessions: WebSessions(store: store, publicURL: config.publicURL), config: config)
+        let sessions = WebSessions(store: store, publicURL: config.publicURL)
+        let pages = WebPages(store: store, journal: journal, views: views, sessions: sessions, config: config)
         router.addRoutes(assets.endpoints)
-        router.addRoutes(LoginController(pages: pages).endpoints)
-        router.addRoutes(DashboardController(pages: pages).endpoints)
-        router.addRoutes(CheckActionsController(pages: pages, alerting: alerting).endpoints)
-        router.addRoutes(HostPageController(pages: pages).endpoints)
-        router.addRoutes(JournalPageController(pages: pages).endpoints)
-        router.addRoutes(CheckFormController(pages: pages).endpoints)
-        router.addRoutes(TokensPageController(pages: pages, auth: auth).endpoints)
-        router.addRoutes(FlipsPageController(pages: pages).endpoints)
+        let routes = PageRoutes(
+            anyone: router.group(),
+            users: router.group().add(middleware: SessionMiddleware(sessions: sessions, changes: false)),
+            admins: router.group().add(middleware: SessionMiddleware(sessions: sessions, changes: true)))
+        LoginController(pages: pages).add(to: routes)
+        DashboardController(pages: pages).add(to: routes)
+        CheckActionsController(pages: pages, alerting: alerting).add(to: routes)
+        HostPageController(pages: pages).add(to: routes)
+        JournalPageController(pages: pages).add(to: routes)
+        CheckFormController(pages: pages).add(to: routes)
+        TokensPageController(pages: pages, auth: auth).add(to: routes)
+        FlipsPageController(pages: pages).add(to: routes)
     case .failure(let error):
         for path in ["/", "login", "dashboard", "journal", "flips", "tokens", "checks/new", "hosts/:host"] {
             router.get(RouterPath(path)) { _, _ -> Response in throw PageError(.internalServerError, "The pages cannot be shown: \(error)") }

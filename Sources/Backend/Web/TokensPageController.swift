@@ -7,20 +7,20 @@ struct TokensPageController: Sendable {
     let pages: WebPages
     let auth: TokenAuthenticator
 
-    var endpoints: RouteCollection<AppRequestContext> {
-        RouteCollection(context: AppRequestContext.self)
-            .get("tokens", use: list)
+    func add(to routes: PageRoutes) {
+        routes.users.get("tokens", use: list)
+        routes.admins
             .post("tokens", use: create)
             .post("tokens/revoke", use: revoke)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try await pages.requireSession(request)
+        let session = try context.requireSession()
         return try await page(request, session: session, context: context, extra: [:])
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (session, form) = try await pages.authorizedForm(request)
+        let (session, form) = try await pages.form(request, context: context)
         let host = form["host"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let label = form["label"]?.trimmingCharacters(in: .whitespaces) ?? ""
         if let problem = Self.problem(host: host, label: label, maxNameLength: pages.config.reportLimits.maxNameLength) {
@@ -37,7 +37,7 @@ struct TokensPageController: Sendable {
     }
 
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (_, form) = try await pages.authorizedForm(request)
+        let (_, form) = try await pages.form(request, context: context)
         guard let id = form["id"].flatMap({ Int64($0) }) else { throw PageError(.badRequest, "Name the token to revoke.") }
         let revoked = try await withStorage(context.logger) { try await pages.store.revokeToken(id: id, at: Date()) }
         guard revoked else { throw PageError(.notFound, "No live token has ID \(id).") }

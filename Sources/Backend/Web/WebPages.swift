@@ -12,12 +12,6 @@ struct WebPages: Sendable {
 
     static let flashCookie = "mt_flash"
 
-    /// The request's session, or a redirect to /login that comes back here afterwards.
-    func requireSession(_ request: Request) async throws -> SessionRecord {
-        if let session = try await sessions.session(of: request) { return session }
-        throw PageRedirect(to: "/login?next=" + URLText.query(request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")))
-    }
-
     /// A state-changing form must carry the session's CSRF token.
     func requireCSRF(_ form: [String: String], _ session: SessionRecord) throws {
         guard let token = form["_csrf"], WebSessions.constantTimeEqual(token, session.csrfToken) else {
@@ -25,15 +19,11 @@ struct WebPages: Sendable {
         }
     }
 
-    /// A session and a valid CSRF token, for every POST of the pages; returns the form's fields.
-    /// A viewer's session may only log out (`viewerMay`).
-    func authorizedForm(_ request: Request, viewerMay: Bool = false) async throws -> (SessionRecord, [String: String]) {
-        let session = try await requireSession(request)
+    /// The fields of a page's POST, once its CSRF token matches the session `SessionMiddleware` found.
+    func form(_ request: Request, context: AppRequestContext) async throws -> (SessionRecord, [String: String]) {
+        let session = try context.requireSession()
         let form = try await FormBody.read(request)
         try requireCSRF(form, session)
-        guard viewerMay || session.role != .viewer else {
-            throw PageError(.forbidden, "Your account may look but not change anything. Ask an admin.")
-        }
         return (session, form)
     }
 
