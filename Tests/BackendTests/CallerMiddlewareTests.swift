@@ -33,7 +33,7 @@ import Testing
     @Test func aRouteMountedWithoutItsMiddlewareRefuses() async throws {
         try await H.withHarness { h in
             let router = Router(context: AppRequestContext.self)
-            router.addRoutes(IngestController(store: h.store, config: h.config).endpoints, atPath: "/api/v1")
+            router.addRoutes(IngestController(ingest: h.domain.ingest, config: h.config).endpoints, atPath: "/api/v1")
             try await Application(router: router).test(.router) { client in
                 let response = try await client.execute(uri: "/api/v1/report", method: .post, headers: H.bearer(h.allToken), body: try H.json(Reports.sample()))
                 #expect(response.status == .internalServerError)

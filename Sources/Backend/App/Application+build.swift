@@ -47,11 +47,14 @@ func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfi
     let anonymous = config.allowAnonymousIngest
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: StorageErrorMiddleware())
     router.addRoutes(HealthController(store: store, journal: journal).endpoints)
-    // Pings carry their credential in the URL: a ping id or a ping key.
+    // Pings carry their credential in the URL (a ping id or a ping key), answer errors in their
+    // own form, and read their bodies between store calls: the storage deadline is around each call.
     router.addRoutes(PingController(store: store, ingest: domain.ingest, maxNameLength: config.reportLimits.maxNameLength).endpoints)
 
-    // Senders: any live token, checked against the host it sends for.
+    // Senders: any live token, checked against the host it sends for. Their bodies may take
+    // 30 s to arrive, so the storage deadline is around the store call alone.
     router.group("api/v1").add(middleware: CallerMiddleware(auth, .reporter(queryToken: false, allowAnonymous: anonymous)))
         .addRoutes(IngestController(ingest: domain.ingest, config: config).endpoints)
         .addRoutes(JournalController(journal: journal, config: config).ingestEndpoints)
@@ -62,8 +65,9 @@ func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfi
         .addRoutes(MetricCompatController(ingest: domain.ingest, config: config).endpoints)
         .addRoutes(LegacyJournalController(journal: journal, config: config).endpoints)
 
-    // Readers: a token for all hosts, or a browser session.
-    let readers = router.group().add(middleware: CallerMiddleware(auth, .reader))
+    // Readers: a token for all hosts, or a browser session. Small bodies, read before the
+    // storage deadline starts around the whole handler.
+    let readers = router.group().add(middleware: CallerMiddleware(auth, .reader)).underStorageDeadline(bodyLimit: JSONRequest.maxBytes)
     readers.addRoutes(ReadController(store: store).endpoints, atPath: "/api/v1")
     readers.addRoutes(AlertController(store: store, alerting: domain.alerting).endpoints, atPath: "/api/v1")
     readers.addRoutes(HeartbeatController(store: store, config: config).endpoints, atPath: "/api/v1")

@@ -32,7 +32,7 @@ struct AlertController<Context: RequestContext> {
             throw APIError(.badRequest, "a silence may last at most 366 days", field: "until")
         }
         let effective = until.flatMap { $0 > now ? $0 : nil }
-        let count = try await withStorage(context.logger) { try await alerting.silence(host: host, check: check, until: effective, now: now) }
+        let count = try await alerting.silence(host: host, check: check, until: effective, now: now)
         guard count > 0 else { throw Self.notFound(host: host, check: check) }
         return try JSONBody.response(SilenceBody(host: host, check: check, until: effective, checks: count))
     }
@@ -40,7 +40,7 @@ struct AlertController<Context: RequestContext> {
     @Sendable func pause(_ request: Request, context: Context) async throws -> Response {
         let body = try await JSONRequest.decode(PauseRequest.self, from: request)
         let (host, check, paused) = (body.target.host, body.target.check, body.paused)
-        let count = try await withStorage(context.logger) { try await alerting.pause(host: host, check: check, paused: paused, now: Date()) }
+        let count = try await alerting.pause(host: host, check: check, paused: paused, now: Date())
         guard count > 0 else { throw Self.notFound(host: host, check: check) }
         return try JSONBody.response(PauseBody(host: host, check: check, paused: paused, checks: count))
     }
@@ -57,7 +57,7 @@ struct AlertController<Context: RequestContext> {
             }
             limit = parsed
         }
-        let flips = try await withStorage(context.logger) { [limit] in try await store.flips(host: host, check: check, limit: limit) }
+        let flips = try await store.flips(host: host, check: check, limit: limit)
         return try JSONBody.response(["flips": flips])
     }
 

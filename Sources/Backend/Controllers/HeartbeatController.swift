@@ -30,7 +30,7 @@ struct HeartbeatController<Context: RequestContext> {
             host: host, name: name, every: body.every, grace: body.grace, cron: body.cron, timezone: body.timezone,
             maxNameLength: config.reportLimits.maxNameLength)
         let slug = spec.slug ?? ""
-        let made = try await withStorage(context.logger) { try await store.ensureHeartbeat(spec, now: Date()) }
+        let made = try await store.ensureHeartbeat(spec, now: Date())
         let base = config.publicURL ?? ""
         return try JSONBody.response(
             Created(host: host, name: name, slug: slug, pingId: made.pingID, pingURL: "\(base)/ping/\(made.pingID)", created: made.created),

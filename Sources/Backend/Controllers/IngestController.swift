@@ -17,7 +17,7 @@ struct IngestController<Context: IdentifiedRequestContext> {
         let body = try await RequestBody.collect(request, limit: config.maxReportBytes)
         let report = try ReportReader.report(from: body)
         try ReportIntake.accept(report, from: caller, limits: config.reportLimits)
-        let outcome = try await withStorage(context.logger) { try await ingest.ingest(report, receivedAt: Date()) }
+        let outcome = try await withStorageDeadline { try await ingest.ingest(report, receivedAt: Date()) }
         return try ReportIntake.answer(outcome, for: report)
     }
 }

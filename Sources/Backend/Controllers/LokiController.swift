@@ -35,7 +35,7 @@ struct LokiController<Context: IdentifiedRequestContext> {
         } catch .streamsMissing {
             throw APIError(.badRequest, "is missing or not an array", field: "streams")
         }
-        let stored = try await withStorage(context.logger) { try await journal.insert(batch.rows) }
+        let stored = try await withStorageDeadline { try await journal.insert(batch.rows) }
         BackendMetrics.shared.ingested(journalEntries: stored)
         guard let first = batch.rejected.first else { return Response(status: .noContent) }
         context.logger.warning("loki entries rejected", metadata: ["rejected": "\(batch.rejectedCount)", "first": "\(first.field ?? ""): \(first.error)"])

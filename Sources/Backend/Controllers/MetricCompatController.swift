@@ -18,7 +18,7 @@ struct MetricCompatController<Context: IdentifiedRequestContext> {
         let body = try await RequestBody.collect(request, limit: min(config.maxReportBytes, 64 * 1024))
         let report = try LegacyMetric.report(from: body, now: Date())
         try ReportIntake.accept(report, from: caller, limits: config.reportLimits)
-        let outcome = try await withStorage(context.logger) { try await ingest.ingest(report, receivedAt: Date()) }
+        let outcome = try await withStorageDeadline { try await ingest.ingest(report, receivedAt: Date()) }
         return try ReportIntake.answer(outcome, for: report)
     }
 }

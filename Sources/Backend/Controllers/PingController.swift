@@ -43,7 +43,7 @@ struct PingController<Context: RequestContext> {
         if let first = parts.first, UUID(uuidString: first) != nil {
             guard parts.count <= 2 else { return Self.text("not found", .notFound, head) }
             actionText = parts.count == 2 ? parts[1] : nil
-            let found = try await withStorage(context.logger) { try await store.heartbeats(pingID: first.lowercased()) }
+            let found = try await withStorageDeadline { try await store.heartbeats(pingID: first.lowercased()) }
             guard let only = found.first else { return Self.text("not found", .notFound, head) }
             target = only
         } else {
@@ -51,10 +51,10 @@ struct PingController<Context: RequestContext> {
             let (key, slug) = (parts[0], parts[1])
             actionText = parts.count == 3 ? parts[2] : nil
             guard slug == slug.lowercased() else { return Self.text("invalid url format", .badRequest, head) }
-            guard let host = try await withStorage(context.logger, { try await store.pingKeyHost(hash: TokenHash.of(key)) }) else {
+            guard let host = try await withStorageDeadline({ try await store.pingKeyHost(hash: TokenHash.of(key)) }) else {
                 return Self.text("not found", .notFound, head)
             }
-            let found = try await withStorage(context.logger) { try await store.heartbeats(host: host, slug: slug) }
+            let found = try await withStorageDeadline { try await store.heartbeats(host: host, slug: slug) }
             if found.count > 1 { return Self.text("ambiguous slug", .conflict, head) }
             if let only = found.first {
                 target = only
@@ -67,8 +67,8 @@ struct PingController<Context: RequestContext> {
                 }
                 let now = Date()
                 do {
-                    created = try await withStorage(context.logger) { try await store.ensureHeartbeat(HeartbeatSpec(host: host, name: slug, slug: slug), now: now) }.created
-                } catch let refusal as APIError where refusal.status == .conflict {
+                    created = try await withStorageDeadline { try await store.ensureHeartbeat(HeartbeatSpec(host: host, name: slug, slug: slug), now: now) }.created
+                } catch let refusal as any StoreRefusal where refusal.status == .conflict {
                     return Self.text(refusal.message, .conflict, head)
                 }
                 target = PingTarget(host: host, name: slug, status: "new", lastSeen: now)
@@ -98,14 +98,14 @@ struct PingController<Context: RequestContext> {
         }
         var duration: Double?
         if kind == .success || kind == .fail {
-            duration = try await startedAt(target, rid: rid, logger: context.logger).map { now.timeIntervalSince($0) }
+            duration = try await startedAt(target, rid: rid).map { now.timeIntervalSince($0) }
         }
         let record = PingRecord(host: target.host, check: target.name, at: now, kind: kind, exitStatus: exitStatus, rid: rid,
                                 method: "\(request.method)", body: body, duration: duration)
         if kind == .log {
-            try await withStorage(context.logger) { try await store.recordPing(record) }
+            try await withStorageDeadline { try await store.recordPing(record) }
         } else {
-            try await ingest(target, record, logger: context.logger)
+            try await ingest(target, record)
         }
         return created ? Self.text("Created", .created, head) : Self.text("OK", .ok, head)
     }
@@ -113,7 +113,8 @@ struct PingController<Context: RequestContext> {
     /// Uptime Kuma's push monitor: `/api/push/<ping id>?status=up|down&msg=&ping=`, answered as
     /// Kuma does (`{"ok": true}`; 404 `{"ok": false, "msg": …}`). `ping` (milliseconds) becomes the value.
     @Sendable func kumaPush(_ request: Request, context: Context) async throws -> Response {
-        do { return try await kumaAnswer(request, context: context) } catch let error as APIError {
+        do { return try await kumaAnswer(request, context: context) } catch {
+            guard let error = StorageErrors.answer(error, logger: context.logger) as? APIError else { throw error }
             var response = try Self.kuma(false, error.message, error.status)
             response.headers.append(contentsOf: error.headers)
             return response
@@ -122,7 +123,7 @@ struct PingController<Context: RequestContext> {
 
     private func kumaAnswer(_ request: Request, context: Context) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
-        let found = try await withStorage(context.logger) { try await store.heartbeats(pingID: token.lowercased()) }
+        let found = try await withStorageDeadline { try await store.heartbeats(pingID: token.lowercased()) }
         guard let target = found.first else { return try Self.kuma(false, "Monitor not found or not active.", .notFound) }
         let query = request.uri.queryParameters
         let down = query.get("status") == "down"
@@ -131,17 +132,17 @@ struct PingController<Context: RequestContext> {
         try requireRate(target)
         let record = PingRecord(host: target.host, check: target.name, at: Date(), kind: down ? .fail : .success, exitStatus: nil, rid: nil,
                                 method: "\(request.method)", body: message, duration: latency)
-        try await ingest(target, record, logger: context.logger, error: down ? (message.flatMap { $0.isEmpty ? nil : $0 } ?? "down") : nil)
+        try await ingest(target, record, error: down ? (message.flatMap { $0.isEmpty ? nil : $0 } ?? "down") : nil)
         return try Self.kuma(true, nil, .ok)
     }
 
     /// The original metrics server's heartbeat: `GET /hb/<ping id>`, a success.
     @Sendable func original(_ request: Request, context: Context) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
-        let found = try await withStorage(context.logger) { try await store.heartbeats(pingID: token.lowercased()) }
+        let found = try await withStorageDeadline { try await store.heartbeats(pingID: token.lowercased()) }
         guard let target = found.first else { return Self.text("not found", .notFound, false) }
         try requireRate(target)
-        try await ingest(target, PingRecord(host: target.host, check: target.name, at: Date(), kind: .success, method: "GET"), logger: context.logger)
+        try await ingest(target, PingRecord(host: target.host, check: target.name, at: Date(), kind: .success, method: "GET"))
         return Self.text("OK", .ok, false)
     }
 
@@ -158,7 +159,7 @@ struct PingController<Context: RequestContext> {
 
     /// The ping as a heartbeat report, so it flips and alerts like any other; the report and the
     /// ping's record are one transaction.
-    private func ingest(_ target: PingTarget, _ ping: PingRecord, logger: Logger, error given: String? = nil) async throws {
+    private func ingest(_ target: PingTarget, _ ping: PingRecord, error given: String? = nil) async throws {
         var details: [String: JSONValue] = [:]
         if let exitStatus = ping.exitStatus { details["exitCode"] = .number(Double(exitStatus)) }
         if let body = ping.body, !body.isEmpty { details["output"] = .string(String(body.suffix(Self.outputLimit))) }
@@ -168,13 +169,13 @@ struct PingController<Context: RequestContext> {
             name: target.name, kind: .heartbeat, value: ping.duration.map { ($0 * 1000).rounded() / 1000 }, unit: ping.duration == nil ? nil : "s",
             status: status, error: error, details: details.isEmpty ? nil : details)
         let report = Report(host: target.host, sentAt: ping.at, reportId: UUID().uuidString, observations: [observation])
-        _ = try await withStorage(logger) { try await ingest.ingest(report, ping: ping, receivedAt: ping.at) }
+        _ = try await withStorageDeadline { try await ingest.ingest(report, ping: ping, receivedAt: ping.at) }
     }
 
     /// When the run this ping ends began: the start with the same run id, else the running start.
-    private func startedAt(_ target: PingTarget, rid: String?, logger: Logger) async throws -> Date? {
+    private func startedAt(_ target: PingTarget, rid: String?) async throws -> Date? {
         if let rid {
-            let recent = try await withStorage(logger) { try await store.pings(host: target.host, check: target.name, limit: 100) }
+            let recent = try await withStorageDeadline { try await store.pings(host: target.host, check: target.name, limit: 100) }
             return recent.first { $0.kind == .start && $0.rid == rid }?.at
         }
         return target.status == ObservationStatus.start ? target.lastSeen : nil
@@ -208,7 +209,8 @@ struct PingController<Context: RequestContext> {
     /// Errors (a full queue, the check limit, storage down) answered as pings are: text, never cached.
     static func inPingForm(_ handler: @escaping @Sendable (Request, Context) async throws -> Response) -> @Sendable (Request, Context) async throws -> Response {
         { request, context in
-            do { return try await handler(request, context) } catch let error as APIError {
+            do { return try await handler(request, context) } catch {
+                guard let error = StorageErrors.answer(error, logger: context.logger) as? APIError else { throw error }
                 var response = text(error.message, error.status, request.method == .head)
                 response.headers.append(contentsOf: error.headers)
                 return response

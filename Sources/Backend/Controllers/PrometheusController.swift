@@ -12,8 +12,8 @@ struct PrometheusController<Context: RequestContext> {
     }
 
     @Sendable func metrics(_ request: Request, context: Context) async throws -> Response {
-        let checks = try await withStorage(context.logger) { try await store.checks(host: nil, state: nil) }
-        let depth = try await withStorage(context.logger) { try await store.outboxDepth() }
+        let checks = try await store.checks(host: nil, state: nil)
+        let depth = try await store.outboxDepth()
         var out = PrometheusText()
         Self.write(BackendMetrics.shared, outboxDepth: depth, engine: store.engine, into: &out)
         Self.write(checks, into: &out)

@@ -20,7 +20,7 @@ struct ReadController<Context: RequestContext> {
     }
 
     @Sendable func hosts(_ request: Request, context: Context) async throws -> Response {
-        let hosts = try await withStorage(context.logger) { try await store.hosts() }
+        let hosts = try await store.hosts()
         return try JSONBody.response(["hosts": hosts])
     }
 
@@ -34,7 +34,7 @@ struct ReadController<Context: RequestContext> {
             }
             state = parsed
         }
-        let checks = try await withStorage(context.logger) { [state] in try await store.checks(host: host, state: state) }
+        let checks = try await store.checks(host: host, state: state)
         return try JSONBody.response(["checks": checks])
     }
 
@@ -55,12 +55,12 @@ struct ReadController<Context: RequestContext> {
                 }
                 limit = parsed
             }
-            let samples = try await withStorage(context.logger) { [limit] in try await store.samples(host: host, name: name, from: from, to: to, limit: limit) }
+            let samples = try await store.samples(host: host, name: name, from: from, to: to, limit: limit)
             guard let samples else { throw Self.notFound(host: host, name: name) }
             return try JSONBody.response(SamplesBody(host: host, name: name, from: from, to: to, samples: samples))
         }
         let name = try Self.decodeName(rest)
-        let checks = try await withStorage(context.logger) { try await store.checks(host: host, state: nil) }
+        let checks = try await store.checks(host: host, state: nil)
         guard let check = checks.first(where: { $0.name == name }) else { throw Self.notFound(host: host, name: name) }
         return try JSONBody.response(check)
     }
@@ -68,7 +68,7 @@ struct ReadController<Context: RequestContext> {
     @Sendable func delete(_ request: Request, context: Context) async throws -> Response {
         let (host, rest) = try Self.hostAndName(request, context: context)
         let name = try Self.decodeName(rest)
-        let deleted = try await withStorage(context.logger) { try await store.deleteCheck(host: host, name: name) }
+        let deleted = try await store.deleteCheck(host: host, name: name)
         guard deleted else { throw Self.notFound(host: host, name: name) }
         return try JSONBody.response(["deleted": name])
     }

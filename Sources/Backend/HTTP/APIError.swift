@@ -25,6 +25,13 @@ struct APIError: Error, HTTPResponseError {
         return error
     }
 
+    /// Storage failed or gave no answer in time: senders retry, and so may anyone else.
+    static var storageUnavailable: APIError {
+        var error = APIError(.serviceUnavailable, "storage is unavailable; retry later")
+        error.headers[.retryAfter] = "5"
+        return error
+    }
+
     private struct Body: Encodable {
         var error: String
         var field: String?

@@ -5,19 +5,7 @@ import NIOCore
 /// Both the bytes on the wire and the inflated bytes are bounded, so a zip bomb gets a 413.
 enum RequestBody {
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw tooLarge(limit)
-        }
-        let body = request.body
-        let buffer: ByteBuffer
-        // A client that trickles its body must not hold a request open for ever.
-        switch await withDeadline(ConnectionLimits.bodyDeadline, { try await body.collect(upTo: limit) }) {
-        case .success(let collected)?: buffer = collected
-        case .failure(let error as HTTPError)? where error.status == .contentTooLarge: throw tooLarge(limit)
-        case .failure(let error)?: throw error
-        case nil:
-            throw APIError(.requestTimeout, "the body did not arrive within \(ConnectionLimits.bodyDeadline.components.seconds) s; send it at once")
-        }
+        let buffer = try await received(request, limit: limit)
         switch request.headers[.contentEncoding]?.lowercased() {
         case nil, "identity":
             return buffer
@@ -31,6 +19,22 @@ enum RequestBody {
             }
         case let other?:
             throw APIError(.unsupportedMediaType, "Content-Encoding '\(other.prefix(40))' is not supported; send identity or gzip", field: "Content-Encoding")
+        }
+    }
+
+    /// The body as it came over the wire, still compressed if it was.
+    static func received(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw tooLarge(limit)
+        }
+        let body = request.body
+        // A client that trickles its body must not hold a request open for ever.
+        switch await withDeadline(ConnectionLimits.bodyDeadline, { try await body.collect(upTo: limit) }) {
+        case .success(let collected)?: return collected
+        case .failure(let error as HTTPError)? where error.status == .contentTooLarge: throw tooLarge(limit)
+        case .failure(let error)?: throw error
+        case nil:
+            throw APIError(.requestTimeout, "the body did not arrive within \(ConnectionLimits.bodyDeadline.components.seconds) s; send it at once")
         }
     }
 

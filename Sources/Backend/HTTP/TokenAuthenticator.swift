@@ -141,7 +141,9 @@ final class TokenAuthenticator: Sendable {
             return try cache.withLock { cache in
                 let current = cache.generation == generation
                 if current { cache.queries[hash] = nil }
-                guard case .success(let token)? = result else { throw APIError(.serviceUnavailable, "storage is unavailable; retry later") }
+                // Failures reach StorageErrorMiddleware as they are, to be logged and answered 503.
+                guard let result else { throw StorageTimeout(limit: storageDeadline) }
+                let token = try result.get()
                 guard current else { return token }
                 let until = Date().addingTimeInterval(ttl)
                 if token == nil {

@@ -29,7 +29,7 @@ struct CheckActionsController: Sendable {
             }
             until = now.addingTimeInterval(Double(span.seconds))
         }
-        let count = try await withStorage(context.logger) { [until] in try await alerting.silence(host: host, check: check, until: until, now: now) }
+        let count = try await alerting.silence(host: host, check: check, until: until, now: now)
         guard count > 0 else { throw Self.notFound(host, check) }
         let what = check.map { "\($0) on \(host)" } ?? "every check of \(host)"
         let notice = until.map { "Silenced \(what) until \(TimeText.utc($0))." } ?? "Lifted the silence of \(what)."
@@ -40,7 +40,7 @@ struct CheckActionsController: Sendable {
         let (_, form) = try await pages.form(request, context: context)
         let (host, check) = try Self.target(form)
         let paused = form["paused"] != "0"
-        let count = try await withStorage(context.logger) { try await alerting.pause(host: host, check: check, paused: paused, now: Date()) }
+        let count = try await alerting.pause(host: host, check: check, paused: paused, now: Date())
         guard count > 0 else { throw Self.notFound(host, check) }
         let what = check.map { "\($0) on \(host)" } ?? "every check of \(host)"
         return pages.redirect(back: form["back"], fallback: "/dashboard", notice: paused ? "Paused \(what)." : "Resumed \(what).")
@@ -50,7 +50,7 @@ struct CheckActionsController: Sendable {
         let (_, form) = try await pages.form(request, context: context)
         let (host, check) = try Self.target(form)
         guard let check else { throw PageError(.badRequest, "Name the check to delete.") }
-        let deleted = try await withStorage(context.logger) { try await pages.store.deleteCheck(host: host, name: check) }
+        let deleted = try await pages.store.deleteCheck(host: host, name: check)
         guard deleted else { throw Self.notFound(host, check) }
         return pages.redirect(back: form["back"], fallback: "/dashboard", notice: "Deleted \(check) on \(host), with its history.")
     }

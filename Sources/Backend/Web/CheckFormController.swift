@@ -13,7 +13,7 @@ struct CheckFormController: Sendable {
 
     @Sendable func form(_ request: Request, context: AppRequestContext) async throws -> Response {
         let session = try context.requireSession()
-        let hosts = try await withStorage(context.logger) { try await pages.store.hosts() }
+        let hosts = try await pages.store.hosts()
         let model: [String: Any] = ["form": ["every": "1d", "grace": "1h", "timezone": "UTC", "scheduleEvery": true] as [String: Any],
                                     "hostNames": hosts.map(\.name)]
         return pages.render("check-new", request: request, session: session, title: "New heartbeat", nav: "checks", model)
@@ -32,7 +32,7 @@ struct CheckFormController: Sendable {
                 host: host, name: name, every: byCron ? nil : form["every"], grace: form["grace"],
                 cron: byCron ? (form["cron"] ?? "") : nil, timezone: form["timezone"], maxNameLength: pages.config.reportLimits.maxNameLength)
             if byCron && spec.cron == nil { throw APIError(.badRequest, "give a cron expression such as 0 3 * * *", field: "cron") }
-            let made = try await withStorage(context.logger) { try await pages.store.ensureHeartbeat(spec, now: Date()) }
+            let made = try await pages.store.ensureHeartbeat(spec, now: Date())
             let pingURL = baseURL(request) + "/ping/" + made.pingID
             var created: [String: Any] = [
                 "host": host, "name": name, "pingURL": pingURL, "created": made.created,
@@ -44,7 +44,9 @@ struct CheckFormController: Sendable {
             if let cron = spec.cron { created["crontab"] = "\(cron) /usr/local/bin/your-job && curl -fsS -m 10 --retry 5 -o /dev/null \(pingURL)" }
             return pages.render("check-new", request: request, session: session, title: "Heartbeat \(name)", nav: "checks",
                                 ["created": created, "form": echo, "hostNames": []], status: made.created ? .created : .ok)
-        } catch let error as APIError {
+        } catch {
+            // Answered in the form, as the API would answer it: a store's refusal or an outage too.
+            guard let error = StorageErrors.answer(error, logger: context.logger) as? APIError else { throw error }
             echo["error"] = "\(error.field.map { "\($0): " } ?? "")\(error.message)"
             let hosts = (try? await pages.store.hosts()) ?? []
             return pages.render("check-new", request: request, session: session, title: "New heartbeat", nav: "checks",

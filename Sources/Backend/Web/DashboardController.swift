@@ -29,10 +29,8 @@ struct DashboardController: Sendable {
         let page = max(1, min(100_000, query.get("page").flatMap { Int($0) } ?? 1))
         let now = Date()
         let start = (page - 1) * Self.pageSize
-        let (hosts, counts, shown) = try await withStorage(context.logger) {
-            (try await pages.store.hosts(), try await pages.store.checkCounts(host: hostFilter),
-             try await pages.store.checksPage(host: hostFilter, state: state, offset: start, limit: Self.pageSize))
-        }
+        let (hosts, counts, shown) = try await (pages.store.hosts(), pages.store.checkCounts(host: hostFilter),
+                                                pages.store.checksPage(host: hostFilter, state: state, offset: start, limit: Self.pageSize))
         // The summary counts every check of the shown hosts; the table applies the state filter.
         let shownHosts = hosts.filter { hostFilter == nil || $0.name == hostFilter }
         // Hosts with problems first; a big fleet shows its first `summaryLimit` and a link to all.
@@ -85,7 +83,7 @@ struct DashboardController: Sendable {
             throw PageError(.badRequest, "host and name are required")
         }
         let to = Date(), from = to.addingTimeInterval(-86400)
-        let samples = try await withStorage(context.logger) { try await pages.store.samples(host: host, name: name, from: from, to: to, limit: 5000) }
+        let samples = try await pages.store.samples(host: host, name: name, from: from, to: to, limit: 5000)
         guard let samples else { throw PageError(.notFound, "no such check") }
         let unit = query.get("unit").map { String($0.prefix(16)) }
         let state = CheckState(rawValue: query.get("state") ?? "")?.rawValue ?? "ok"

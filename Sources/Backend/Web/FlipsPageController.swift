@@ -18,7 +18,7 @@ struct FlipsPageController: Sendable {
         let to = query.get("to").flatMap { CheckState(rawValue: $0) }
         let limit = query.get("limit").flatMap { Int($0) }.flatMap { Self.limits.contains($0) ? $0 : nil } ?? 200
         let now = Date()
-        let flips = try await withStorage(context.logger) { try await pages.store.flips(host: host, check: check, limit: limit) }
+        let flips = try await pages.store.flips(host: host, check: check, limit: limit)
             .filter { to == nil || $0.to == to }
         let model: [String: Any] = [
             "flips": flips.map { FlipRows.row($0, now: now) }, "empty": flips.isEmpty,

@@ -27,17 +27,13 @@ struct HostPageController: Sendable {
             throw PageError(.badRequest, "The host name in the address is not valid.")
         }
         let now = Date()
-        let (hosts, checks, flips) = try await withStorage(context.logger) {
-            (try await pages.store.hosts(), try await pages.store.checks(host: host, state: nil),
-             try await pages.store.flips(host: host, check: nil, limit: 30))
-        }
+        let (hosts, checks, flips) = try await (pages.store.hosts(), pages.store.checks(host: host, state: nil),
+                                                pages.store.flips(host: host, check: nil, limit: 30))
         guard let record = hosts.first(where: { $0.name == host }) else { throw PageError(.notFound, "There is no host \(host).") }
         var charts: [[String: Any]] = []
         let weekAgo = now.addingTimeInterval(-7 * 86400), dayAgo = now.addingTimeInterval(-86400)
         let charted = CheckRows.sorted(checks).filter { Self.chartedKinds.contains($0.kind) }
-        let series = try await withStorage(context.logger) {
-            try await pages.store.samples(host: host, names: charted.map(\.name), from: weekAgo, to: now)
-        }
+        let series = try await pages.store.samples(host: host, names: charted.map(\.name), from: weekAgo, to: now)
         for check in charted {
             let samples = series[check.name] ?? []
             charts.append([

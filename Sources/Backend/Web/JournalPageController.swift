@@ -34,7 +34,7 @@ struct JournalPageController: Sendable {
 
         var entries: [JournalRecord] = []
         if problems.isEmpty {
-            entries = try await withStorage(context.logger) { [query] in try await pages.journal.entries(query) }
+            entries = try await pages.journal.entries(query)
         }
         let page = JournalPage(entries: entries, query: query)
         let base = "/journal?" + URLText.queryString(Self.pairs(query, withTimes: true))

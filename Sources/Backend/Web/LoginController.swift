@@ -44,7 +44,7 @@ struct LoginController: Sendable {
         let address = pages.config.trustedProxies.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: TrustedProxies.forwardedFor]) ?? "unknown"
         let outcome: Outcome
         do {
-            outcome = try await passwords.admit { try await check(email: email, password: password, address: address, logger: context.logger) }
+            outcome = try await passwords.admit { try await check(email: email, password: password, address: address) }
         } catch is PasswordCheck.Busy {
             return tooMany(request, next: next, email: email, wait: 1, "Too many logins at once.")
         }
@@ -56,7 +56,7 @@ struct LoginController: Sendable {
             return page(request, next: next, email: email, error: "Wrong email or password.", status: .unauthorized)
         case .user(let found): user = found
         }
-        let cookie = try await withStorage(context.logger) { try await pages.sessions.start(userID: user.id, email: user.email, role: user.role) }
+        let cookie = try await pages.sessions.start(userID: user.id, email: user.email, role: user.role)
         var response = PageRedirect(to: next).response
         response.setCookie(cookie)
         response.setCookie(pages.sessions.cookie(WebSessions.loginCookieName, "", maxAge: 0))
@@ -70,21 +70,19 @@ struct LoginController: Sendable {
     /// The throttle and the password, inside a password-check slot: a login the slots cannot take
     /// costs the store nothing. Each attempt is reserved before the password is checked, the
     /// address first, so a locked-out address spends none of a victim email's attempts.
-    private func check(email: String, password: String, address: String, logger: Logger) async throws -> Outcome {
+    private func check(email: String, password: String, address: String) async throws -> Outcome {
         let emailKey = "email:" + email.lowercased()
         let addressKey = "address:" + address
         let attemptAt = Date()
         let (emailThrottle, addressThrottle, store) = (self.emailThrottle, self.addressThrottle, pages.store)
-        if let wait = try await withStorage(logger, { try await addressThrottle.reserve(key: addressKey, now: attemptAt) }) { return .wait(wait) }
+        if let wait = try await addressThrottle.reserve(key: addressKey, now: attemptAt) { return .wait(wait) }
         // No password was checked: the attempts are given back.
         func giveBack(email: Bool) async throws {
-            try await withStorage(logger) {
-                if email { try await emailThrottle.giveBack(key: emailKey, reservedAt: attemptAt) }
-                try await addressThrottle.giveBack(key: addressKey, reservedAt: attemptAt)
-            }
+            if email { try await emailThrottle.giveBack(key: emailKey, reservedAt: attemptAt) }
+            try await addressThrottle.giveBack(key: addressKey, reservedAt: attemptAt)
         }
         let emailWait: Int?
-        do { emailWait = try await withStorage(logger, { try await emailThrottle.reserve(key: emailKey, now: attemptAt) }) } catch {
+        do { emailWait = try await emailThrottle.reserve(key: emailKey, now: attemptAt) } catch {
             try? await giveBack(email: false)
             throw error
         }
@@ -95,17 +93,15 @@ struct LoginController: Sendable {
         let matches: Bool
         let user: UserRecord?
         do {
-            user = try await withStorage(logger) { try await store.user(email: email) }
+            user = try await store.user(email: email)
             matches = try await passwords.verify(password, hash: user?.passwordHash)
         } catch {
             try? await giveBack(email: true)
             throw error
         }
         guard let user, matches, !password.isEmpty else { return .wrong }
-        try await withStorage(logger) {
-            try await emailThrottle.forget(key: emailKey)
-            try await addressThrottle.giveBack(key: addressKey, reservedAt: attemptAt)
-        }
+        try await emailThrottle.forget(key: emailKey)
+        try await addressThrottle.giveBack(key: addressKey, reservedAt: attemptAt)
         return .user(user)
     }
 
@@ -120,7 +116,7 @@ struct LoginController: Sendable {
 
     private func logout(_ request: Request, context: AppRequestContext, everywhere: Bool) async throws -> Response {
         let (session, _) = try await pages.form(request, context: context)
-        try await withStorage(context.logger) { try await pages.sessions.end(session, everywhere: everywhere) }
+        try await pages.sessions.end(session, everywhere: everywhere)
         var response = PageRedirect(to: "/login").response
         response.setCookie(pages.sessions.cookie(WebSessions.cookieName, "", maxAge: 0))
         return response

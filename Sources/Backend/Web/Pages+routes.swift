@@ -8,10 +8,13 @@ func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: 
         let sessions = WebSessions(store: store, publicURL: config.publicURL)
         let pages = WebPages(store: store, journal: journal, views: views, sessions: sessions, config: config)
         router.addRoutes(assets.endpoints)
+        let users = router.group().add(middleware: SessionMiddleware(sessions: sessions, changes: false))
+        let admins = router.group().add(middleware: SessionMiddleware(sessions: sessions, changes: true))
+        // Forms are small: read whole before the storage deadline starts around each handler.
         let routes = PageRoutes(
-            anyone: router.group(),
-            users: router.group().add(middleware: SessionMiddleware(sessions: sessions, changes: false)),
-            admins: router.group().add(middleware: SessionMiddleware(sessions: sessions, changes: true)))
+            anyone: router.group().underStorageDeadline(bodyLimit: FormBody.maxBytes),
+            users: users.underStorageDeadline(bodyLimit: FormBody.maxBytes),
+            admins: admins.underStorageDeadline(bodyLimit: FormBody.maxBytes))
         LoginController(pages: pages).add(to: routes)
         DashboardController(pages: pages).add(to: routes)
         CheckActionsController(pages: pages, alerting: alerting).add(to: routes)

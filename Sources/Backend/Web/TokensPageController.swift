@@ -27,10 +27,8 @@ struct TokensPageController: Sendable {
             return try await page(request, session: session, context: context, extra: ["error": problem], status: .badRequest)
         }
         let token = TokenHash.generate()
-        let record = try await withStorage(context.logger) {
-            try await pages.store.createToken(NewToken(hash: TokenHash.of(token), prefix: TokenHash.prefix(of: token),
-                                                       host: host.isEmpty ? nil : host, label: label.isEmpty ? nil : label, createdAt: Date()))
-        }
+        let record = try await pages.store.createToken(NewToken(hash: TokenHash.of(token), prefix: TokenHash.prefix(of: token),
+                                                                host: host.isEmpty ? nil : host, label: label.isEmpty ? nil : label, createdAt: Date()))
         return try await page(request, session: session, context: context,
                               extra: ["newToken": ["token": token, "id": record.id, "scope": host.isEmpty ? "all hosts" : "host \(host)"]],
                               status: .created)
@@ -39,7 +37,7 @@ struct TokensPageController: Sendable {
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (_, form) = try await pages.form(request, context: context)
         guard let id = form["id"].flatMap({ Int64($0) }) else { throw PageError(.badRequest, "Name the token to revoke.") }
-        let revoked = try await withStorage(context.logger) { try await pages.store.revokeToken(id: id, at: Date()) }
+        let revoked = try await pages.store.revokeToken(id: id, at: Date())
         guard revoked else { throw PageError(.notFound, "No live token has ID \(id).") }
         auth.forget()
         return pages.redirect(back: "/tokens", fallback: "/tokens", notice: "Revoked token \(id).")
@@ -57,7 +55,7 @@ struct TokensPageController: Sendable {
 
     private func page(_ request: Request, session: SessionRecord, context: AppRequestContext, extra: [String: Any],
                       status: HTTPResponse.Status = .ok) async throws -> Response {
-        let tokens = try await withStorage(context.logger) { try await pages.store.tokens() }
+        let tokens = try await pages.store.tokens()
         var model = extra
         model["tokens"] = tokens.reversed().map { token in
             [

@@ -24,14 +24,12 @@ struct WebSessions: Sendable {
         self.secure = publicURL?.lowercased().hasPrefix("https://") ?? false
     }
 
-    /// The request's live session, if any. A storage failure is a 503, not a logout.
+    /// The request's live session, if any. A storage failure is a 503 (`StorageErrorMiddleware`), not a logout.
     func session(of request: Request) async throws -> SessionRecord? {
         guard let value = request.cookies[Self.cookieName]?.value, Self.isWellFormed(value) else { return nil }
         let store = self.store
         let now = Date()
-        guard case .success(let session)? = await withDeadline(storageDeadline, { try await store.session(idHash: TokenHash.of(value), now: now) }) else {
-            throw APIError(.serviceUnavailable, "storage is unavailable; retry later")
-        }
+        let session = try await withStorageDeadline { try await store.session(idHash: TokenHash.of(value), now: now) }
         if let session, session.expiresAt < session.endsAt, session.expiresAt.timeIntervalSince(now) < Self.idleTimeout - Self.extendEvery {
             // Used: the idle end moves on. A failure here costs the user nothing now.
             _ = await withDeadline(storageDeadline, { try await store.extendSession(idHash: session.idHash, until: now.addingTimeInterval(Self.idleTimeout)) })
