@@ -2,13 +2,13 @@
 /// into a batch's bytes. By hand rather than JSONEncoder: this runs for every entry, and a
 /// catch-up reads hundreds of thousands.
 enum JournalEncoder {
-    static func append(_ record: JournalRecord, realtime: UInt64, cursor: [UInt8], to out: inout [UInt8]) {
+    static func append(_ record: JournalFields, realtime: UInt64, cursor: [UInt8], to out: inout [UInt8]) {
         literal("{\"realtimeUsec\":", to: &out)
         number(realtime, to: &out)
         literal(",\"cursor\":", to: &out)
         cursor.withUnsafeBufferPointer { _ = string($0, to: &out) }
         record.storage.withUnsafeBufferPointer { storage in
-            func text(_ key: StaticString, _ field: JournalRecord.Field) {
+            func text(_ key: StaticString, _ field: JournalFields.Field) {
                 guard let range = record[field] else { return }
                 literal(key, to: &out)
                 _ = string(UnsafeBufferPointer(rebasing: storage[range]), to: &out)

@@ -32,7 +32,7 @@ struct JournalFilter {
     }
 
     /// True when the entry is read but not shipped.
-    func skips(_ record: JournalRecord) -> Bool {
+    func skips(_ record: JournalFields) -> Bool {
         if let maxPriority, (record.priority ?? Self.defaultPriority) > maxPriority { return true }
         for unit in excludeUnits where record.value(.unit, equals: unit) { return true }
         for prefix in excludeContainers where record.value(.containerName, startsWith: prefix) { return true }

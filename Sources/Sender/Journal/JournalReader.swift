@@ -30,7 +30,7 @@ enum JournalOpenError: Error, CustomStringConvertible {
 /// One open sd_journal through CSupport's dlopen loader. Not Sendable: a handle belongs to the
 /// thread that opened it.
 final class JournalReader {
-    /// The csupport_journal (an sd_journal *). Used directly by the hot loop in JournalRecord.
+    /// The csupport_journal (an sd_journal *). Used directly by the hot loop in JournalFields.
     let handle: OpaquePointer
 
     init(_ source: JournalSource) throws(JournalOpenError) {

@@ -47,7 +47,7 @@ struct JournalShipper {
         let savedBytes = position(after: saved, file: cursorFile)
 
         var batch = Batch(capacity: limits.batchBytes)
-        var record = JournalRecord(extraNames: filter.fields)
+        var record = JournalFields(extraNames: filter.fields)
         var cursor: [UInt8] = []
         cursor.reserveCapacity(256)
         var summary = Summary()

@@ -6,7 +6,7 @@ import Glibc
 /// The fields of one journal entry that the sender ships or filters on. libsystemd's data
 /// pointers stay valid only until its next call, so values are copied into one byte buffer that
 /// is reused for every entry: reading an entry allocates nothing.
-struct JournalRecord {
+struct JournalFields {
     enum Field: Int, CaseIterable {
         case host, bootId, unit, identifier, pid, priority, transport, containerName, containerId, message
     }
