@@ -93,6 +93,8 @@ import Testing
                 let big = ByteBuffer(string: String(repeating: F.line(1, at: F.ago(5)) + "\n", count: 40))
                 try await client.execute(uri: "/api/v1/journal?host=web-1", method: .post, headers: Self.ndjson(h.hostToken), body: big) { response in
                     #expect(response.status == .contentTooLarge)
+                    // The setting that raises the journal's limit, not the reports'.
+                    #expect(H.error(response).error.contains("JOURNAL_MAX_BYTES"))
                 }
                 var gzip = Self.ndjson(h.hostToken)
                 gzip[.contentEncoding] = "gzip"

@@ -14,7 +14,7 @@ struct IngestController<Context: IdentifiedRequestContext> {
 
     @Sendable func report(_ request: Request, context: Context) async throws -> Response {
         let caller = try context.requireCaller()
-        let body = try await RequestBody.collect(request, limit: config.maxReportBytes)
+        let body = try await RequestBody.collect(request, limit: config.maxReportBytes, setting: "REPORT_MAX_BYTES")
         let report = try ReportReader.report(from: body)
         try ReportIntake.accept(report, from: caller, limits: config.reportLimits)
         let outcome = try await withStorageDeadline { try await ingest.ingest(report, receivedAt: Date()) }

@@ -25,7 +25,7 @@ struct JournalController<Context: IdentifiedRequestContext> {
         }
         do { try Names.check(host, field: "host", maxLength: config.reportLimits.maxNameLength) } catch { throw APIError.invalid(error) }
         try caller.requireReporting(for: host)
-        let body = try await RequestBody.collect(request, limit: config.maxJournalBytes)
+        let body = try await RequestBody.collect(request, limit: config.maxJournalBytes, setting: "JOURNAL_MAX_BYTES")
         let batch = JournalBatchReader.read(body, host: host, limits: config.journalLimits, now: Date())
         let stored = try await withStorageDeadline { try await journal.insert(batch.rows) }
         return try JournalIntake.answer(batch, stored: stored, logger: context.logger)
@@ -60,7 +60,7 @@ struct LegacyJournalController<Context: IdentifiedRequestContext> {
             try caller.requireReporting(for: given)
             host = given
         }
-        let body = try await RequestBody.collect(request, limit: config.maxJournalBytes)
+        let body = try await RequestBody.collect(request, limit: config.maxJournalBytes, setting: "JOURNAL_MAX_BYTES")
         let batch: JournalBatch
         do {
             batch = try LegacyJournalReader.read(body, host: host, limits: config.journalLimits, now: Date())

@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `POST /loki/api/v1/push`: Loki's JSON push (gzip accepted) into the journal, so Vector,
-/// Grafana Alloy or Promtail can ship logs here. 204 when every entry was stored (or was already);
+/// `POST /loki/api/v1/push`: Loki's JSON push (gzip accepted) into the journal, so Vector (with
+/// `compression = "gzip"` or `"none"`) can ship logs here; Promtail and Alloy send only protobuf. 204 when every entry was stored (or was already);
 /// 400 naming the first bad entry when some were refused (the good ones are stored all the same).
 struct LokiController<Context: IdentifiedRequestContext> {
     let journal: any JournalStore
@@ -24,9 +24,9 @@ struct LokiController<Context: IdentifiedRequestContext> {
         let caller = try context.requireCaller()
         let type = request.headers[.contentType]?.lowercased() ?? "application/json"
         guard type.hasPrefix("application/json") else {
-            throw APIError(.unsupportedMediaType, "only Loki's JSON push is accepted (Content-Type: application/json, gzip allowed); the protobuf form is not: set your shipper to JSON (Vector: encoding.codec = \"json\")", field: "Content-Type")
+            throw APIError(.unsupportedMediaType, "only Loki's JSON push is accepted (Content-Type: application/json, gzip allowed); the protobuf form is not: set your shipper to JSON (Vector: compression = \"gzip\" or \"none\")", field: "Content-Type")
         }
-        let body = try await RequestBody.collect(request, limit: config.maxJournalBytes)
+        let body = try await RequestBody.collect(request, limit: config.maxJournalBytes, setting: "JOURNAL_MAX_BYTES")
         let batch: JournalBatch
         do {
             batch = try LokiPushReader.read(body, tokenHost: caller.host, limits: config.journalLimits, now: Date())

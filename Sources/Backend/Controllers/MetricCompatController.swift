@@ -15,7 +15,7 @@ struct MetricCompatController<Context: IdentifiedRequestContext> {
 
     @Sendable func metric(_ request: Request, context: Context) async throws -> Response {
         let caller = try context.requireCaller()
-        let body = try await RequestBody.collect(request, limit: min(config.maxReportBytes, 64 * 1024))
+        let body = try await RequestBody.collect(request, limit: min(config.maxReportBytes, 64 * 1024), setting: "REPORT_MAX_BYTES")
         let report = try LegacyMetric.report(from: body, now: Date())
         try ReportIntake.accept(report, from: caller, limits: config.reportLimits)
         let outcome = try await withStorageDeadline { try await ingest.ingest(report, receivedAt: Date()) }

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import Shared
 
-/// `POST /loki/api/v1/push` in Loki's JSON form, as Promtail, Grafana Alloy and Vector send it:
+/// `POST /loki/api/v1/push` in Loki's JSON form, as Vector sends it with compression gzip or none:
 /// `{"streams": [{"stream": {labels}, "values": [["<unix ns>", "<line>", {metadata}?], ...]}]}`.
 /// Labels `host` (or `hostname`, `instance`), `unit`, `container`, `identifier` (or `job`) and
 /// `level` map to columns; the others are kept as fields. An entry has no journal cursor, so its
