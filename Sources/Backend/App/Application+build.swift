@@ -51,7 +51,7 @@ func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfi
     router.addRoutes(HealthController(store: store, journal: journal).endpoints)
     // Pings carry their credential in the URL (a ping id or a ping key), answer errors in their
     // own form, and read their bodies between store calls: the storage deadline is around each call.
-    router.addRoutes(PingController(store: store, ingest: domain.ingest, maxNameLength: config.reportLimits.maxNameLength).endpoints)
+    router.addRoutes(PingController(store: store, heartbeats: domain.heartbeats, maxNameLength: config.reportLimits.maxNameLength).endpoints)
 
     // Senders: any live token, checked against the host it sends for. Their bodies may take
     // 30 s to arrive, so the storage deadline is around the store call alone.

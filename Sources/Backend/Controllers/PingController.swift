@@ -10,14 +10,12 @@ import Shared
 /// `ambiguous slug`, `invalid url format`). The UUID or the ping key is the credential.
 struct PingController<Context: RequestContext> {
     let store: any Store
-    let ingest: IngestService
+    let heartbeats: HeartbeatService
     let maxNameLength: Int
     let rateLimit = PingRateLimit()
 
     /// Bodies are kept up to this many bytes (more is cut, as Healthchecks does).
     static var bodyLimit: Int { 100_000 }
-    /// Output kept on the check itself, for its page.
-    static var outputLimit: Int { 10 * 1024 }
 
     var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
@@ -157,19 +155,8 @@ struct PingController<Context: RequestContext> {
         return response
     }
 
-    /// The ping as a heartbeat report, so it flips and alerts like any other; the report and the
-    /// ping's record are one transaction.
-    private func ingest(_ target: PingTarget, _ ping: PingRecord, error given: String? = nil) async throws {
-        var details: [String: JSONValue] = [:]
-        if let exitStatus = ping.exitStatus { details["exitCode"] = .number(Double(exitStatus)) }
-        if let body = ping.body, !body.isEmpty { details["output"] = .string(String(body.suffix(Self.outputLimit))) }
-        let status = switch ping.kind { case .start: ObservationStatus.start; case .fail: ObservationStatus.fail; default: ObservationStatus.ok }
-        let error: String? = ping.kind == .fail ? (given ?? ping.exitStatus.map { "exit status \($0)" } ?? "failure signalled") : nil
-        let observation = Observation(
-            name: target.name, kind: .heartbeat, value: ping.duration.map { ($0 * 1000).rounded() / 1000 }, unit: ping.duration == nil ? nil : "s",
-            status: status, error: error, details: details.isEmpty ? nil : details)
-        let report = Report(host: target.host, sentAt: ping.at, reportId: UUID().uuidString, observations: [observation])
-        _ = try await withStorageDeadline { try await ingest.ingest(report, ping: ping, receivedAt: ping.at) }
+    private func ingest(_ target: PingTarget, _ ping: PingRecord, error: String? = nil) async throws {
+        try await withStorageDeadline { try await heartbeats.record(ping, for: target, error: error) }
     }
 
     /// When the run this ping ends began: the start with the same run id, else the running start.

@@ -9,6 +9,7 @@ struct Domain: Sendable {
     let alerting: AlertingService
     let outbox: OutboxService
     let ingest: IngestService
+    let heartbeats: HeartbeatService
     let retention: Retention
 
     /// `channels`: the outbox's channel names, one row per message for each.
@@ -17,6 +18,7 @@ struct Domain: Sendable {
         alerting = AlertingService(store: store, settings: settings, channels: channels)
         outbox = OutboxService(store: store)
         ingest = IngestService(store: store, alerting: alerting, logger: logger)
+        heartbeats = HeartbeatService(ingest: ingest)
         retention = Retention(samples: sampleRetention)
     }
 }
