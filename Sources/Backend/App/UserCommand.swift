@@ -89,11 +89,8 @@ struct UserCommand: AsyncParsableCommand {
             throw CommandFailure(message: "no password on stdin: echo 'PASSWORD' | \(usage)", code: 2)
         }
         if let problem = passwordProblem(line) { throw CommandFailure(message: problem, code: 2) }
-        return Bcrypt.hash(line, cost: bcryptCost)
+        return Bcrypt.hash(line, cost: PasswordCheck.bcryptCost)
     }
-
-    /// bcrypt's work factor: about a quarter of a second per login on this kind of machine.
-    static let bcryptCost: UInt8 = 12
 
     static func emailProblem(_ email: String) -> String? {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)

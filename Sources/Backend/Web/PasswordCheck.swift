@@ -23,8 +23,11 @@ final class PasswordCheck: Sendable {
         return pool
     }()
 
+    /// bcrypt's work factor for every stored password: about a quarter of a second per login.
+    static let bcryptCost: UInt8 = 12
+
     /// Checked when the email is unknown, so that case takes as long as a wrong password.
-    private static let decoyHash = Bcrypt.hash("decoy password that never matches", cost: UserCommand.bcryptCost)
+    private static let decoyHash = Bcrypt.hash("decoy password that never matches", cost: bcryptCost)
 
     /// Runs a login in one of `maxWaiting` slots; throws `Busy` at once when all are taken, before
     /// the login costs anything.
