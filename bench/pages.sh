@@ -107,9 +107,10 @@ explain_pg() {
 explain_dashboard() {
   local state=$1
   explain_pg "$state" "hosts() (PostgresStore)" "
-    SELECT h.name, h.boot_id, h.sender, h.first_seen, greatest(h.last_report_at, l.last_seen),
-           (SELECT count(*) FROM checks c WHERE c.host_id = h.id)::bigint, l.clock_offset
-    FROM hosts h LEFT JOIN host_latest l ON l.host_id = h.id ORDER BY h.name"
+    SELECT h.name, h.boot_id, h.sender, h.first_seen, greatest(h.last_report_at, l.last_seen), coalesce(n.checks, 0)::bigint, l.clock_offset
+    FROM hosts h LEFT JOIN host_latest l ON l.host_id = h.id
+    LEFT JOIN (SELECT host_id, count(*) AS checks FROM checks GROUP BY host_id) n ON n.host_id = h.id
+    ORDER BY h.name"
   explain_pg "$state" "checkCounts(host: nil) (PostgresCheckPages)" "
     SELECT h.name, c.state, count(*)::bigint FROM checks c JOIN hosts h ON h.id = c.host_id
     WHERE (NULL::text IS NULL OR h.name = NULL::text) GROUP BY h.name, c.state"
