@@ -115,13 +115,19 @@ explain_dashboard() {
     SELECT h.name, c.state, count(*)::bigint FROM checks c JOIN hosts h ON h.id = c.host_id
     WHERE (NULL::text IS NULL OR h.name = NULL::text) GROUP BY h.name, c.state"
   explain_pg "$state" "checksPage(host: nil, state: nil, offset: 0, limit: 200) (PostgresCheckPages)" "
-    SELECT $checks_columns FROM checks c $checks_joins
-    WHERE (NULL::text IS NULL OR h.name = NULL::text) AND (NULL::text IS NULL OR c.state = NULL::text)
-    ORDER BY $page_order LIMIT 200 OFFSET 0"
+    SELECT $checks_columns FROM (
+      SELECT c.id FROM checks c JOIN hosts h ON h.id = c.host_id
+      WHERE (NULL::text IS NULL OR h.name = NULL::text) AND (NULL::text IS NULL OR c.state = NULL::text)
+      ORDER BY $page_order LIMIT 200 OFFSET 0
+    ) page JOIN checks c ON c.id = page.id $checks_joins
+    ORDER BY $page_order"
   explain_pg "$state" "checksPage(host: nil, state: alert, offset: 0, limit: 200) (PostgresCheckPages)" "
-    SELECT $checks_columns FROM checks c $checks_joins
-    WHERE (NULL::text IS NULL OR h.name = NULL::text) AND ('alert'::text IS NULL OR c.state = 'alert')
-    ORDER BY $page_order LIMIT 200 OFFSET 0"
+    SELECT $checks_columns FROM (
+      SELECT c.id FROM checks c JOIN hosts h ON h.id = c.host_id
+      WHERE (NULL::text IS NULL OR h.name = NULL::text) AND ('alert'::text IS NULL OR c.state = 'alert')
+      ORDER BY $page_order LIMIT 200 OFFSET 0
+    ) page JOIN checks c ON c.id = page.id $checks_joins
+    ORDER BY $page_order"
 }
 
 # Which of the dashboard's tables have statistics, and from what.
