@@ -60,6 +60,7 @@ import Testing
             .post("echo") { request, _ -> String in
                 String(buffer: try await Backend.RequestBody.collect(request, limit: 64))
             }
+            .get("broken") { _, _ -> String in throw Bug() }
         try await Application(router: router).test(.router) { client in
             let start = ContinuousClock.now
             let stuck = try await client.execute(uri: "/stuck", method: .get)
@@ -69,6 +70,12 @@ import Testing
             #expect(echo.status == .ok && String(buffer: echo.body) == "hello")
             let big = try await client.execute(uri: "/echo", method: .post, body: ByteBuffer(string: String(repeating: "x", count: 65)))
             #expect(big.status == .contentTooLarge)
+            // A fault that is not storage's is a 500, which a sender does not retry.
+            let broken = try await client.execute(uri: "/broken", method: .get)
+            #expect(broken.status == .internalServerError)
+            #expect(broken.headers[.retryAfter] == nil)
         }
     }
+
+    struct Bug: Error {}
 }
