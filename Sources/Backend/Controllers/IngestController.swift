@@ -16,8 +16,6 @@ struct IngestController<Context: IdentifiedRequestContext> {
         let caller = try context.requireCaller()
         let body = try await RequestBody.collect(request, limit: config.maxReportBytes, setting: "REPORT_MAX_BYTES")
         let report = try ReportReader.report(from: body)
-        try ReportIntake.accept(report, from: caller, limits: config.reportLimits)
-        let outcome = try await withStorageDeadline { try await ingest.ingest(report, receivedAt: Date()) }
-        return try ReportIntake.answer(outcome, for: report)
+        return try await ReportIntake.store(report, from: caller, limits: config.reportLimits, in: ingest)
     }
 }

@@ -17,9 +17,7 @@ struct MetricCompatController<Context: IdentifiedRequestContext> {
         let caller = try context.requireCaller()
         let body = try await RequestBody.collect(request, limit: min(config.maxReportBytes, 64 * 1024), setting: "REPORT_MAX_BYTES")
         let report = try LegacyMetric.report(from: body, now: Date())
-        try ReportIntake.accept(report, from: caller, limits: config.reportLimits)
-        let outcome = try await withStorageDeadline { try await ingest.ingest(report, receivedAt: Date()) }
-        return try ReportIntake.answer(outcome, for: report)
+        return try await ReportIntake.store(report, from: caller, limits: config.reportLimits, in: ingest)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Shared
 
@@ -9,8 +10,15 @@ enum ReportIntake {
         var duplicate: Bool
     }
 
+    /// Checks a decoded report, stores it and answers, after commit: what every report route does.
+    static func store(_ report: Report, from caller: Caller, limits: ReportLimits, in ingest: IngestService) async throws -> Response {
+        try accept(report, from: caller, limits: limits)
+        let outcome = try await withStorageDeadline { try await ingest.ingest(report, receivedAt: Date()) }
+        return try answer(outcome, for: report)
+    }
+
     /// The protocol's rules, then the token's scope.
-    static func accept(_ report: Report, from caller: Caller, limits: ReportLimits) throws {
+    private static func accept(_ report: Report, from caller: Caller, limits: ReportLimits) throws {
         do {
             try report.validate(limits: limits)
         } catch {
@@ -20,7 +28,7 @@ enum ReportIntake {
     }
 
     /// Counts a stored report and answers with what was stored; a retry is a duplicate, not an error.
-    static func answer(_ outcome: IngestOutcome, for report: Report) throws -> Response {
+    private static func answer(_ outcome: IngestOutcome, for report: Report) throws -> Response {
         switch outcome {
         case .stored(let samples):
             BackendMetrics.shared.ingested(reports: 1, observations: report.observations.count)
