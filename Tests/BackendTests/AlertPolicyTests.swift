@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func telegramTextIsEscapedHTML() {
-        let event = NotificationMessage(kind: .problem, host: "db&<1>", check: "disk:/data #1 <x>", checkKind: "disk", from: .ok, to: .alert,
+        let event = NotificationMessage(kind: .problem, host: "db&<1>", check: "disk:/data #1 <x>", checkKind: .disk, from: .ok, to: .alert,
                               value: 95, unit: "%", reason: "95% used, above 90%", at: Self.now, duration: nil,
                               link: "https://m.example/hosts/db?check=a&b")
         let html = MessageText.html(event)

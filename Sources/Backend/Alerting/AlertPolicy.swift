@@ -28,7 +28,7 @@ enum AlertPolicy {
         let muted = isMuted(candidate, state: decision.state, now: now)
         func event(_ kind: NotificationMessage.Kind, reason: String) -> NotificationMessage {
             NotificationMessage(
-                kind: kind, host: check.host, check: check.name, checkKind: check.kind.rawValue, from: candidate.notifiedState, to: decision.state,
+                kind: kind, host: check.host, check: check.name, checkKind: check.kind, from: candidate.notifiedState, to: decision.state,
                 value: check.value, unit: check.unit, reason: reason, at: now,
                 duration: kind == .recovery ? now.timeIntervalSince(check.since) : nil, link: link(check, settings: settings))
         }

@@ -42,9 +42,3 @@ struct AlertSettings: Sendable, Equatable {
     /// Messages link to the check's page under this address (PUBLIC_URL).
     var publicURL: String?
 }
-
-/// Every host that sends periodic reports gets one synthetic check, `host`, fed by each report:
-/// when the reports stop, it alerts once as "host down" and mutes that host's no-data alerts.
-enum HostCheck {
-    static let name = reservedHostCheckName
-}

@@ -17,7 +17,7 @@ struct NotificationMessage: Codable, Sendable, Equatable {
     var kind: Kind
     var host: String
     var check: String
-    var checkKind: String
+    var checkKind: CheckKind
     /// The state the user heard last, and the state now.
     var from: CheckState
     var to: CheckState

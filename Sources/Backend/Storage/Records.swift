@@ -18,8 +18,9 @@ struct HostRecord: Codable, Sendable, Equatable {
     var clockOffset: Double? = nil
 }
 
-/// What a check watches: a kind a sender reports (validation refuses others), or `host`, the
-/// host's own check.
+/// What a check watches: a kind a sender reports (validation refuses others), or `host`. Every
+/// host that sends periodic reports gets that one synthetic check, fed by each report: when the
+/// reports stop, it alerts once as "host down" and mutes the host's no-data alerts.
 enum CheckKind: String, Codable, Sendable, CaseIterable {
     case memory, disk, raid, heartbeat, container, zpool, gauge, host
 

@@ -87,14 +87,6 @@ struct ReportRows: Sendable {
             observedAt: sentAt, every: every[item], grace: grace[item], silencedUntil: nil, paused: false)
     }
 
-    /// Each check as the report shows it, by name.
-    func reported(receivedAt: Date) -> [String: CheckRecord] {
-        var checks: [String: CheckRecord] = [:]
-        checks.reserveCapacity(names.count)
-        for i in names.indices { checks[names[i]] = record(i, receivedAt: receivedAt) }
-        return checks
-    }
-
     /// How far from its arrival a report may claim to be sent and still be placed at that time.
     /// A clock that jumped ahead (a dead RTC, a report dated 2030) would otherwise make every
     /// later, correctly dated report look older and hide its values; one that jumped back (a VM
