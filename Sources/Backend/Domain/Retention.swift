@@ -1,7 +1,8 @@
 import Foundation
 import Shared
 
-/// How long each kind of row is kept: the one place that says so, for both engines.
+/// How long each kind of row is kept, for both engines. The time-partitioned tables (samples, the
+/// journal) also hold their period, to create and drop partitions by it.
 struct Retention: Sendable {
     /// `SAMPLE_RETENTION`. Pings and finished notifications are history, kept as long.
     var samples: TimeSpan
