@@ -73,7 +73,10 @@ while time.time() < end:
     duplicates = 0
     if os.path.exists(log):
         for line in open(log):
-            record = json.loads(line)
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # the stand-in is still writing this line: the next pass reads it whole
             if record["status"] != 200:
                 continue
             match = pattern.search(record["message"]["text"])
