@@ -63,6 +63,8 @@ import Testing
                 try await client.execute(uri: "/loki/api/v1/push", method: .post, headers: protobuf, body: ByteBuffer(string: "x")) { response in
                     #expect(response.status == .unsupportedMediaType)
                     #expect(String(buffer: response.body).contains("JSON"))
+                    // Vector's setting that selects JSON, not encoding.codec, which only changes each line.
+                    #expect(String(buffer: response.body).contains(#"compression = \"gzip\""#))
                 }
                 try await client.execute(uri: "/loki/api/v1/push", method: .post, headers: Self.push(h.hostToken), body: ByteBuffer(string: #"{"nope": 1}"#)) { response in
                     #expect(response.status == .badRequest)
