@@ -34,7 +34,7 @@ import Testing
         let decision = try #require(Self.decide(Self.candidate(state: .alert, since: 7500), .ok("80% used")))
         #expect(decision.message?.kind == .recovery)
         #expect(decision.message?.duration == 7500)
-        #expect(MessageText.html(try #require(decision.message)).hasSuffix("80% used; the problem lasted 2 h 5 min"))
+        #expect(GroupText(NotificationGroup(single: try #require(decision.message))).render(.html).hasSuffix("80% used; the problem lasted 2 h 5 min"))
     }
 
     @Test func aSilenceMutesProblemsButNotTheRecoveryOfOneAlreadyHeard() throws {
@@ -122,7 +122,7 @@ import Testing
         let event = NotificationMessage(kind: .problem, host: "db&<1>", check: "disk:/data #1 <x>", checkKind: .disk, from: .ok, to: .alert,
                               value: 95, unit: "%", reason: "95% used, above 90%", at: Self.now, duration: nil,
                               link: "https://m.example/hosts/db?check=a&b")
-        let html = MessageText.html(event)
+        let html = GroupText(NotificationGroup(single: event)).render(.html)
         #expect(html.contains("<b>db&amp;&lt;1&gt;</b>"))
         #expect(html.contains("<code>disk:/data #1 &lt;x&gt;</code>"))
         #expect(html.contains("href=\"https://m.example/hosts/db?check=a&amp;b\""))

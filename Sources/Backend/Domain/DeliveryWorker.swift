@@ -63,7 +63,7 @@ struct DeliveryWorker: Service {
                 guard let item = next.next() else { return false }
                 group.addTask {
                     if let until = paused.until { return (item.id, .retry(at: until, error: "waiting: the channel asked to slow down")) }
-                    let outcome = outcome(of: await notifier.send(item.message), for: item)
+                    let outcome = outcome(of: await notifier.send(NotificationGroup(single: item.message, id: item.id)), for: item)
                     if case .retry(let at, _) = outcome.result, outcome.channelPause {
                         paused.extend(to: at)
                     }

@@ -20,12 +20,16 @@ struct TelegramNotifier: Notifier {
         var parameters: Parameters?
     }
 
-    func send(_ message: NotificationMessage) async -> DeliveryAttempt {
-        await post(MessageText.html(message))
+    /// Telegram allows a message a second in a private chat, and 20 a minute in a group (whose
+    /// chat id is negative).
+    var budget: ChannelBudget { ChannelBudget(spacing: chatID.hasPrefix("-") ? 3 : 1) }
+
+    func send(_ group: NotificationGroup) async -> DeliveryAttempt {
+        await post(GroupText(group).render(.html))
     }
 
     func sendDirect(_ text: String) async -> DeliveryAttempt {
-        await post(MessageText.escape(text))
+        await post(HTMLText.escape(text))
     }
 
     private func post(_ html: String) async -> DeliveryAttempt {

@@ -12,9 +12,21 @@ enum DeliveryAttempt: Sendable, Equatable {
     case rejected(String)
 }
 
+/// How fast a channel may be sent to, as its service documents it.
+struct ChannelBudget: Sendable, Equatable {
+    /// Seconds between two messages at least. Over budget, waiting notifications fold into the
+    /// next message instead of queueing behind each other.
+    var spacing: Double
+    /// Whether notifications fold into groups. A webhook is read by programs, which expect one
+    /// notification per request (`NotificationMessage`), and it has no budget to keep.
+    var folds = true
+}
+
 /// Sends messages to one kind of channel.
 protocol Notifier: Sendable {
-    func send(_ message: NotificationMessage) async -> DeliveryAttempt
+    var budget: ChannelBudget { get }
+    /// One message saying everything in the group (a group of one for channels that do not fold).
+    func send(_ group: NotificationGroup) async -> DeliveryAttempt
     /// A message about the backend itself (storage unreachable), sent directly, not through the outbox.
     func sendDirect(_ text: String) async -> DeliveryAttempt
 }

@@ -4,8 +4,14 @@ import Foundation
 struct WebhookNotifier: Notifier {
     var url: String
 
-    func send(_ message: NotificationMessage) async -> DeliveryAttempt {
-        await post(Data(message.json().utf8))
+    var budget: ChannelBudget { ChannelBudget(spacing: 0, folds: false) }
+
+    /// One notification per request, as before groups existed: programs read it.
+    func send(_ group: NotificationGroup) async -> DeliveryAttempt {
+        guard group.messages.count == 1, let message = group.messages.first else {
+            return .rejected("the webhook takes one notification per request")
+        }
+        return await post(Data(message.json().utf8))
     }
 
     func sendDirect(_ text: String) async -> DeliveryAttempt {
