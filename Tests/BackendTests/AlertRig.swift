@@ -85,6 +85,23 @@ final class AlertRig: @unchecked Sendable {
     /// Messages Telegram accepted.
     func delivered() -> [Message] { messages().filter { $0.status == 200 && $0.path.hasSuffix("/sendMessage") } }
 
+    /// What the delivered messages told, one word per notification (ALERT, OK, FLAPPING …), in
+    /// message order: a single message by its headline, a group by its count line
+    /// ("🔔 3 notifications: 1 ALERT, 2 OK").
+    func told() -> [String] { delivered().flatMap { Self.told($0.text) } }
+
+    static func told(_ text: String) -> [String] {
+        let headline = text.split(separator: "\n").first.map(String.init) ?? ""
+        guard headline.hasPrefix("🔔 "), let colon = headline.firstIndex(of: ":") else {
+            return [headline.split(separator: " ").dropFirst().first.map(String.init) ?? ""]
+        }
+        return headline[headline.index(after: colon)...].split(separator: ",").flatMap { part -> [String] in
+            let words = part.split(separator: " ")
+            guard let count = words.first.flatMap({ Int($0) }) else { return [] }
+            return Array(repeating: words.dropFirst().joined(separator: " "), count: count)
+        }
+    }
+
     /// Waits until `condition` holds (at most `timeout` seconds); false if it never did.
     func wait(_ timeout: Double = 20, until condition: () -> Bool) async throws -> Bool {
         let end = Date().addingTimeInterval(timeout)

@@ -24,7 +24,10 @@ import Testing
     static func drain(_ domain: Domain, now: Date = Date().addingTimeInterval(1)) async throws -> [Backend.Notification] {
         var all: [Backend.Notification] = []
         while true {
-            let items = try await domain.outbox.claim(now: now, lease: 60, limit: 100, channels: ["telegram:42", "webhook"])
+            var items: [Backend.Notification] = []
+            for channel in ["telegram:42", "webhook"] {
+                items += try await domain.outbox.claim(channel: channel, now: now, lease: 60, limit: 100, folds: false)
+            }
             if items.isEmpty { return all }
             try await domain.outbox.finish(items.map { ($0.id, .delivered) }, now: now)
             all += items
@@ -147,17 +150,17 @@ import Testing
             _ = try await domain.ingest.ingest(Self.disk(95, at: start), receivedAt: start)
             _ = try await domain.ingest.ingest(Self.disk(50, at: start.addingTimeInterval(60)), receivedAt: start.addingTimeInterval(60))
             let now = Date()
-            let first = try await domain.outbox.claim(now: now, lease: 60, limit: 100, channels: ["webhook"])
+            let first = try await domain.outbox.claim(channel: "webhook", now: now, lease: 60, limit: 100, folds: false)
             #expect(first.map(\.message.kind) == [.problem])
             // The recovery waits while the alert is claimed, and while it waits to be retried.
-            #expect(try await domain.outbox.claim(now: now, lease: 60, limit: 100, channels: ["webhook"]).isEmpty)
+            #expect(try await domain.outbox.claim(channel: "webhook", now: now, lease: 60, limit: 100, folds: false).isEmpty)
             try await domain.outbox.finish([(first[0].id, .retry(at: now.addingTimeInterval(30), error: "HTTP 500"))], now: now)
-            #expect(try await domain.outbox.claim(now: now, lease: 60, limit: 100, channels: ["webhook"]).isEmpty)
-            let again = try await domain.outbox.claim(now: now.addingTimeInterval(31), lease: 60, limit: 100, channels: ["webhook"])
+            #expect(try await domain.outbox.claim(channel: "webhook", now: now, lease: 60, limit: 100, folds: false).isEmpty)
+            let again = try await domain.outbox.claim(channel: "webhook", now: now.addingTimeInterval(31), lease: 60, limit: 100, folds: false)
             #expect(again.map(\.id) == [first[0].id])
             #expect(again.first?.attempts == 2)
             try await domain.outbox.finish([(first[0].id, .delivered)], now: now)
-            let next = try await domain.outbox.claim(now: now.addingTimeInterval(31), lease: 60, limit: 100, channels: ["webhook"])
+            let next = try await domain.outbox.claim(channel: "webhook", now: now.addingTimeInterval(31), lease: 60, limit: 100, folds: false)
             #expect(next.map(\.message.kind) == [.recovery])
             #expect(try await store.outboxDepth() == 3)  // the recovery claimed, and both on telegram:42
         }
@@ -286,7 +289,7 @@ import Testing
             _ = try await store.maintain(domain.retention.cutoffs(now: Date()))
             #expect(try await store.pings(host: "web-1", check: "job", limit: 10).count == 1)
             #expect(try await store.outboxDepth() == 2)
-            #expect(try await domain.outbox.claim(now: Date(), lease: 60, limit: 10, channels: ["webhook"]).map(\.message.kind) == [.recovery])
+            #expect(try await domain.outbox.claim(channel: "webhook", now: Date(), lease: 60, limit: 10, folds: false).map(\.message.kind) == [.recovery])
         }
     }
 }

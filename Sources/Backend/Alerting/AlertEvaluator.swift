@@ -5,14 +5,15 @@ import Shared
 /// it for threshold flips, the scheduler for deadlines; both share one definition of a flip.
 struct AlertEvaluator: Sendable {
     var settings: AlertSettings
-    /// Outbox channel names: `telegram:<chat>`, `webhook`.
-    var channels: [String]
+    /// Which channels get each message.
+    var routes: RouteTable
     var deadlines: DeadlineQueue
 
     struct Outcome: Sendable, Equatable {
         var evaluated: [Int64] = []
         var flips = 0
         var messages = 0
+        var deliveries = 0
     }
 
     /// Reads and writes in a fixed number of statements per call, so that many checks flipping
@@ -41,7 +42,9 @@ struct AlertEvaluator: Sendable {
         for (candidate, verdict) in zip(candidates, verdicts) {
             outcome.evaluated.append(candidate.id)
             var next = candidate
-            if let decision = AlertPolicy.decide(candidate, verdict: verdict, now: now, recentFlips: recentFlips[candidate.id] ?? 0, settings: settings) {
+            if var decision = AlertPolicy.decide(candidate, verdict: verdict, now: now, recentFlips: recentFlips[candidate.id] ?? 0, settings: settings) {
+                if let message = decision.message { decision.deliveries = routes.deliveries(for: message) }
+                outcome.deliveries += decision.deliveries.count
                 decisions.append(decision)
                 if decision.flip != nil { outcome.flips += 1 }
                 if decision.message != nil { outcome.messages += 1 }
@@ -53,7 +56,7 @@ struct AlertEvaluator: Sendable {
             }
             if let wake = AlertPolicy.nextWake(next, now: now, settings: settings) { wakes.append((candidate.id, wake)) }
         }
-        if !decisions.isEmpty { try await tx.write(decisions, channels: channels) }
+        if !decisions.isEmpty { try await tx.write(decisions) }
         for (id, wake) in wakes { deadlines.push(id, at: wake) }
         return outcome
     }

@@ -100,7 +100,10 @@ final class DeadlineQueue: Sendable {
 final class WakeSignal: Sendable {
     private struct State {
         var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var waiter: (token: Int, continuation: CheckedContinuation<Void, Never>)?
+        /// A timer that fired before its wait began.
+        var expired: Int?
+        var tokens = 0
     }
 
     private let state = Mutex(State())
@@ -112,29 +115,48 @@ final class WakeSignal: Sendable {
                 return nil
             }
             state.waiter = nil
-            return waiter
+            return waiter.continuation
         }
         waiter?.resume()
     }
 
-    /// Returns on a wake, or after `timeout`.
+    /// Returns on a wake, or after `timeout`. A wake while nobody waits is kept for the next
+    /// wait; a timer only ends its own wait. (Clearing the kept wake after every wait lost the
+    /// wakes that came while the caller worked, and a flip then waited for the timeout.)
     func wait(timeout: Duration) async {
+        let token = state.withLock { state in
+            state.tokens += 1
+            return state.tokens
+        }
         let timer = Task { [weak self] in
             do { try await Task.sleep(for: timeout) } catch { return }
-            self?.wake()
+            self?.expire(token)
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { state in
-                if state.pending {
+                if state.pending || state.expired == token {
                     state.pending = false
+                    state.expired = nil
                     return true
                 }
-                state.waiter = continuation
+                state.waiter = (token, continuation)
                 return false
             }
             if resumeNow { continuation.resume() }
         }
         timer.cancel()
-        state.withLock { $0.pending = false }
+    }
+
+    private func expire(_ token: Int) {
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+            guard let waiter = state.waiter else {
+                state.expired = token
+                return nil
+            }
+            guard waiter.token == token else { return nil }
+            state.waiter = nil
+            return waiter.continuation
+        }
+        waiter?.resume()
     }
 }

@@ -28,6 +28,8 @@ struct AlertSettings: Sendable, Equatable {
     var rules = RuleSettings()
     /// Per host and per check, from the rules file.
     var overrides = RuleOverrides()
+    /// Which channels get which notifications (none: every channel gets everything).
+    var routes: [Route] = []
 
     /// The thresholds that hold for one check.
     func rules(for check: CheckRecord) -> RuleSettings {

@@ -62,6 +62,8 @@ enum RulesFile {
         }
         var defaults = RulePatch()
         var overrides = RuleOverrides()
+        var routes: [String: Route] = [:]
+        var routeOrder: [String] = []
         for (key, value) in entries {
             let where_ = key.dropLast().joined(separator: ".")
             guard let name = key.last else { continue }
@@ -75,12 +77,22 @@ enum RulesFile {
                 try set(&overrides.hosts[key[1], default: RulePatch()], name, value, fail)
             case 4 where key[0] == "checks":
                 try set(&overrides.checks[key[1], default: [:]][key[2], default: RulePatch()], name, value, fail)
+            case 3 where key[0] == "routes":
+                if routes[key[1]] == nil {
+                    guard routes.count < RouteSettings.maxRoutes else { throw fail("is one route too many: at most \(RouteSettings.maxRoutes)") }
+                    routeOrder.append(key[1])
+                }
+                try RouteSettings.set(&routes[key[1], default: Route(name: key[1], channels: [])], name, value, fail)
             default:
-                throw fail("is not in [defaults], [hosts.\"HOST\"] or [checks.\"HOST\".\"CHECK\"] (found under '\(where_)')")
+                throw fail("is not in [defaults], [hosts.\"HOST\"], [checks.\"HOST\".\"CHECK\"] or [routes.\"NAME\"] (found under '\(where_)')")
             }
+        }
+        for name in routeOrder where routes[name]?.channels.isEmpty ?? true {
+            throw ConfigError(variable: "ALERT_RULES_FILE", message: "\(path): route '\(name)' names no channels; add channels = [\"...\"]")
         }
         defaults.apply(to: &settings.rules)
         settings.overrides = overrides
+        settings.routes = routeOrder.compactMap { routes[$0] }
     }
 
     private static func set(_ patch: inout RulePatch, _ name: String, _ value: TOMLValue, _ fail: (String) -> ConfigError) throws {

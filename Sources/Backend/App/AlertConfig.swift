@@ -10,6 +10,8 @@ struct AlertConfig: Sendable {
     /// Pinged every minute, so an outside service notices a dead backend.
     var selfHeartbeatURL: String?
     var settings = AlertSettings()
+    /// Flips within this many seconds of a channel's last message fold into its next.
+    var groupInterval: Double = 5
 
     /// Outbox channel names with their notifiers: `telegram:<chat>` per chat, `webhook`.
     var notifiers: [String: any Notifier] {
@@ -65,8 +67,18 @@ struct AlertConfig: Sendable {
             }
             config.settings.flapFlips = flips
         }
+        if let interval = try seconds("GROUP_INTERVAL", minimum: 0) {
+            guard interval <= 3600 else { throw ConfigError(variable: "GROUP_INTERVAL", message: "'\(interval)s' is longer than an hour; alerts would wait that long") }
+            config.groupInterval = Double(interval)
+        }
         config.settings.publicURL = publicURL
-        if let path = value("ALERT_RULES_FILE") { try RulesFile.load(path: path, into: &config.settings) }
+        if let path = value("ALERT_RULES_FILE") {
+            try RulesFile.load(path: path, into: &config.settings)
+            let router = RouteTable(channels: config.notifiers.keys.sorted(), routes: config.settings.routes)
+            if let (route, pattern) = router.unmatchedChannelPatterns().first {
+                throw ConfigError(variable: "ALERT_RULES_FILE", message: "\(path): route '\(route)' sends to '\(pattern)', which names no configured channel; configured: \(router.channels.joined(separator: ", "))")
+            }
+        }
         return config
     }
 }

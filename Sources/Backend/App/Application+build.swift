@@ -86,7 +86,8 @@ func alertingServices(domain: Domain, config: AlertConfig, logger: Logger) -> [a
     var services: [any Service] = [CancelOnShutdown(DeadlineScheduler(store: store, alerting: domain.alerting, backend: backend, leader: leader, logger: logger))]
     let notifiers = config.notifiers
     if !notifiers.isEmpty {
-        services.append(CancelOnShutdown(DeliveryWorker(outbox: domain.outbox, notifiers: notifiers, signal: domain.alerting.outbox, logger: logger)))
+        services.append(CancelOnShutdown(DeliveryWorker(outbox: domain.outbox, notifiers: notifiers, signal: domain.alerting.outbox, leader: leader, logger: logger,
+                                                                   groupInterval: config.groupInterval)))
         services.append(CancelOnShutdown(StorageWatch(store: store, notifiers: notifiers, leader: leader, logger: logger)))
     }
     if let url = config.selfHeartbeatURL { services.append(CancelOnShutdown(SelfHeartbeat(url: url, store: store, logger: logger))) }

@@ -10,7 +10,7 @@ struct AlertingService: Sendable {
 
     init(store: any AlertRepository, settings: AlertSettings = AlertSettings(), channels: [String] = [], outbox: WakeSignal = WakeSignal()) {
         self.store = store
-        evaluator = AlertEvaluator(settings: settings, channels: channels, deadlines: DeadlineQueue())
+        evaluator = AlertEvaluator(settings: settings, routes: RouteTable(channels: channels, routes: settings.routes), deadlines: DeadlineQueue())
         self.outbox = outbox
     }
 
@@ -56,6 +56,6 @@ struct AlertingService: Sendable {
     /// Call after the transaction that holds `outcome` committed.
     func committed(_ outcome: AlertEvaluator.Outcome) {
         BackendMetrics.shared.evaluated(flips: outcome.flips, messages: outcome.messages)
-        if outcome.messages > 0 && !evaluator.channels.isEmpty { outbox.wake() }
+        if outcome.deliveries > 0 { outbox.wake() }
     }
 }

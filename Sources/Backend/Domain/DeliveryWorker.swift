@@ -3,58 +3,100 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Delivers the outbox: claims due messages, sends each on its channel, and records the outcome.
-/// Channels work side by side; within a channel messages go one at a time, oldest first, so a
-/// check's messages arrive in order. Every backend runs one; claims keep them apart.
+/// Delivers the outbox, each channel on its own so a slow one delays no other. A channel that
+/// folds sends everything due as one message, then waits out its budget and the group
+/// interval; what arrives meanwhile folds into its next message, so nothing queues for minutes
+/// and a host's first alert waits at most one interval. Only the leader delivers, so the
+/// budgets hold however many backends share the database.
 struct DeliveryWorker: Service {
     var outbox: OutboxService
     var notifiers: [String: any Notifier]
     var signal: WakeSignal
+    /// nil: this backend always delivers.
+    var leader: LeaderFlag?
     var logger: Logger
-    /// A claim lasts this long: a backend that dies mid-send leaves the message to another. A
-    /// round claims at most two sends' worth per slot, each bounded by the 10 s HTTP timeout.
+    /// Flips within this many seconds of a channel's last message fold into its next.
+    var groupInterval: Double = 5
+    /// A claim lasts this long: a backend that dies mid-send leaves the message to another.
     var lease: Double = 30
     /// Give up on a message this old (it is kept, marked failed, with the last error).
     var giveUpAfter: Double = 86400
-    /// Messages in flight at once per channel.
+    /// Notifications in one message at most; a group page lists them all.
+    var groupLimit = 1000
+    /// Messages in flight at once on a channel that does not fold.
     var concurrency = 16
 
     func run() async throws {
-        var pausedUntil: [String: Date] = [:]
-        while !Task.isCancelled {
-            let now = Date()
-            let open = notifiers.keys.filter { (pausedUntil[$0] ?? .distantPast) <= now }.sorted()
-            let items: [Notification]
-            do {
-                items = try await outbox.claim(now: now, lease: lease, limit: 2 * concurrency, channels: open)
-            } catch {
-                logger.warning("the outbox could not be read; retrying", metadata: ["error": "\(LoggedError.text(error))"])
-                await signal.wait(timeout: .seconds(2))
-                continue
+        let wakes = Dictionary(uniqueKeysWithValues: notifiers.keys.map { ($0, WakeSignal()) })
+        await withTaskGroup(of: Void.self) { group in
+            for (channel, notifier) in notifiers {
+                group.addTask { await deliver(channel: channel, with: notifier, wake: wakes[channel]!) }
             }
-            if items.isEmpty {
-                let resume = pausedUntil.values.filter { $0 > now }.min().map { $0.timeIntervalSince(now) } ?? 1
-                await signal.wait(timeout: .milliseconds(Int64(min(1, max(0.01, resume)) * 1000)))
-                continue
-            }
-            let byChannel = Dictionary(grouping: items, by: \.channel)
-            let pauses = await withTaskGroup(of: (String, Date?).self) { group in
-                for (channel, batch) in byChannel {
-                    guard let notifier = notifiers[channel] else { continue }
-                    group.addTask { (channel, await deliver(batch, with: notifier)) }
+            // One signal for the evaluator to wake, passed on to every channel.
+            group.addTask {
+                while !Task.isCancelled {
+                    await signal.wait(timeout: .seconds(60))
+                    for wake in wakes.values { wake.wake() }
                 }
-                var pauses: [String: Date] = [:]
-                for await (channel, until) in group { if let until { pauses[channel] = until } }
-                return pauses
             }
-            pausedUntil.merge(pauses) { max($0, $1) }
         }
     }
 
-    /// Sends a channel's batch, several at a time: a batch holds at most one message per check,
-    /// so order within a check holds. A channel that asks to wait (429) pauses; what was not yet
-    /// sent waits with it. Returns until when the channel is paused.
-    private func deliver(_ batch: [Notification], with notifier: any Notifier) async -> Date? {
+    private func deliver(channel: String, with notifier: any Notifier, wake: WakeSignal) async {
+        let budget = notifier.budget
+        let spacing = budget.folds ? max(budget.spacing, groupInterval) : budget.spacing
+        var allowedAt = Date.distantPast
+        while !Task.isCancelled {
+            let now = Date()
+            if now < allowedAt {
+                await wake.wait(timeout: .microseconds(Int64(allowedAt.timeIntervalSince(now) * 1_000_000)))
+                continue
+            }
+            guard leader?.isLeader ?? true else {
+                await wake.wait(timeout: .seconds(1))
+                continue
+            }
+            let items: [Notification]
+            do {
+                items = try await outbox.claim(channel: channel, now: now, lease: lease, limit: budget.folds ? groupLimit : 2 * concurrency, folds: budget.folds)
+            } catch {
+                logger.warning("the outbox could not be read; retrying", metadata: ["channel": "\(channel)", "error": "\(LoggedError.text(error))"])
+                await wake.wait(timeout: .seconds(2))
+                continue
+            }
+            // Nothing due: a retry's or an escalation's time comes without a wake.
+            if items.isEmpty {
+                await wake.wait(timeout: .seconds(1))
+                continue
+            }
+            let pause = budget.folds ? await sendGroup(items, with: notifier) : await sendEach(items, with: notifier)
+            allowedAt = max(Date().addingTimeInterval(spacing), pause ?? .distantPast)
+        }
+    }
+
+    /// Sends the notifications as one message. Returns until when the channel asked to wait.
+    private func sendGroup(_ claimed: [Notification], with notifier: any Notifier) async -> Date? {
+        let cancelled = OutboxService.cancelled(claimed)
+        let items = claimed.filter { !cancelled.contains($0.id) }
+        var results: [(id: Int64, result: OutboxResult)] = []
+        var pause: Date?
+        let group = outbox.group(items)
+        if !items.isEmpty {
+            let attempt = await notifier.send(group)
+            for (index, item) in items.enumerated() {
+                let outcome = outcome(of: attempt, for: item, log: index == 0)
+                if outcome.channelPause, case .retry(let at, _) = outcome.result { pause = at }
+                results.append((item.id, outcome.result))
+            }
+        }
+        await finish(results, group: group.id, channel: items.first?.channel ?? "", discarding: Array(cancelled))
+        return pause
+    }
+
+    /// Sends each notification alone, several at a time: a claim holds at most one message per
+    /// check, so order within a check holds. A channel that asks to wait (429) pauses; what was
+    /// not yet sent waits with it. Returns until when the channel is paused.
+    private func sendEach(_ batch: [Notification], with notifier: any Notifier) async -> Date? {
         let paused = ChannelPause()
         var results: [(id: Int64, result: OutboxResult)] = []
         await withTaskGroup(of: (Int64, OutboxResult).self) { group in
@@ -77,32 +119,38 @@ struct DeliveryWorker: Service {
                 _ = start()
             }
         }
+        await finish(results, group: nil, channel: batch.first?.channel ?? "", discarding: [])
+        return paused.until
+    }
+
+    private func finish(_ results: [(id: Int64, result: OutboxResult)], group: Int64?, channel: String, discarding: [Int64]) async {
         let delivered = results.filter { $0.result == .delivered }.count
-        BackendMetrics.shared.delivery(channel: batch.first?.channel ?? "", delivered: delivered, failed: results.count - delivered)
+        BackendMetrics.shared.delivery(channel: channel, delivered: delivered, failed: results.count - delivered)
         do {
-            try await outbox.finish(results, now: Date())
+            try await outbox.discard(discarding)
+            try await outbox.finish(results, group: group, now: Date())
         } catch {
             // The claims lapse and the messages go again: at least once.
             logger.warning("the outcome of deliveries could not be stored", metadata: ["error": "\(LoggedError.text(error))"])
         }
-        return paused.until
     }
 
-    private func outcome(of attempt: DeliveryAttempt, for item: Notification) -> (result: OutboxResult, channelPause: Bool) {
+    /// `log`: one line per message sent, not per notification in it.
+    private func outcome(of attempt: DeliveryAttempt, for item: Notification, log: Bool = true) -> (result: OutboxResult, channelPause: Bool) {
         let now = Date()
         switch attempt {
         case .delivered:
             return (.delivered, false)
         case .rejected(let error):
-            logger.error("a channel refused a message; it will not be retried", metadata: ["channel": "\(item.channel)", "error": "\(error)"])
+            if log { logger.error("a channel refused a message; it will not be retried", metadata: ["channel": "\(item.channel)", "error": "\(error)"]) }
             return (.failed(error), false)
         case .retry(let after, let error):
             if now.timeIntervalSince(item.createdAt) > giveUpAfter {
-                logger.error("giving up on a message", metadata: ["channel": "\(item.channel)", "error": "\(error)"])
+                if log { logger.error("giving up on a message", metadata: ["channel": "\(item.channel)", "error": "\(error)"]) }
                 return (.failed("gave up after \(Durations.words(giveUpAfter)): \(error)"), false)
             }
             let wait = after ?? Self.backoff(attempt: item.attempts)
-            logger.warning("delivery failed; will retry", metadata: ["channel": "\(item.channel)", "in": "\(wait)s", "error": "\(error)"])
+            if log { logger.warning("delivery failed; will retry", metadata: ["channel": "\(item.channel)", "in": "\(wait)s", "error": "\(error)"]) }
             return (.retry(at: now.addingTimeInterval(wait), error: error), after != nil)
         }
     }

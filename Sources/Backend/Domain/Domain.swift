@@ -16,7 +16,7 @@ struct Domain: Sendable {
     init(store: any Store, settings: AlertSettings, channels: [String], sampleRetention: TimeSpan, logger: Logger) {
         self.store = store
         alerting = AlertingService(store: store, settings: settings, channels: channels)
-        outbox = OutboxService(store: store)
+        outbox = OutboxService(store: store, publicURL: settings.publicURL)
         ingest = IngestService(store: store, alerting: alerting, logger: logger)
         heartbeats = HeartbeatService(ingest: ingest)
         retention = Retention(samples: sampleRetention)

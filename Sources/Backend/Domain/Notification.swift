@@ -4,12 +4,15 @@ import Foundation
 struct Notification: Sendable, Equatable {
     var id: Int64
     var channel: String
+    var host: String
     /// `host/check`: messages of one check go out in order on each channel.
     var checkKey: String
     var message: NotificationMessage
     /// Attempts so far, this one included.
     var attempts: Int
     var createdAt: Date
+    /// Held back by a route's escalation: a recovery before this time cancels it.
+    var heldUntil: Date?
 }
 
 /// How one attempt ended.

@@ -24,4 +24,13 @@ struct AlertDecision: Sendable, Equatable {
     var flappingSince: Date?
     var flip: Flip?
     var message: NotificationMessage?
+    /// The channels that get the message, as the routes say.
+    var deliveries: [Delivery] = []
+}
+
+/// One channel a message goes to. A route's escalation holds it back: it is due `delay` seconds
+/// after the message, and a recovery before then cancels it.
+struct Delivery: Sendable, Equatable {
+    var channel: String
+    var delay: Double = 0
 }

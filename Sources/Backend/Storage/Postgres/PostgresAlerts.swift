@@ -53,21 +53,21 @@ struct PostgresAlertTransaction: AlertTransaction {
         return counts
     }
 
-    func write(_ decisions: [AlertDecision], channels: [String]) async throws {
-        // PostgreSQL takes at most 65,535 parameters in a statement: 14 per decision.
+    func write(_ decisions: [AlertDecision]) async throws {
+        // PostgreSQL takes at most 65,535 parameters in a statement: 17 per decision.
         for start in stride(from: 0, to: decisions.count, by: 1000) {
-            try await connection.query(Self.writing(decisions[start..<min(start + 1000, decisions.count)], channels: channels), logger: logger)
+            try await connection.query(Self.writing(decisions[start..<min(start + 1000, decisions.count)]), logger: logger)
         }
     }
 
     /// One statement for all decisions: the checks' columns, the flips, and each message's outbox
     /// rows, which point at their flip.
-    static func writing(_ decisions: ArraySlice<AlertDecision>, channels: [String]) -> PostgresQuery {
-        var binds = PostgresBindings(capacity: decisions.count * 14 + 1)
+    static func writing(_ decisions: ArraySlice<AlertDecision>) -> PostgresQuery {
+        var binds = PostgresBindings(capacity: decisions.count * 17)
         var rows: [String] = []
         rows.reserveCapacity(decisions.count)
         let types = ["int8", "text", "timestamptz", "text", "timestamptz", "timestamptz",
-                     "timestamptz", "text", "text", "float8", "text", "text", "jsonb", "timestamptz"]
+                     "timestamptz", "text", "text", "float8", "text", "text", "jsonb", "timestamptz", "text", "text[]", "float8[]"]
         for decision in decisions {
             binds.append(decision.candidate.id)
             binds.append(decision.state.rawValue)
@@ -83,13 +83,15 @@ struct PostgresAlertTransaction: AlertTransaction {
             binds.append(decision.message.map { "\($0.host)/\($0.check)" })
             binds.append(decision.message?.json())
             binds.append(decision.message?.at)
+            binds.append(decision.message?.host)
+            binds.append(decision.deliveries.map(\.channel))
+            binds.append(decision.deliveries.map(\.delay))
             let first = rows.count * types.count
             rows.append("(" + types.enumerated().map { "$\(first + $0.offset + 1)::\($0.element)" }.joined(separator: ", ") + ")")
         }
-        binds.append(channels)
         let sql = """
             WITH d (id, state, since, notified_state, notified_at, flapping_since, flip_at, from_state, to_state, value, reason,
-                    check_key, event, message_at) AS (VALUES \(rows.joined(separator: ", "))
+                    check_key, event, message_at, host, channels, delays) AS (VALUES \(rows.joined(separator: ", "))
             ), u AS (
                 UPDATE checks c SET state = d.state, since = d.since, notified_state = d.notified_state,
                     notified_at = d.notified_at, flapping_since = d.flapping_since
@@ -99,9 +101,10 @@ struct PostgresAlertTransaction: AlertTransaction {
                 SELECT id, flip_at, from_state, to_state, value, reason FROM d WHERE flip_at IS NOT NULL
                 RETURNING id, check_id
             )
-            INSERT INTO notifications (flip_id, check_key, channel, event, created_at, next_attempt_at)
-            SELECT f.id, d.check_key, channel, d.event, d.message_at, d.message_at
-            FROM d LEFT JOIN f ON f.check_id = d.id CROSS JOIN unnest($\(rows.count * types.count + 1)::text[]) AS channel
+            INSERT INTO notifications (flip_id, host, check_key, channel, event, created_at, next_attempt_at, held_until)
+            SELECT f.id, d.host, d.check_key, r.channel, d.event, d.message_at, d.message_at + r.delay * interval '1 second',
+                CASE WHEN r.delay > 0 THEN d.message_at + r.delay * interval '1 second' END
+            FROM d LEFT JOIN f ON f.check_id = d.id CROSS JOIN LATERAL unnest(d.channels, d.delays) AS r (channel, delay)
             WHERE d.event IS NOT NULL
             """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
@@ -163,31 +166,61 @@ extension PostgresStore {
         }
     }
 
-    func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [StoredNotification] {
-        guard !channels.isEmpty else { return [] }
+    func claimNotifications(channel: String, now: Date, lease: Double, limit: Int, oldestOfEachCheck: Bool) async throws -> [StoredNotification] {
         let until = now.addingTimeInterval(lease)
         let rows = try await client.query("""
             UPDATE notifications n SET claimed_until = \(until), attempts = n.attempts + 1
             WHERE n.id IN (
-                SELECT p.id FROM notifications p
-                WHERE p.delivered_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at <= \(now)
-                  AND (p.claimed_until IS NULL OR p.claimed_until < \(now)) AND p.channel = ANY(\(channels))
-                  AND NOT EXISTS (SELECT 1 FROM notifications e WHERE e.channel = p.channel AND e.check_key = p.check_key
-                                  AND e.id < p.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)
-                ORDER BY p.id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-            RETURNING n.id, n.channel, n.check_key, n.event::text, n.attempts, n.created_at
+                SELECT id FROM notifications WHERE id IN (
+                    SELECT q.id FROM (
+                        SELECT p.id, row_number() OVER (PARTITION BY p.host ORDER BY p.id) AS turn
+                        FROM notifications p
+                        WHERE p.channel = \(channel) AND p.delivered_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at <= \(now)
+                          AND (p.claimed_until IS NULL OR p.claimed_until < \(now))
+                          AND NOT EXISTS (SELECT 1 FROM notifications e WHERE e.channel = p.channel AND e.check_key = p.check_key
+                                          AND e.id < p.id AND e.delivered_at IS NULL AND e.failed_at IS NULL
+                                          AND (\(oldestOfEachCheck) OR e.next_attempt_at > \(now) OR e.claimed_until >= \(now)))
+                    ) q ORDER BY q.turn, q.id LIMIT \(limit))
+                FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: Self.notificationColumns("n"))
             """, logger: logger)
-        var claimed: [StoredNotification] = []
-        for try await (id, channel, key, message, attempts, created) in rows.decode((Int64, String, String, String, Int, Date).self) {
-            claimed.append(StoredNotification(id: id, channel: channel, checkKey: key, message: message, attempts: attempts, createdAt: created))
-        }
-        return claimed
+        return try await Self.notifications(rows)
     }
 
-    func markDelivered(ids: [Int64], at: Date) async throws {
+    static func notificationColumns(_ table: String) -> String {
+        ["id", "channel", "host", "check_key", "event::text", "attempts", "created_at", "held_until", "delivered_at"]
+            .map { "\(table).\($0)" }.joined(separator: ", ")
+    }
+
+    static func notifications(_ rows: PostgresRowSequence) async throws -> [StoredNotification] {
+        var found: [StoredNotification] = []
+        for try await (id, channel, host, key, message, attempts, created, held, delivered)
+            in rows.decode((Int64, String, String, String, String, Int, Date, Date?, Date?).self) {
+            found.append(StoredNotification(id: id, channel: channel, host: host, checkKey: key, message: message, attempts: attempts,
+                                            createdAt: created, heldUntil: held, deliveredAt: delivered))
+        }
+        return found.sorted { $0.id < $1.id }
+    }
+
+    func markDelivered(ids: [Int64], at: Date, group: Int64?) async throws {
         guard !ids.isEmpty else { return }
-        try await client.query(
-            "UPDATE notifications SET delivered_at = \(at), claimed_until = NULL, last_error = NULL WHERE id = ANY(\(ids))", logger: logger)
+        try await client.query("""
+            UPDATE notifications SET delivered_at = \(at), claimed_until = NULL, last_error = NULL, group_id = \(group)
+            WHERE id = ANY(\(ids))
+            """, logger: logger)
+    }
+
+    func discard(ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await client.query("DELETE FROM notifications WHERE id = ANY(\(ids))", logger: logger)
+    }
+
+    func notificationGroup(id: Int64, limit: Int) async throws -> [StoredNotification] {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.notificationColumns("n")) FROM notifications n
+            WHERE n.group_id = \(id) OR (n.id = \(id) AND n.group_id IS NULL) ORDER BY n.id LIMIT \(limit)
+            """, logger: logger)
+        return try await Self.notifications(rows)
     }
 
     func reschedule(id: Int64, at: Date, error: String) async throws {

@@ -166,6 +166,15 @@ enum PostgresSchema {
             [
                 .sql("ALTER TABLE checks DROP COLUMN rules"),
             ],
+            // 12: notifications fold into groups: each names its host (claims take hosts in
+            // turn), the group it went out in (its page lists them), and until when a recovery
+            // cancels it (a route's escalation delay).
+            [
+                .sql("ALTER TABLE notifications ADD COLUMN host text, ADD COLUMN group_id bigint, ADD COLUMN held_until timestamptz"),
+                .sql("UPDATE notifications SET host = split_part(check_key, '/', 1)"),
+                .sql("ALTER TABLE notifications ALTER COLUMN host SET NOT NULL"),
+                .sql("CREATE INDEX notifications_group ON notifications (group_id) WHERE group_id IS NOT NULL"),
+            ],
         ]
     }
 

@@ -9,9 +9,9 @@ protocol AlertTransaction {
     func samples(checkID: Int64, since: Date) async throws -> [SampleRecord]
     /// How often each of these checks flipped since a time; a check that did not is left out.
     func flipCounts(checkIDs: [Int64], since: Date) async throws -> [Int64: Int]
-    /// Writes each decision's check columns, its flip, and one outbox row per channel for its
+    /// Writes each decision's check columns, its flip, and one outbox row per delivery of its
     /// message, in a fixed number of statements however many there are.
-    func write(_ decisions: [AlertDecision], channels: [String]) async throws
+    func write(_ decisions: [AlertDecision]) async throws
 }
 
 /// The checks' alert columns: silence, pause, and transactions for the evaluator.

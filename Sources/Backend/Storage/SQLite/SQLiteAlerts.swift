@@ -45,11 +45,11 @@ struct SQLiteAlertTransaction: AlertTransaction {
     }
 
     // In-process, a statement per decision costs no network round trip.
-    func write(_ decisions: [AlertDecision], channels: [String]) async throws {
-        for decision in decisions { try await write(decision, channels: channels) }
+    func write(_ decisions: [AlertDecision]) async throws {
+        for decision in decisions { try await write(decision) }
     }
 
-    private func write(_ decision: AlertDecision, channels: [String]) async throws {
+    private func write(_ decision: AlertDecision) async throws {
         let id = SQLiteData.integer(Int(decision.candidate.id))
         _ = try await db.query("""
             UPDATE checks SET state = ?, since = ?, notified_state = ?, notified_at = ?, flapping_since = ? WHERE id = ?
@@ -64,10 +64,13 @@ struct SQLiteAlertTransaction: AlertTransaction {
         }
         guard let message = decision.message else { return }
         let key = SQLiteData.text("\(message.host)/\(message.check)")
-        for channel in channels {
+        for delivery in decision.deliveries {
+            let due = message.at.addingTimeInterval(delivery.delay)
             _ = try await db.query("""
-                INSERT INTO notifications (flip_id, check_key, channel, event, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, [flipID, key, .text(channel), .text(message.json()), .time(message.at), .time(message.at)])
+                INSERT INTO notifications (flip_id, host, check_key, channel, event, created_at, next_attempt_at, held_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [flipID, .text(message.host), key, .text(delivery.channel), .text(message.json()), .time(message.at), .time(due),
+                      .time(delivery.delay > 0 ? due : nil)])
         }
     }
 }
@@ -99,38 +102,61 @@ extension SQLiteStore {
         return true
     }
 
-    func claimNotifications(now: Date, lease: Double, limit: Int, channels: [String]) async throws -> [StoredNotification] {
-        guard !channels.isEmpty else { return [] }
-        let list = String(decoding: (try? JSONEncoder().encode(channels)) ?? Data("[]".utf8), as: UTF8.self)
+    func claimNotifications(channel: String, now: Date, lease: Double, limit: Int, oldestOfEachCheck: Bool) async throws -> [StoredNotification] {
         let rows = try await writer.write { db in
             try await db.query("""
                 UPDATE notifications SET claimed_until = ?, attempts = attempts + 1
                 WHERE id IN (
-                    SELECT p.id FROM notifications p
-                    WHERE p.delivered_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at <= ?
-                      AND (p.claimed_until IS NULL OR p.claimed_until < ?) AND p.channel IN (SELECT value FROM json_each(?))
-                      AND NOT EXISTS (SELECT 1 FROM notifications e WHERE e.channel = p.channel AND e.check_key = p.check_key
-                                      AND e.id < p.id AND e.delivered_at IS NULL AND e.failed_at IS NULL)
-                    ORDER BY p.id LIMIT ?)
-                RETURNING id, channel, check_key, event, attempts, created_at
-                """, [.time(now.addingTimeInterval(lease)), .time(now), .time(now), .text(list), .integer(limit)])
+                    SELECT q.id FROM (
+                        SELECT p.id, row_number() OVER (PARTITION BY p.host ORDER BY p.id) AS turn
+                        FROM notifications p
+                        WHERE p.channel = ? AND p.delivered_at IS NULL AND p.failed_at IS NULL AND p.next_attempt_at <= ?
+                          AND (p.claimed_until IS NULL OR p.claimed_until < ?)
+                          AND NOT EXISTS (SELECT 1 FROM notifications e WHERE e.channel = p.channel AND e.check_key = p.check_key
+                                          AND e.id < p.id AND e.delivered_at IS NULL AND e.failed_at IS NULL
+                                          AND (? OR e.next_attempt_at > ? OR e.claimed_until >= ?))
+                    ) q ORDER BY q.turn, q.id LIMIT ?)
+                RETURNING \(Self.notificationColumns)
+                """, [.time(now.addingTimeInterval(lease)), .text(channel), .time(now), .time(now), .integer(oldestOfEachCheck ? 1 : 0), .time(now), .time(now), .integer(limit)])
         }
-        return rows.map { row in
-            StoredNotification(
-                id: Int64(row.column("id")?.integer ?? 0), channel: row.column("channel")?.string ?? "",
-                checkKey: row.column("check_key")?.string ?? "", message: row.column("event")?.string ?? "",
-                attempts: row.column("attempts")?.integer ?? 1, createdAt: row.date("created_at"))
-        }
+        return rows.map(Self.notification).sorted { $0.id < $1.id }
     }
 
-    func markDelivered(ids: [Int64], at: Date) async throws {
+    static let notificationColumns = "id, channel, host, check_key, event, attempts, created_at, held_until, delivered_at"
+
+    static func notification(_ row: SQLiteRow) -> StoredNotification {
+        StoredNotification(
+            id: Int64(row.column("id")?.integer ?? 0), channel: row.column("channel")?.string ?? "", host: row.column("host")?.string ?? "",
+            checkKey: row.column("check_key")?.string ?? "", message: row.column("event")?.string ?? "",
+            attempts: row.column("attempts")?.integer ?? 1, createdAt: row.date("created_at"),
+            heldUntil: row.column("held_until")?.integer.map { _ in row.date("held_until") },
+            deliveredAt: row.column("delivered_at")?.integer.map { _ in row.date("delivered_at") })
+    }
+
+    func markDelivered(ids: [Int64], at: Date, group: Int64?) async throws {
         guard !ids.isEmpty else { return }
         let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
         _ = try await writer.write { db in
-            try await db.query(
-                "UPDATE notifications SET delivered_at = ?, claimed_until = NULL, last_error = NULL WHERE id IN (SELECT value FROM json_each(?))",
-                [.time(at), .text(list)]).count
+            try await db.query("""
+                UPDATE notifications SET delivered_at = ?, claimed_until = NULL, last_error = NULL, group_id = ?
+                WHERE id IN (SELECT value FROM json_each(?))
+                """, [.time(at), group.map { .integer(Int($0)) } ?? .null, .text(list)]).count
         }
+    }
+
+    func discard(ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
+        _ = try await writer.write { db in
+            try await db.query("DELETE FROM notifications WHERE id IN (SELECT value FROM json_each(?))", [.text(list)]).count
+        }
+    }
+
+    func notificationGroup(id: Int64, limit: Int) async throws -> [StoredNotification] {
+        try await readConnection.query("""
+            SELECT \(Self.notificationColumns) FROM notifications
+            WHERE group_id = ? OR (id = ? AND group_id IS NULL) ORDER BY id LIMIT ?
+            """, [.integer(Int(id)), .integer(Int(id)), .integer(limit)]).map(Self.notification)
     }
 
     func reschedule(id: Int64, at: Date, error: String) async throws {

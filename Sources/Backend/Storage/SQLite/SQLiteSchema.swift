@@ -134,5 +134,15 @@ enum SQLiteSchema {
         [
             "ALTER TABLE checks DROP COLUMN rules",
         ],
+        // 9: notifications fold into groups: each names its host (claims take hosts in turn),
+        // the group it went out in (its page lists them), and until when a recovery cancels it
+        // (a route's escalation delay).
+        [
+            "ALTER TABLE notifications ADD COLUMN host TEXT NOT NULL DEFAULT ''",
+            "UPDATE notifications SET host = substr(check_key, 1, instr(check_key, '/') - 1)",
+            "ALTER TABLE notifications ADD COLUMN group_id INTEGER",
+            "ALTER TABLE notifications ADD COLUMN held_until INTEGER",
+            "CREATE INDEX notifications_group ON notifications (group_id) WHERE group_id IS NOT NULL",
+        ],
     ]
 }
