@@ -9,6 +9,10 @@ It answers POST /bot<token>/sendMessage as Telegram does, in the mode named by t
   hang      no answer for 30 s
   400       400 "chat not found" (final)
 An optional DIR/fail-first N answers 500 to the first N requests whatever the mode.
+In every mode it keeps Telegram's documented limits on sendMessage (core.telegram.org/bots/faq,
+"My bot is hitting limits"): at most one message a second in a private chat, at most 20 a minute
+in a group (a chat id starting with "-"), answered with 429 and parameters.retry_after; and
+text of 1 to 4096 characters, answered with 400 "message is too long".
 It writes DIR/port once listening and appends every request, with the status it got and its
 arrival time, as a JSON line to DIR/messages.jsonl."""
 import json
@@ -22,6 +26,19 @@ os.closerange(3, 65536)  # tests run in parallel: keep no other test's pipe open
 directory = sys.argv[1]
 lock = threading.Lock()
 count = 0
+sent = {}  # chat id -> arrival times of accepted messages
+
+
+def over_limit(chat, now):
+    """Seconds until the chat may get another message, or 0."""
+    group = str(chat).startswith("-")
+    window, most = (60.0, 20) if group else (1.0, 1)
+    # A little slack for clock jitter between the sender's timer and our arrival times.
+    recent = [t for t in sent.get(chat, []) if now - t < window - 0.05]
+    sent[chat] = recent
+    if len(recent) < most:
+        return 0
+    return max(1, int(recent[0] + window - now + 0.999))
 
 
 def read(name, default):
@@ -49,8 +66,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             message = json.loads(body)
         except ValueError:
             message = None
+        limited = 0
+        if isinstance(message, dict) and self.path.endswith("/sendMessage") and mode == "ok":
+            text = message.get("text")
+            if not isinstance(text, str) or not 1 <= len(text) <= 4096:
+                mode = "too-long"
+            else:
+                with lock:
+                    limited = over_limit(message.get("chat_id"), arrived)
+                    if not limited:
+                        sent.setdefault(message.get("chat_id"), []).append(arrived)
         if not isinstance(message, dict):
             status, answer = 400, {"ok": False, "error_code": 400, "description": "Bad Request: not a JSON object"}
+        elif mode == "too-long":
+            status, answer = 400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"}
+        elif limited:
+            status, answer = 429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {limited}",
+                                   "parameters": {"retry_after": limited}}
         elif mode == "hang":
             time.sleep(30)
             status, answer = 500, {"ok": False, "error_code": 500, "description": "hung"}

@@ -70,11 +70,12 @@ func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfi
     let readers = router.group().add(middleware: CallerMiddleware(auth, .reader)).underStorageDeadline(bodyLimit: JSONRequest.maxBytes)
     readers.addRoutes(ReadController(store: store).endpoints, atPath: "/api/v1")
     readers.addRoutes(AlertController(store: store, alerting: domain.alerting).endpoints, atPath: "/api/v1")
+    readers.addRoutes(NotificationGroupController(outbox: domain.outbox).endpoints, atPath: "/api/v1")
     readers.addRoutes(HeartbeatController(store: store, config: config).endpoints, atPath: "/api/v1")
     readers.addRoutes(JournalController(journal: journal, config: config).searchEndpoints, atPath: "/api/v1")
     readers.addRoutes(PrometheusController(store: store).endpoints)
 
-    addPages(to: router, store: store, alerting: domain.alerting, journal: journal, auth: auth, config: config)
+    addPages(to: router, store: store, alerting: domain.alerting, outbox: domain.outbox, journal: journal, auth: auth, config: config)
     return router
 }
 

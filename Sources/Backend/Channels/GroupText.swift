@@ -41,6 +41,22 @@ struct GroupText: Sendable, Equatable {
         lines.map { line in line.map { Self.render($0, markup) }.joined() }.joined(separator: "\n")
     }
 
+    /// The group rendered within a channel's length limit: fewer named checks until it fits
+    /// (the rest are "N more" on the group's page), then cut at a line's end.
+    static func fitting(_ group: NotificationGroup, _ markup: Markup, limit: Int) -> String {
+        var named = 20
+        while true {
+            let text = GroupText(group, maxNamed: named).render(markup)
+            if text.count <= limit { return text }
+            if named == 1 || group.messages.count == 1 {
+                var cut = String(text.prefix(limit - 1))
+                if let end = cut.lastIndex(of: "\n") { cut = String(cut[..<end]) }
+                return cut + "…"
+            }
+            named /= 2
+        }
+    }
+
     // MARK: - Wording
 
     private static func single(_ message: NotificationMessage) -> [[Span]] {

@@ -25,7 +25,8 @@ struct TelegramNotifier: Notifier {
     var budget: ChannelBudget { ChannelBudget(spacing: chatID.hasPrefix("-") ? 3 : 1) }
 
     func send(_ group: NotificationGroup) async -> DeliveryAttempt {
-        await post(GroupText(group).render(.html))
+        // Telegram takes 4,096 characters (counted after parsing the HTML: the markup is slack).
+        await post(GroupText.fitting(group, .html, limit: 4096))
     }
 
     func sendDirect(_ text: String) async -> DeliveryAttempt {

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 
 /// The pages' routes. Without the resource bundle each page answers 500 with why.
-func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: AlertingService, journal: any JournalStore, auth: TokenAuthenticator, config: BackendConfig) {
+func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: AlertingService, outbox: OutboxService, journal: any JournalStore,
+              auth: TokenAuthenticator, config: BackendConfig) {
     switch WebResources.loaded {
     case .success(let (views, assets)):
         let sessions = WebSessions(store: store, publicURL: config.publicURL)
@@ -23,8 +24,9 @@ func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: 
         CheckFormController(pages: pages).add(to: routes)
         TokensPageController(pages: pages, auth: auth).add(to: routes)
         FlipsPageController(pages: pages).add(to: routes)
+        NotificationGroupPageController(pages: pages, outbox: outbox).add(to: routes)
     case .failure(let error):
-        for path in ["/", "login", "dashboard", "journal", "flips", "tokens", "checks/new", "hosts/:host"] {
+        for path in ["/", "login", "dashboard", "journal", "flips", "tokens", "checks/new", "hosts/:host", "notifications/:id"] {
             router.get(RouterPath(path)) { _, _ -> Response in throw PageError(.internalServerError, "The pages cannot be shown: \(error)") }
         }
     }
