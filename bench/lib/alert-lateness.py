@@ -1,18 +1,21 @@
 """Drives bench/alerts.sh: creates heartbeat checks whose deadlines spread over one minute,
 measures the backend's CPU while nothing is due, then waits for every "missed" message at the
-Telegram stand-in and prints how late each arrived after its check's deadline.
+Telegram stand-in and prints how late each was covered after its check's deadline: by name, or
+as one of a group's "N more" on the page its link names.
 Usage: alert-lateness.py BACKEND_URL TOKEN STANDIN_DIR BACKEND_PID CHECKS STORE
 STORE is the SQLite file or the PostgreSQL URL: deadlines are read from the database, whose times
 are exact to the microsecond (the API's are whole seconds)."""
 import datetime
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from covered import Coverage  # noqa: E402
 
 url, token, standin, pid, total, store = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 per_report = 1000
@@ -63,29 +66,13 @@ start_cpu, start = cpu_seconds(), time.time()
 time.sleep(max(1, first - time.time() - 5))
 idle_cpu = (cpu_seconds() - start_cpu) / (time.time() - start) * 100
 
-pattern = re.compile(r"<b>(.*?)</b> · <code>(.*?)</code>\nmissed")
-log = os.path.join(standin, "messages.jsonl")
-arrived = {}
-duplicates = 0
+# A message covers a check by naming it, or as one of a group's "N more" on its linked page.
+coverage = Coverage(standin, url, token)
+arrived, duplicates = {}, 0
 end = max(deadlines.values()) + 30
 while time.time() < end:
-    arrived.clear()
-    duplicates = 0
-    if os.path.exists(log):
-        for line in open(log):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # the stand-in is still writing this line: the next pass reads it whole
-            if record["status"] != 200:
-                continue
-            match = pattern.search(record["message"]["text"])
-            if not match:
-                continue
-            key = (match.group(1), match.group(2))
-            if key in arrived:
-                duplicates += 1
-            arrived.setdefault(key, record["at"])
+    arrived = {key: at for key, at in coverage.read().items() if key in deadlines}
+    duplicates = coverage.duplicates
     if len(arrived) >= len(deadlines):
         break
     time.sleep(1)
@@ -93,5 +80,5 @@ while time.time() < end:
 lateness = sorted(arrived[key] - deadlines[key] for key in arrived if key in deadlines)
 def pct(p):
     return lateness[min(len(lateness) - 1, int(p / 100 * len(lateness)))] if lateness else float("nan")
-print(f"{len(deadlines)} {len(arrived)} {duplicates} {pct(50):.3f} {pct(99):.3f} {(lateness[-1] if lateness else float('nan')):.3f} "
+print(f"{len(deadlines)} {len(arrived)} {coverage.messages} {duplicates} {pct(50):.3f} {pct(99):.3f} {(lateness[-1] if lateness else float('nan')):.3f} "
       f"{(lateness[0] if lateness else float('nan')):.3f} {idle_cpu:.2f}")

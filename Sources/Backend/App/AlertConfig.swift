@@ -11,7 +11,7 @@ struct AlertConfig: Sendable {
     var selfHeartbeatURL: String?
     var settings = AlertSettings()
     /// Flips within this many seconds of a channel's last message fold into its next.
-    var groupInterval: Double = 5
+    var groupInterval: Double = 1
 
     /// Outbox channel names with their notifiers: `telegram:<chat>` per chat, `webhook`.
     var notifiers: [String: any Notifier] {

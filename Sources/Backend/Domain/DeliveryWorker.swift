@@ -16,7 +16,7 @@ struct DeliveryWorker: Service {
     var leader: LeaderFlag?
     var logger: Logger
     /// Flips within this many seconds of a channel's last message fold into its next.
-    var groupInterval: Double = 5
+    var groupInterval: Double = 1
     /// A claim lasts this long: a backend that dies mid-send leaves the message to another.
     var lease: Double = 30
     /// Give up on a message this old (it is kept, marked failed, with the last error).
