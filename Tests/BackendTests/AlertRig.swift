@@ -120,7 +120,7 @@ final class AlertRig: @unchecked Sendable {
 
     /// Many hosts' reports at once, through one curl that sends them side by side: a storm
     /// must not be spread out by starting a process per report. Needs the all-hosts token.
-    func report(hosts reports: [Report]) async throws {
+    func report(hosts reports: [Report], parallel: Int = 16) async throws {
         let batch = work.appendingPathComponent("batch-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: batch, withIntermediateDirectories: true)
         var entries: [String] = []
@@ -139,11 +139,13 @@ final class AlertRig: @unchecked Sendable {
         }
         let configFile = batch.appendingPathComponent("curl.conf")
         try entries.joined(separator: "next\n").write(to: configFile, atomically: true, encoding: .utf8)
-        let outcome = try await E.run("/usr/bin/curl", ["-sS", "--no-progress-meter", "--parallel", "--parallel-max", "16", "-K", configFile.path],
+        // A 503 under load says when to come back (Retry-After); a sender retries, so the rig does too.
+        let outcome = try await E.run("/usr/bin/curl", ["-sS", "--no-progress-meter", "--retry", "5", "--parallel", "--parallel-max", "\(parallel)", "-K", configFile.path],
                                       environment: [:])
         if outcome.status != 0 {
             let answers = (0..<reports.count).compactMap { try? String(contentsOfFile: batch.appendingPathComponent("\($0).json.answer").path, encoding: .utf8) }
-            throw TestSetupError("reports failed: \(outcome.stderr.suffix(300)) \(answers.filter { !$0.isEmpty }.first ?? "")")
+            let log = (try? String(contentsOf: work.appendingPathComponent("backend-\(backends.count - 1).err"), encoding: .utf8)) ?? ""
+            throw TestSetupError("reports failed: \(outcome.stderr.suffix(300)) \(answers.filter { !$0.isEmpty }.first ?? "") \(log.suffix(600))")
         }
         try? FileManager.default.removeItem(at: batch)
     }
