@@ -12,8 +12,11 @@ import Testing
         let directory: URL
         let daemon: Daemon
         let port: String
+        let implicit: Bool
 
-        init() async throws {
+        /// `implicit`: TLS from the first byte (smtps://) instead of STARTTLS.
+        init(implicit: Bool = false) async throws {
+            self.implicit = implicit
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let made = try await runCommand("/usr/bin/openssl", [
@@ -24,14 +27,14 @@ import Testing
             guard made.status == 0 else { throw TestSetupError("openssl: \(made.stderr)") }
             daemon = try Daemon(["/usr/bin/python3", SenderBackendRig.support.appendingPathComponent("smtp_server.py").path, directory.path,
                                  directory.appendingPathComponent("cert.pem").path, directory.appendingPathComponent("key.pem").path,
-                                 "alerts@example.com", EmailChannelTests.password],
+                                 "alerts@example.com", EmailChannelTests.password] + (implicit ? ["implicit"] : []),
                                 stderr: directory.appendingPathComponent("server.err").path)
             let directory = self.directory
             port = try await SenderBackendRig.waitFor { try? String(contentsOfFile: directory.appendingPathComponent("port").path, encoding: .utf8) }
         }
 
         var environment: [String: String] {
-            ["SMTP_URL": "smtp://127.0.0.1:\(port)", "SMTP_USERNAME": "alerts@example.com", "SMTP_PASSWORD": EmailChannelTests.password,
+            ["SMTP_URL": "\(implicit ? "smtps" : "smtp")://127.0.0.1:\(port)", "SMTP_USERNAME": "alerts@example.com", "SMTP_PASSWORD": EmailChannelTests.password,
              "SMTP_FROM": "Metrics Ümlaut <alerts@example.com>", "SMTP_TO": "ops@example.com, oncall@example.org",
              "SMTP_CA_FILE": directory.appendingPathComponent("cert.pem").path]
         }
@@ -104,6 +107,18 @@ import Testing
         server.daemon.stop()
         guard case .retry(nil, let down) = try await Self.email(server.environment).send(ChatChannelTests.problem()) else { Issue.record("down not retried"); return }
         #expect(!down.contains(Self.password), "\(down)")
+    }
+
+    @Test func implicitTLSTakesALongSubjectInEncodedWordsWholeAndFolded() async throws {
+        let server = try await Server(implicit: true)
+        defer { server.stop() }
+        let title = "🔴 " + String(repeating: "Größe überschritten · ", count: 8) + "Ende"
+        #expect(try await Self.email(server.environment).sendDirect(title + "\nsecond line") == .delivered)
+        let message = try #require(server.messages().first)
+        #expect((message["headers"] as? [String: String])?["Subject"] == title)
+        #expect((message["parts"] as? [String: String])?["text/plain"] == title + "\nsecond line")
+        let raw = message["raw"] as? String ?? ""
+        #expect(raw.components(separatedBy: "\r\n =?UTF-8?B?").count > 3, "the subject is folded over several encoded words")
     }
 
     @Test func aStorageMessageArrivesToo() async throws {
