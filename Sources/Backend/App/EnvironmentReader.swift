@@ -23,7 +23,7 @@ struct EnvironmentReader {
         let values = keys.map(value)
         if values.allSatisfy({ $0 == nil }) { return nil }
         if let missing = keys.indices.first(where: { values[$0] == nil }), let given = keys.indices.first(where: { values[$0] != nil }) {
-            throw ConfigError(variable: keys[missing], message: "is empty, but \(keys[given]) is set; set both or neither")
+            throw ConfigError(variable: keys[missing], message: "is empty, but \(keys[given]) is set; set \(keys.joined(separator: ", ")) together, or none of them")
         }
         return values.compactMap { $0 }
     }
