@@ -74,7 +74,9 @@ import Testing
         #expect(headers["Date"]?.hasSuffix("+0000") == true)
         #expect(message["contentType"] as? String == "multipart/alternative")
         #expect(message["defects"] as? [String] == [])
-        let parts = message["parts"] as? [String: String] ?? [:]
+        // Each part decodes to CRLF lines, MIME's canonical form.
+        let parts = (message["parts"] as? [String: String] ?? [:]).mapValues { $0.replacingOccurrences(of: "\r\n", with: "\n") }
+        #expect((message["parts"] as? [String: String])?["text/plain"]?.contains("\r\n95% used") == true)
         #expect(parts["text/plain"]?.hasPrefix("🔴 ALERT web-1 · disk:/data&<x>*_#1\n95% used, above 90%\nopen the check: https://m.example/hosts/web-1") == true)
         #expect(parts["text/html"]?.contains("<b>web-1</b> · <code>disk:/data&amp;&lt;x&gt;*_#1</code><br>") == true)
         // Raw: CRLF line ends only, no line over 78 characters, the subject RFC 2047 encoded.
@@ -116,7 +118,7 @@ import Testing
         #expect(try await Self.email(server.environment).sendDirect(title + "\nsecond line") == .delivered)
         let message = try #require(server.messages().first)
         #expect((message["headers"] as? [String: String])?["Subject"] == title)
-        #expect((message["parts"] as? [String: String])?["text/plain"] == title + "\nsecond line")
+        #expect((message["parts"] as? [String: String])?["text/plain"] == title + "\r\nsecond line")
         let raw = message["raw"] as? String ?? ""
         #expect(raw.components(separatedBy: "\r\n =?UTF-8?B?").count > 3, "the subject is folded over several encoded words")
     }

@@ -61,8 +61,8 @@ struct EmailMessage: Sendable {
         return formatter.string(from: date)
     }
 
-    /// Base64 in lines of 76 characters, as MIME asks.
+    /// Base64 in lines of 76 characters, of the text in MIME's canonical form (CRLF line ends).
     static func base64Lines(_ text: String) -> String {
-        Data(text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        Data(text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
     }
 }
