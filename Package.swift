@@ -30,8 +30,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // sd-journal.h only: no pkgConfig, whose --libs would link libsystemd into the sender.
         .systemLibrary(name: "CSystemd", providers: [.apt(["libsystemd-dev"])]),
-        // Small C helpers the sender needs where Swift has no cheap equivalent: statvfs with a
-        // timeout, and libcurl and libsystemd's journal API loaded on first use.
+        // Small C helpers where Swift has no cheap equivalent: statvfs with a timeout, and libcurl
+        // (the sender's HTTP, the backend's SMTP) and libsystemd's journal API loaded on first use.
         .target(name: "CSupport", dependencies: ["CCurl", "CSystemd"], linkerSettings: [.linkedLibrary("dl")]),
         .executableTarget(
             name: "Sender",
@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(
             name: "Backend",
             dependencies: [
-                "Shared", "CZlib",
+                "Shared", "CZlib", "CCurl", "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

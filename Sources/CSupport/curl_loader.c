@@ -55,4 +55,7 @@ CURLcode csupport_curl_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return 
 CURLcode csupport_curl_setopt_write(CURL *h, size_t (*f)(char *, size_t, size_t, void *)) {
     return api.easy_setopt(h, CURLOPT_WRITEFUNCTION, f);
 }
+CURLcode csupport_curl_setopt_read(CURL *h, size_t (*f)(char *, size_t, size_t, void *)) {
+    return api.easy_setopt(h, CURLOPT_READFUNCTION, f);
+}
 CURLcode csupport_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return api.easy_getinfo(h, i, v); }

@@ -69,13 +69,13 @@ import Testing
             #expect(try await h.store.createUser(email: "viewer@example.com", passwordHash: Bcrypt.hash("viewer password", cost: 4), role: .viewer, now: Date()))
             try await h.app.test(.router) { client in
                 let viewer = try #require(try await P.login(client, email: "viewer@example.com", password: "viewer password").browser)
-                for page in ["/dashboard", "/hosts/db-1", "/journal", "/flips", "/tokens", "/checks/new"] {
+                for page in ["/dashboard", "/hosts/db-1", "/journal", "/flips", "/tokens", "/channels", "/checks/new"] {
                     #expect(try await client.execute(uri: page, method: .get, headers: viewer.headers).status == .ok, "\(page)")
                 }
                 let forms: [(String, String)] = [
                     ("/checks/silence", "host=db-1&check=disk%3A%2F&for=1h"), ("/checks/pause", "host=db-1&check=disk%3A%2F&paused=1"),
                     ("/checks/delete", "host=db-1&check=disk%3A%2F"), ("/checks/new", "host=db-1&name=job&every=1h"),
-                    ("/tokens", "label=x"), ("/tokens/revoke", "id=1"),
+                    ("/tokens", "label=x"), ("/tokens/revoke", "id=1"), ("/channels/test", "channel=slack"),
                 ]
                 for (uri, body) in forms {
                     let response = try await client.execute(uri: uri, method: .post, headers: viewer.form, body: ByteBuffer(string: "_csrf=\(viewer.csrf)&\(body)"))

@@ -16,6 +16,25 @@ import Testing
         #expect(try AlertConfig.fromEnvironment([:], publicURL: nil).notifiers.isEmpty)
     }
 
+    @Test func everyChannelHasItsNameAndBudget() throws {
+        let config = try AlertConfig.fromEnvironment([
+            "SMTP_URL": "smtps://mail.example.com:465", "SMTP_FROM": "Metrics <m@example.com>", "SMTP_TO": "a@example.com,b@example.com",
+            "NTFY_TOPIC": "ops-alerts", "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/x",
+            "DISCORD_WEBHOOK_URL": "https://discord.com/api/webhooks/1/x", "MATRIX_HOMESERVER": "https://matrix.example.org",
+            "MATRIX_ACCESS_TOKEN": "syt_x", "MATRIX_ROOM_ID": "!abc:example.org", "GOTIFY_URL": "https://gotify.example.com",
+            "GOTIFY_TOKEN": "A1", "ALERTMANAGER_URL": "http://alertmanager:9093",
+        ], publicURL: nil)
+        let budgets = config.notifiers.mapValues(\.budget)
+        #expect(budgets == [
+            "email": ChannelBudget(spacing: 30), "ntfy": ChannelBudget(spacing: 5), "slack": ChannelBudget(spacing: 1),
+            "discord": ChannelBudget(spacing: 2), "matrix": ChannelBudget(spacing: 5), "gotify": ChannelBudget(spacing: 1),
+            "alertmanager": ChannelBudget(spacing: 0),
+        ])
+        #expect(config.channels.ntfy?.serverURL == "https://ntfy.sh")
+        #expect(config.channels.email?.transfer.to.map(\.address) == ["a@example.com", "b@example.com"])
+        #expect(config.channels.email?.transfer.from == EmailAddress(parsing: "Metrics <m@example.com>"))
+    }
+
     @Test(arguments: [
         (["TELEGRAM_BOT_TOKEN": "1:x"], "TELEGRAM_CHAT_ID"),
         (["TELEGRAM_CHAT_ID": "11"], "TELEGRAM_BOT_TOKEN"),
@@ -23,6 +42,23 @@ import Testing
         (["REMIND_EVERY": "10s"], "REMIND_EVERY"),
         (["FLAP_FLIPS": "1"], "FLAP_FLIPS"),
         (["ALERT_RULES_FILE": "/nonexistent/rules.toml"], "ALERT_RULES_FILE"),
+        (["SMTP_TO": "ops@example.com"], "SMTP_URL"),
+        (["SMTP_URL": "http://mail.example.com", "SMTP_FROM": "a@example.com", "SMTP_TO": "b@example.com"], "SMTP_URL"),
+        (["SMTP_URL": "smtp://user:pw@mail.example.com", "SMTP_FROM": "a@example.com", "SMTP_TO": "b@example.com"], "SMTP_URL"),
+        (["SMTP_URL": "smtp://mail.example.com", "SMTP_TO": "b@example.com"], "SMTP_FROM"),
+        (["SMTP_URL": "smtp://mail.example.com", "SMTP_FROM": "a@example.com"], "SMTP_TO"),
+        (["SMTP_URL": "smtp://mail.example.com", "SMTP_FROM": "a@example.com", "SMTP_TO": "b@example.com, not an address"], "SMTP_TO"),
+        (["SMTP_URL": "smtp://mail.example.com", "SMTP_FROM": "a@example.com", "SMTP_TO": "b@example.com", "SMTP_USERNAME": "a"], "SMTP_PASSWORD"),
+        (["SMTP_URL": "smtp://mail.example.com", "SMTP_FROM": "a@example.com", "SMTP_TO": "b@example.com", "SMTP_CA_FILE": "/nonexistent.pem"], "SMTP_CA_FILE"),
+        (["NTFY_TOKEN": "tk_x"], "NTFY_TOPIC"),
+        (["NTFY_TOPIC": "ops/alerts"], "NTFY_TOPIC"),
+        (["NTFY_TOPIC": "ops", "NTFY_URL": "ntfy.sh"], "NTFY_URL"),
+        (["SLACK_WEBHOOK_URL": "hooks.slack.com/services/x"], "SLACK_WEBHOOK_URL"),
+        (["DISCORD_WEBHOOK_URL": "ftp://discord.com/api/webhooks/1/x"], "DISCORD_WEBHOOK_URL"),
+        (["MATRIX_HOMESERVER": "https://matrix.example.org", "MATRIX_ACCESS_TOKEN": "syt_x"], "MATRIX_ROOM_ID"),
+        (["MATRIX_HOMESERVER": "https://matrix.example.org", "MATRIX_ACCESS_TOKEN": "syt_x", "MATRIX_ROOM_ID": "#ops:example.org"], "MATRIX_ROOM_ID"),
+        (["GOTIFY_TOKEN": "A1"], "GOTIFY_URL"),
+        (["ALERTMANAGER_URL": "alertmanager:9093"], "ALERTMANAGER_URL"),
     ])
     func badSettingsNameTheirVariable(env: [String: String], variable: String) {
         do {

@@ -53,8 +53,9 @@ import Testing
     }
 
     /// The harness with a user (bcrypt at the lowest cost, to keep tests quick) and two hosts' reports.
-    static func withPages(_ body: @escaping @Sendable (IngestHTTPTests.Harness) async throws -> Void) async throws {
-        try await IngestHTTPTests.withHarness { h in
+    static func withPages(_ adjust: @Sendable (inout BackendConfig) -> Void = { _ in },
+                          _ body: @escaping @Sendable (IngestHTTPTests.Harness) async throws -> Void) async throws {
+        try await IngestHTTPTests.withHarness(adjust) { h in
             #expect(try await h.store.createUser(email: email, passwordHash: Bcrypt.hash(password, cost: 4), now: Date()))
             let now = Date()
             _ = try await h.domain.ingest.ingest(Report(host: "db-1", sentAt: now, observations: [
@@ -72,7 +73,7 @@ import Testing
         }
     }
 
-    static let pages = ["/dashboard", "/hosts/db-1", "/journal", "/flips", "/tokens", "/checks/new", "/sparkline.svg?host=db-1&name=disk%3A%2F"]
+    static let pages = ["/dashboard", "/hosts/db-1", "/journal", "/flips", "/tokens", "/channels", "/checks/new", "/sparkline.svg?host=db-1&name=disk%3A%2F"]
 
     @Test func withoutASessionEveryPageRedirectsToLogin() async throws {
         try await Self.withPages { h in
@@ -107,6 +108,7 @@ import Testing
                     "/journal": ["id=\"journal-filters\"", "live-tail"],
                     "/flips": ["raid:md0", "Journal ±5 min"],
                     "/tokens": ["id=\"token-form\"", "all hosts", "web-1"],
+                    "/channels": ["id=\"channels\"", "id=\"no-channels\"", "href=\"/channels\" aria-current=\"page\""],
                     "/checks/new": ["id=\"heartbeat-form\""],
                     "/sparkline.svg?host=db-1&name=disk%3A%2F": ["<svg", "<path d=\"M"],
                 ]
@@ -172,7 +174,7 @@ import Testing
                 let forms = [
                     ("/checks/silence", "host=db-1&name=raid%3Amd0&for=1h"), ("/checks/pause", "host=db-1&name=raid%3Amd0&paused=1"),
                     ("/checks/delete", "host=db-1&name=raid%3Amd0"), ("/checks/new", "host=db-1&name=backup&every=1d"),
-                    ("/tokens", "host=db-1"), ("/tokens/revoke", "id=1"), ("/logout", ""),
+                    ("/tokens", "host=db-1"), ("/tokens/revoke", "id=1"), ("/channels/test", "channel=slack"), ("/logout", ""),
                 ]
                 for (path, body) in forms {
                     for csrf in ["", "&_csrf=" + String(repeating: "0", count: 64)] {

@@ -9,11 +9,14 @@ struct AlertConfig: Sendable {
     var webhookURL: String?
     /// Pinged every minute, so an outside service notices a dead backend.
     var selfHeartbeatURL: String?
+    /// Email, ntfy, Slack, Discord, Matrix, Gotify, Alertmanager.
+    var channels = ChannelConfig()
     var settings = AlertSettings()
     /// Flips within this many seconds of a channel's last message fold into its next.
     var groupInterval: Double = 1
 
-    /// Outbox channel names with their notifiers: `telegram:<chat>` per chat, `webhook`.
+    /// Outbox channel names with their notifiers: `telegram:<chat>` per chat, `webhook`, and
+    /// `email`, `ntfy`, `slack`, `discord`, `matrix`, `gotify`, `alertmanager`.
     var notifiers: [String: any Notifier] {
         var notifiers: [String: any Notifier] = [:]
         if let token = telegramBotToken {
@@ -22,6 +25,7 @@ struct AlertConfig: Sendable {
             }
         }
         if let url = webhookURL { notifiers["webhook"] = WebhookNotifier(url: url) }
+        notifiers.merge(channels.notifiers) { first, _ in first }
         return notifiers
     }
 
@@ -31,13 +35,7 @@ struct AlertConfig: Sendable {
             guard let raw = env[key]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
             return raw
         }
-        func url(_ key: String) throws -> String? {
-            guard let raw = value(key) else { return nil }
-            guard let parsed = URL(string: raw), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
-                throw ConfigError(variable: key, message: "'\(raw)' is not an http(s) URL")
-            }
-            return raw
-        }
+        func url(_ key: String) throws -> String? { try EnvironmentReader(env: env).httpURL(key) }
         func seconds(_ key: String, minimum: Int) throws -> Int? {
             guard let raw = value(key) else { return nil }
             guard let span = try? TimeSpan(parsing: raw), span.seconds >= minimum else {
@@ -56,6 +54,7 @@ struct AlertConfig: Sendable {
         if let api = try url("TELEGRAM_API_URL") { config.telegramAPIURL = api }
         config.webhookURL = try url("WEBHOOK_URL")
         config.selfHeartbeatURL = try url("SELF_HEARTBEAT_URL")
+        config.channels = try ChannelConfig.fromEnvironment(env)
         config.settings.remindEvery = try seconds("REMIND_EVERY", minimum: 60)
         // How often senders report (their timer) and the slack before a check has no data.
         if let every = try seconds("REPORT_INTERVAL", minimum: 1) { config.settings.rules.reportEvery = every }

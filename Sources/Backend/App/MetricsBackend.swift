@@ -12,7 +12,7 @@ struct MetricsBackend: AsyncParsableCommand {
             SAMPLE_RETENTION, ALLOW_ANONYMOUS_INGEST, PUBLIC_URL, LOG_LEVEL and the limits in docs/configuration.md. \
             A bad setting exits with code 2 and one line saying what to fix.
             """,
-        subcommands: [Serve.self, Migrate.self, TokenCommand.self, PingKeyCommand.self, UserCommand.self]
+        subcommands: [Serve.self, Migrate.self, TokenCommand.self, PingKeyCommand.self, UserCommand.self, NotifyCommand.self]
     )
 
     /// One line on stderr and exit code 2 for bad settings and arguments, as the sender does.

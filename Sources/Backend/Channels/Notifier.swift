@@ -36,14 +36,8 @@ enum NotifierHTTP {
 
     /// POSTs JSON; returns the status, the Retry-After header and up to 64 KiB of the answer.
     static func postJSON(_ url: String, body: Data) async throws -> (status: Int, retryAfter: Double?, body: Data) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "metrics-backend")
-        request.body = .bytes(ByteBuffer(data: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
-        let answer = try await response.body.collect(upTo: 64 << 10)
-        return (Int(response.status.code), response.headers.first(name: "Retry-After").flatMap(Double.init), Data(buffer: answer))
+        let answer = try await send(url, json: body)
+        return (answer.status, answer.retryAfter, answer.body)
     }
 
     /// 2xx delivered; 408, 429 and 5xx are worth retrying; any other status is final.

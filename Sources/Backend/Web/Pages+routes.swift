@@ -25,8 +25,11 @@ func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: 
         TokensPageController(pages: pages, auth: auth).add(to: routes)
         FlipsPageController(pages: pages).add(to: routes)
         NotificationGroupPageController(pages: pages, outbox: outbox).add(to: routes)
+        // A test message may wait for its channel's timeout (60 s for SMTP), well past the storage deadline.
+        ChannelsPageController(pages: pages, notifiers: config.alerting.notifiers)
+            .add(to: routes, testing: admins.underStorageDeadline(bodyLimit: FormBody.maxBytes, limit: .seconds(75)))
     case .failure(let error):
-        for path in ["/", "login", "dashboard", "journal", "flips", "tokens", "checks/new", "hosts/:host", "notifications/:id"] {
+        for path in ["/", "login", "dashboard", "journal", "flips", "tokens", "channels", "checks/new", "hosts/:host", "notifications/:id"] {
             router.get(RouterPath(path)) { _, _ -> Response in throw PageError(.internalServerError, "The pages cannot be shown: \(error)") }
         }
     }

@@ -53,6 +53,7 @@ struct WebPages: Sendable {
     static let navigation: [(key: String, href: String, label: String)] = [
         ("dashboard", "/dashboard", "Dashboard"), ("journal", "/journal", "Journal"), ("flips", "/flips", "Flips"),
         ("checks", "/checks/new", "New heartbeat"), ("tokens", "/tokens", "Tokens"),
+        ("channels", "/channels", "Channels"),
     ]
 }
 

@@ -17,6 +17,7 @@ CURLcode csupport_curl_setopt_long(CURL *handle, CURLoption option, long value);
 CURLcode csupport_curl_setopt_ptr(CURL *handle, CURLoption option, const void *value);
 CURLcode csupport_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t value);
 CURLcode csupport_curl_setopt_write(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
+CURLcode csupport_curl_setopt_read(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
 CURLcode csupport_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 
 #endif
