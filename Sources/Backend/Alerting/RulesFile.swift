@@ -62,6 +62,7 @@ enum RulesFile {
         }
         var defaults = RulePatch()
         var overrides = RuleOverrides()
+        var maintenance = MaintenanceWindowsFile()
         for (key, value) in entries {
             let where_ = key.dropLast().joined(separator: ".")
             guard let name = key.last else { continue }
@@ -75,12 +76,17 @@ enum RulesFile {
                 try set(&overrides.hosts[key[1], default: RulePatch()], name, value, fail)
             case 4 where key[0] == "checks":
                 try set(&overrides.checks[key[1], default: [:]][key[2], default: RulePatch()], name, value, fail)
+            case 3 where key[0] == "maintenance":
+                try maintenance.add(name: key[1], key: name, value: value, fail: fail)
             default:
                 throw fail("is not in [defaults], [hosts.\"HOST\"] or [checks.\"HOST\".\"CHECK\"] (found under '\(where_)')")
             }
         }
         defaults.apply(to: &settings.rules)
         settings.overrides = overrides
+        settings.maintenance = try maintenance.windows { window, key, message in
+            ConfigError(variable: "ALERT_RULES_FILE", message: "\(path): 'maintenance.\(window).\(key)' \(message)")
+        }
     }
 
     private static func set(_ patch: inout RulePatch, _ name: String, _ value: TOMLValue, _ fail: (String) -> ConfigError) throws {
