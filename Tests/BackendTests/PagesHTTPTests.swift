@@ -53,8 +53,9 @@ import Testing
     }
 
     /// The harness with a user (bcrypt at the lowest cost, to keep tests quick) and two hosts' reports.
-    static func withPages(_ body: @escaping @Sendable (IngestHTTPTests.Harness) async throws -> Void) async throws {
-        try await IngestHTTPTests.withHarness { h in
+    static func withPages(_ adjust: @Sendable (inout BackendConfig) -> Void = { _ in },
+                          _ body: @escaping @Sendable (IngestHTTPTests.Harness) async throws -> Void) async throws {
+        try await IngestHTTPTests.withHarness(adjust) { h in
             #expect(try await h.store.createUser(email: email, passwordHash: Bcrypt.hash(password, cost: 4), now: Date()))
             let now = Date()
             _ = try await h.domain.ingest.ingest(Report(host: "db-1", sentAt: now, observations: [
@@ -72,7 +73,7 @@ import Testing
         }
     }
 
-    static let pages = ["/dashboard", "/hosts/db-1", "/journal", "/flips", "/tokens", "/checks/new", "/sparkline.svg?host=db-1&name=disk%3A%2F"]
+    static let pages = ["/dashboard", "/hosts/db-1", "/journal", "/flips", "/maintenance", "/tokens", "/checks/new", "/sparkline.svg?host=db-1&name=disk%3A%2F"]
 
     @Test func withoutASessionEveryPageRedirectsToLogin() async throws {
         try await Self.withPages { h in

@@ -29,6 +29,7 @@ struct DashboardController: Sendable {
         let page = max(1, min(100_000, query.get("page").flatMap { Int($0) } ?? 1))
         let now = Date()
         let start = (page - 1) * Self.pageSize
+        let settings = pages.config.alerting.settings
         let (hosts, counts, shown) = try await (pages.store.hosts(), pages.store.checkCounts(host: hostFilter),
                                                 pages.store.checksPage(host: hostFilter, state: state, offset: start, limit: Self.pageSize))
         // The summary counts every check of the shown hosts; the table applies the state filter.
@@ -40,7 +41,8 @@ struct DashboardController: Sendable {
             return ca != cb ? ca > cb : a.name < b.name
         }.prefix(allHosts ? Int.max : Self.summaryLimit).map { host in
             let count = counts[host.name] ?? CheckCounts()
-            return ["host": host.name, "hostURL": URLText.hostPage(host.name), "ok": count.ok, "alert": count.alert,
+            let maintenance = settings.maintenance.open(at: now, host: host.name).map(\.until).max()
+            return ["maintenanceUntil": maintenance.map(TimeText.utc) ?? false, "maintenanceUntilISO": maintenance.map(TimeText.iso) ?? "", "host": host.name, "hostURL": URLText.hostPage(host.name), "ok": count.ok, "alert": count.alert,
                     "noData": count.noData, "lastReportAgo": TimeText.ago(host.lastReportAt, now: now),
                     "lastReportISO": TimeText.iso(host.lastReportAt), "state": count.alert > 0 ? "alert" : count.noData > 0 ? "no-data" : "ok"]
         }
@@ -53,7 +55,7 @@ struct DashboardController: Sendable {
         let filters: [(String, String?)] = [("host", hostFilter), ("state", state?.rawValue), ("hosts", allHosts ? "all" : nil)]
         let back = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         var model: [String: Any] = [
-            "summary": summary, "checks": shown.map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: back) },
+            "summary": summary, "checks": shown.map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: back, maintenanceUntil: settings.maintenanceUntil($0, now: now)) },
             "hostFilter": hostFilter ?? "", "hostNames": hosts.map(\.name),
             "states": [("", "any state"), ("alert", "alert"), ("no-data", "no data"), ("ok", "ok")].map { value, label in
                 ["value": value, "label": label, "selected": value == stateText] as [String: Any]

@@ -23,8 +23,9 @@ func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: 
         CheckFormController(pages: pages).add(to: routes)
         TokensPageController(pages: pages, auth: auth).add(to: routes)
         FlipsPageController(pages: pages).add(to: routes)
+        MaintenancePageController(pages: pages).add(to: routes)
     case .failure(let error):
-        for path in ["/", "login", "dashboard", "journal", "flips", "tokens", "checks/new", "hosts/:host"] {
+        for path in ["/", "login", "dashboard", "journal", "flips", "maintenance", "tokens", "checks/new", "hosts/:host"] {
             router.get(RouterPath(path)) { _, _ -> Response in throw PageError(.internalServerError, "The pages cannot be shown: \(error)") }
         }
     }
