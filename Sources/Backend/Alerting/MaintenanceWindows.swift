@@ -21,12 +21,13 @@ struct MaintenanceWindow: Sendable, Equatable {
     /// When the opening that holds `date` closes (the latest, when openings overlap); nil if none holds it.
     func closes(openAt date: Date) -> Date? {
         // An opening holds `date` if it started at or before it and less than `duration` before.
-        var start = schedule.next(after: date.addingTimeInterval(-Double(duration)))
+        // The search stops at `date`, so a window that opens once a year costs no year of days.
+        var start = schedule.next(after: date.addingTimeInterval(-Double(duration)), notAfter: date)
         var end: Date?
         for _ in 0..<Self.searchLimit {
             guard let opened = start, opened <= date else { break }
             end = opened.addingTimeInterval(Double(duration))
-            start = schedule.next(after: opened)
+            start = schedule.next(after: opened, notAfter: date)
         }
         return end
     }
