@@ -5,7 +5,7 @@ import Shared
 import Testing
 @testable import Backend
 
-/// What the pages say of maintenance windows.
+/// What the pages say of maintenance windows and of the evaluation leader.
 @Suite struct MaintenancePagesTests {
     /// `patching` is open now over db-*; `new-year` opens on 1 January.
     static func windows(_ config: inout BackendConfig) {
@@ -42,6 +42,25 @@ import Testing
                 #expect(newYear.contains("closed") && newYear.contains("disk:*") && newYear.contains("every host"))
                 // Midnight in Berlin is 23:00 UTC on 31 December.
                 #expect(newYear.contains("-12-31 23:00:00 UTC"))
+            }
+        }
+    }
+
+    @Test func theDashboardAndReadyzNameTheLeaderAndItsBeat() async throws {
+        try await PagesHTTPTests.withPages { h in
+            // SQLite: one process, which leads; its beat is in the table.
+            _ = try await h.store.lead(backend: "backend-a", startedAt: Date()) { beat in try await beat() }
+            try await h.app.test(.router) { client in
+                let b = try #require(try await PagesHTTPTests.login(client).browser)
+                let dashboard = String(buffer: try await client.execute(uri: "/dashboard", method: .get, headers: b.headers).body)
+                #expect(dashboard.contains("Evaluation is led by <code>backend-a</code>, last beat 0 s ago."))
+                let ready = try await client.execute(uri: "/readyz", method: .get)
+                let object = try JSONSerialization.jsonObject(with: Data(String(buffer: ready.body).utf8)) as? [String: Any]
+                let evaluation = try #require(object?["evaluation"] as? [String: Any])
+                #expect(evaluation["leader"] as? String == "backend-a")
+                #expect(evaluation["leaderStale"] as? Bool == false)
+                #expect((evaluation["leaderBeatAgeSeconds"] as? Double ?? 99) < 5)
+                #expect(evaluation["backend"] as? String == h.domain.leadership.backend)
             }
         }
     }

@@ -10,6 +10,10 @@ struct AlertConfig: Sendable {
     /// Pinged every minute, so an outside service notices a dead backend.
     var selfHeartbeatURL: String?
     var settings = AlertSettings()
+    /// Seconds without a beat before followers call the evaluation leader hung (it beats every 5 s).
+    var leaderStaleAfter = 15
+    /// Seconds a leader may stay hung before a follower ends its database session; nil: never.
+    var leaderTakeoverAfter: Int? = 120
 
     /// Outbox channel names with their notifiers: `telegram:<chat>` per chat, `webhook`.
     var notifiers: [String: any Notifier] {
@@ -64,6 +68,12 @@ struct AlertConfig: Sendable {
                 throw ConfigError(variable: "FLAP_FLIPS", message: "'\(raw)' is not a whole number between 2 and 1000")
             }
             config.settings.flapFlips = flips
+        }
+        if let stale = try seconds("LEADER_STALE_AFTER", minimum: 10) { config.leaderStaleAfter = stale }
+        if value("LEADER_TAKEOVER_AFTER")?.lowercased() == "off" {
+            config.leaderTakeoverAfter = nil
+        } else if let takeOver = try seconds("LEADER_TAKEOVER_AFTER", minimum: 30) {
+            config.leaderTakeoverAfter = takeOver
         }
         config.settings.publicURL = publicURL
         if let path = value("ALERT_RULES_FILE") { try RulesFile.load(path: path, into: &config.settings) }

@@ -5,6 +5,7 @@ import Hummingbird
 /// the sparklines its rows load lazily, so the page itself never waits on samples.
 struct DashboardController: Sendable {
     let pages: WebPages
+    let leadership: Leadership
     static let pageSize = 200
     static let summaryLimit = 100
 
@@ -28,8 +29,8 @@ struct DashboardController: Sendable {
         guard stateText.isEmpty || state != nil else { throw PageError(.badRequest, "The state filter must be ok, alert or no-data.") }
         let page = max(1, min(100_000, query.get("page").flatMap { Int($0) } ?? 1))
         let now = Date()
-        let start = (page - 1) * Self.pageSize
         let settings = pages.config.alerting.settings
+        let start = (page - 1) * Self.pageSize
         let (hosts, counts, shown) = try await (pages.store.hosts(), pages.store.checkCounts(host: hostFilter),
                                                 pages.store.checksPage(host: hostFilter, state: state, offset: start, limit: Self.pageSize))
         // The summary counts every check of the shown hosts; the table applies the state filter.
@@ -64,6 +65,10 @@ struct DashboardController: Sendable {
             "back": back,
         ]
         if shown.isEmpty { model["empty"] = true }
+        if let status = try? await leadership.status(), let leader = status.leader {
+            model["evaluation"] = ["leader": leader, "beatAgo": TimeText.span(Int(status.leaderBeatAgeSeconds ?? 0)), "stale": status.leaderStale,
+                                   "leading": status.leading, "backend": status.backend]
+        }
         if !allHosts && shownHosts.count > Self.summaryLimit {
             model["allHostsURL"] = "/dashboard?" + URLText.queryString([("host", hostFilter), ("state", state?.rawValue), ("hosts", "all")])
             model["hiddenHosts"] = shownHosts.count - Self.summaryLimit

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 
 /// The pages' routes. Without the resource bundle each page answers 500 with why.
-func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: AlertingService, journal: any JournalStore, auth: TokenAuthenticator, config: BackendConfig) {
+func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: AlertingService, leadership: Leadership, journal: any JournalStore,
+              auth: TokenAuthenticator, config: BackendConfig) {
     switch WebResources.loaded {
     case .success(let (views, assets)):
         let sessions = WebSessions(store: store, publicURL: config.publicURL)
@@ -16,7 +17,7 @@ func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: 
             users: users.underStorageDeadline(bodyLimit: FormBody.maxBytes),
             admins: admins.underStorageDeadline(bodyLimit: FormBody.maxBytes))
         LoginController(pages: pages).add(to: routes)
-        DashboardController(pages: pages).add(to: routes)
+        DashboardController(pages: pages, leadership: leadership).add(to: routes)
         CheckActionsController(pages: pages, alerting: alerting).add(to: routes)
         HostPageController(pages: pages).add(to: routes)
         JournalPageController(pages: pages).add(to: routes)

@@ -1,0 +1,74 @@
+import Foundation
+import Shared
+import TestSupport
+import Testing
+@testable import Backend
+
+/// Who watches the leader: real backends on one PostgreSQL, the leader stopped with SIGSTOP
+/// (it keeps its lock but stops beating), and the Telegram stand-in counting what arrives.
+@Suite struct LeaderWatchTests {
+    /// In CI PostgreSQL is always there (CI=true), so this never silently passes there.
+    @Test(.enabled(if: Engine.available.contains(.postgres), "needs PostgreSQL (TEST_DATABASE_URL)"))
+    func aHungLeaderIsToldOnceByOneFollowerAndSoIsItsReturn() async throws {
+        let rig = try await AlertRig(engine: .postgres)
+        var stopped: pid_t?
+        do {
+            // Two followers: only one of them may speak.
+            for _ in 0..<3 { try await rig.startBackend() }
+            let leader = try #require(try await rig.leader())
+            let follower = (leader + 1) % 3
+            let leaderName = try #require(try await Self.readiness(rig, leader)?["backend"] as? String)
+            // Both followers beat before the leader stops, so both could speak.
+            var followers = 0
+            for _ in 0..<100 where followers < 2 {
+                followers = try await Self.followers(rig)
+                if followers < 2 { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(followers == 2)
+
+            kill(rig.backends[leader].daemon.pid, SIGSTOP)
+            stopped = rig.backends[leader].daemon.pid
+            let since = Date()
+            // Stale after 15 s, looked at every 5 s.
+            #expect(try await rig.wait(40) { !rig.delivered().isEmpty })
+            let told = Date().timeIntervalSince(since)
+            #expect(told >= 14, "told after \(told) s, before the beat was stale")
+            let evaluation = try #require(try await Self.readiness(rig, follower))
+            #expect(evaluation["leader"] as? String == leaderName)
+            #expect(evaluation["leaderStale"] as? Bool == true)
+            #expect((evaluation["leaderBeatAgeSeconds"] as? Double ?? 0) >= 15)
+            #expect(evaluation["leading"] as? Bool == false)
+            // Two more looks of both followers: still one message.
+            try await Task.sleep(for: .seconds(11))
+            #expect(rig.delivered().count == 1)
+            #expect(rig.delivered().first?.text.contains("the evaluation leader \(leaderName) has not beaten") == true)
+
+            kill(rig.backends[leader].daemon.pid, SIGCONT)
+            stopped = nil
+            #expect(try await rig.wait(30) { rig.delivered().count >= 2 })
+            try await Task.sleep(for: .seconds(6))
+            let texts = rig.delivered().map(\.text)
+            #expect(texts.count == 2)
+            #expect(texts.last?.hasPrefix("✅") == true && texts.last?.contains("\(leaderName) beats again") == true)
+            #expect(try await Self.readiness(rig, follower)?["leaderStale"] as? Bool == false)
+        } catch {
+            Issue.record(error)
+        }
+        if let stopped { kill(stopped, SIGCONT) }
+        await rig.finish()
+    }
+
+    /// `/readyz`'s `evaluation` object from one backend.
+    static func readiness(_ rig: AlertRig, _ index: Int) async throws -> [String: Any]? {
+        let outcome = try await EndToEndTests.run("/usr/bin/curl", ["-sS", "--max-time", "5", rig.backends[index].url + "/readyz"], environment: [:])
+        let object = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any]
+        return object?["evaluation"] as? [String: Any]
+    }
+
+    /// How many backends beat as followers, as the database says.
+    static func followers(_ rig: AlertRig) async throws -> Int {
+        let sql = "SELECT count(*) FROM evaluator_beats WHERE NOT leader AND beat_at > now() - interval '10 seconds'"
+        let outcome = try await runCommand("/usr/bin/psql", [rig.environment["DATABASE_URL"] ?? "", "-tAc", sql])
+        return Int(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+}
