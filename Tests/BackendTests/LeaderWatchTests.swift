@@ -58,6 +58,53 @@ import Testing
         await rig.finish()
     }
 
+    /// A leader hung longer than LEADER_TAKEOVER_AFTER loses its database session, so its lock:
+    /// a follower leads, and the channels hear so. Resumed, the old leader only follows.
+    @Test(.enabled(if: Engine.available.contains(.postgres), "needs PostgreSQL (TEST_DATABASE_URL)"))
+    func aLeaderHungTooLongLosesItsSessionAndAFollowerLeads() async throws {
+        let rig = try await AlertRig(engine: .postgres, settings: ["LEADER_TAKEOVER_AFTER": "30s"])
+        var stopped: pid_t?
+        do {
+            for _ in 0..<2 { try await rig.startBackend() }
+            let leader = try #require(try await rig.leader())
+            let follower = 1 - leader
+            let leaderName = try #require(try await Self.readiness(rig, leader)?["backend"] as? String)
+            let followerName = try #require(try await Self.readiness(rig, follower)?["backend"] as? String)
+            kill(rig.backends[leader].daemon.pid, SIGSTOP)
+            stopped = rig.backends[leader].daemon.pid
+            let since = Date()
+            #expect(try await rig.wait(70) { rig.delivered().count >= 2 })
+            let took = Date().timeIntervalSince(since)
+            #expect(took >= 29, "took over after \(took) s")
+            let texts = rig.delivered().map(\.text)
+            #expect(texts.first?.contains("\(leaderName) has not beaten") == true)
+            #expect(texts.last == "✅ metrics-backend: \(followerName) leads evaluation now, after \(texts.last?.components(separatedBy: "after ").last ?? "")")
+            let evaluation = try await Self.readiness(rig, follower)
+            #expect(evaluation?["leading"] as? Bool == true && evaluation?["leader"] as? String == followerName)
+
+            // A heartbeat due a second later: the new leader evaluates it.
+            kill(rig.backends[leader].daemon.pid, SIGCONT)
+            stopped = nil
+            try await rig.report([Observation(name: "backup", kind: .heartbeat, status: "ok", every: 1, grace: 0)], to: follower)
+            #expect(try await rig.wait(20) { rig.delivered().count >= 3 })
+            try await Task.sleep(for: .seconds(6))
+            #expect(rig.delivered().count == 3)
+            #expect(rig.delivered().last?.text.contains("missed") == true)
+            // Its next beat fails on the ended session (within its 10 s deadline): it follows then.
+            var leading: Bool?
+            for _ in 0..<40 where leading != false {
+                leading = try await Self.readiness(rig, leader)?["leading"] as? Bool
+                if leading != false { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(leading == false)
+            #expect(rig.delivered().count == 3)
+        } catch {
+            Issue.record(error)
+        }
+        if let stopped { kill(stopped, SIGCONT) }
+        await rig.finish()
+    }
+
     /// `/readyz`'s `evaluation` object from one backend.
     static func readiness(_ rig: AlertRig, _ index: Int) async throws -> [String: Any]? {
         let outcome = try await EndToEndTests.run("/usr/bin/curl", ["-sS", "--max-time", "5", rig.backends[index].url + "/readyz"], environment: [:])
