@@ -53,13 +53,13 @@ import Testing
             try await h.app.test(.router) { client in
                 let b = try #require(try await PagesHTTPTests.login(client).browser)
                 let dashboard = String(buffer: try await client.execute(uri: "/dashboard", method: .get, headers: b.headers).body)
-                #expect(dashboard.contains("Evaluation is led by <code>backend-a</code>, last beat 0 s ago."))
+                #expect(dashboard.contains("Evaluation is led by <code>backend-a</code>, last beat "))
                 let ready = try await client.execute(uri: "/readyz", method: .get)
                 let object = try JSONSerialization.jsonObject(with: Data(String(buffer: ready.body).utf8)) as? [String: Any]
                 let evaluation = try #require(object?["evaluation"] as? [String: Any])
                 #expect(evaluation["leader"] as? String == "backend-a")
                 #expect(evaluation["leaderStale"] as? Bool == false)
-                #expect((evaluation["leaderBeatAgeSeconds"] as? Double ?? 99) < 5)
+                #expect((evaluation["leaderBeatAgeSeconds"] as? Double ?? 999) < 60)
                 #expect(evaluation["backend"] as? String == h.domain.leadership.backend)
             }
         }
