@@ -89,10 +89,11 @@ func alertingServices(domain: Domain, config: AlertConfig, logger: Logger) -> [a
     if !notifiers.isEmpty {
         services.append(CancelOnShutdown(DeliveryWorker(outbox: domain.outbox, notifiers: notifiers, signal: domain.alerting.outbox, logger: logger)))
         services.append(CancelOnShutdown(StorageWatch(store: store, notifiers: notifiers, leader: leader, logger: logger)))
-        if store.engine != "sqlite" {
-            let takeOver = config.leaderTakeoverAfter.map(Double.init)
-            services.append(CancelOnShutdown(LeaderWatch(leadership: domain.leadership, notifiers: notifiers, logger: logger, takeOverAfter: takeOver)))
-        }
+    }
+    // Without channels it has nobody to tell, but still ends a hung leader's session.
+    if store.engine != "sqlite" {
+        let takeOver = config.leaderTakeoverAfter.map(Double.init)
+        services.append(CancelOnShutdown(LeaderWatch(leadership: domain.leadership, notifiers: notifiers, logger: logger, takeOverAfter: takeOver)))
     }
     if let url = config.selfHeartbeatURL { services.append(CancelOnShutdown(SelfHeartbeat(url: url, store: store, logger: logger))) }
     return services

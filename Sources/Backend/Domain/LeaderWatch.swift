@@ -25,7 +25,8 @@ struct LeaderWatch: Service {
             let now = Date()
             let leader = Leadership.leader(beats)
             let staleAfter = leadership.staleAfter
-            if let leader, leader.age > staleAfter, leader.backend != leadership.backend {
+            // A backend that just took the lock has not beaten yet: the stale row is its predecessor's.
+            if let leader, leader.age > staleAfter, leader.backend != leadership.backend, !leadership.flag.isLeader {
                 guard told?.leader == leader.backend || Leadership.isTeller(leadership.backend, beats: beats, staleAfter: staleAfter) else { continue }
                 if told == nil {
                     let since = now.addingTimeInterval(-leader.age)
