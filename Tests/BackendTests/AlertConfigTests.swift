@@ -16,6 +16,14 @@ import Testing
         #expect(try AlertConfig.fromEnvironment([:], publicURL: nil).notifiers.isEmpty)
     }
 
+    @Test func theLeaderWatchHasDefaultsAndCanBeTurnedOff() throws {
+        let defaults = try AlertConfig.fromEnvironment([:], publicURL: nil)
+        #expect(defaults.leaderStaleAfter == 15 && defaults.leaderTakeoverAfter == 120)
+        let set = try AlertConfig.fromEnvironment(["LEADER_STALE_AFTER": "30s", "LEADER_TAKEOVER_AFTER": "5m"], publicURL: nil)
+        #expect(set.leaderStaleAfter == 30 && set.leaderTakeoverAfter == 300)
+        #expect(try AlertConfig.fromEnvironment(["LEADER_TAKEOVER_AFTER": "off"], publicURL: nil).leaderTakeoverAfter == nil)
+    }
+
     @Test(arguments: [
         (["TELEGRAM_BOT_TOKEN": "1:x"], "TELEGRAM_CHAT_ID"),
         (["TELEGRAM_CHAT_ID": "11"], "TELEGRAM_BOT_TOKEN"),
@@ -23,6 +31,8 @@ import Testing
         (["REMIND_EVERY": "10s"], "REMIND_EVERY"),
         (["FLAP_FLIPS": "1"], "FLAP_FLIPS"),
         (["ALERT_RULES_FILE": "/nonexistent/rules.toml"], "ALERT_RULES_FILE"),
+        (["LEADER_STALE_AFTER": "5s"], "LEADER_STALE_AFTER"),
+        (["LEADER_TAKEOVER_AFTER": "never"], "LEADER_TAKEOVER_AFTER"),
     ])
     func badSettingsNameTheirVariable(env: [String: String], variable: String) {
         do {

@@ -7,6 +7,21 @@ import Testing
 /// Who watches the leader: real backends on one PostgreSQL, the leader stopped with SIGSTOP
 /// (it keeps its lock but stops beating), and the Telegram stand-in counting what arrives.
 @Suite struct LeaderWatchTests {
+    static func beat(_ backend: String, age: Double, leader: Bool = false) -> EvaluatorBeat {
+        EvaluatorBeat(backend: backend, startedAt: Date(), beatAt: Date().addingTimeInterval(-age), leader: leader, age: age)
+    }
+
+    /// Of the followers whose own beat is fresh, the first by name tells; the freshest leader row leads.
+    @Test func oneFreshFollowerTells() {
+        let beats = [Self.beat("a", age: 40), Self.beat("b", age: 2), Self.beat("c", age: 1), Self.beat("old", age: 900, leader: true),
+                     Self.beat("hung", age: 20, leader: true)]
+        #expect(Leadership.leader(beats)?.backend == "hung")
+        #expect(!Leadership.isTeller("a", beats: beats, staleAfter: 15))
+        #expect(Leadership.isTeller("b", beats: beats, staleAfter: 15))
+        #expect(!Leadership.isTeller("c", beats: beats, staleAfter: 15))
+        #expect(!Leadership.isTeller("hung", beats: beats, staleAfter: 15))
+    }
+
     /// In CI PostgreSQL is always there (CI=true), so this never silently passes there.
     @Test(.enabled(if: Engine.available.contains(.postgres), "needs PostgreSQL (TEST_DATABASE_URL)"))
     func aHungLeaderIsToldOnceByOneFollowerAndSoIsItsReturn() async throws {
