@@ -43,7 +43,8 @@ struct DashboardController: Sendable {
         }.prefix(allHosts ? Int.max : Self.summaryLimit).map { host in
             let count = counts[host.name] ?? CheckCounts()
             let maintenance = settings.maintenance.open(at: now, host: host.name).map(\.until).max()
-            return ["maintenanceUntil": maintenance.map(TimeText.utc) ?? false, "maintenanceUntilISO": maintenance.map(TimeText.iso) ?? "", "host": host.name, "hostURL": URLText.hostPage(host.name), "ok": count.ok, "alert": count.alert,
+            return ["host": host.name, "hostURL": URLText.hostPage(host.name), "ok": count.ok, "alert": count.alert,
+                    "maintenanceUntil": maintenance.map(TimeText.utc) ?? false, "maintenanceUntilISO": maintenance.map(TimeText.iso) ?? "",
                     "noData": count.noData, "lastReportAgo": TimeText.ago(host.lastReportAt, now: now),
                     "lastReportISO": TimeText.iso(host.lastReportAt), "state": count.alert > 0 ? "alert" : count.noData > 0 ? "no-data" : "ok"]
         }
