@@ -46,8 +46,9 @@ import Testing
             let since = Date()
             // Stale after 15 s, looked at every 5 s.
             #expect(try await rig.wait(40) { !rig.delivered().isEmpty })
+            // Its last beat came up to 5 s before it stopped: stale 10–15 s after the stop, not before.
             let told = Date().timeIntervalSince(since)
-            #expect(told >= 14, "told after \(told) s, before the beat was stale")
+            #expect(told >= 9.5, "told after \(told) s, before the beat was stale")
             let evaluation = try #require(try await Self.readiness(rig, follower))
             #expect(evaluation["leader"] as? String == leaderName)
             #expect(evaluation["leaderStale"] as? Bool == true)
@@ -90,7 +91,8 @@ import Testing
             let since = Date()
             #expect(try await rig.wait(70) { rig.delivered().count >= 2 })
             let took = Date().timeIntervalSince(since)
-            #expect(took >= 29, "took over after \(took) s")
+            // Hung for 30 s counts from its last beat, up to 5 s before the stop.
+            #expect(took >= 24.5, "took over after \(took) s")
             let texts = rig.delivered().map(\.text)
             #expect(texts.first?.contains("\(leaderName) has not beaten") == true)
             #expect(texts.last == "✅ metrics-backend: \(followerName) leads evaluation now, after \(texts.last?.components(separatedBy: "after ").last ?? "")")
