@@ -35,6 +35,14 @@ import Testing
         #expect(config.channels.email?.transfer.from == EmailAddress(parsing: "Metrics <m@example.com>"))
     }
 
+    @Test func theLeaderWatchHasDefaultsAndCanBeTurnedOff() throws {
+        let defaults = try AlertConfig.fromEnvironment([:], publicURL: nil)
+        #expect(defaults.leaderStaleAfter == 15 && defaults.leaderTakeoverAfter == 120)
+        let set = try AlertConfig.fromEnvironment(["LEADER_STALE_AFTER": "30s", "LEADER_TAKEOVER_AFTER": "5m"], publicURL: nil)
+        #expect(set.leaderStaleAfter == 30 && set.leaderTakeoverAfter == 300)
+        #expect(try AlertConfig.fromEnvironment(["LEADER_TAKEOVER_AFTER": "off"], publicURL: nil).leaderTakeoverAfter == nil)
+    }
+
     @Test(arguments: [
         (["TELEGRAM_BOT_TOKEN": "1:x"], "TELEGRAM_CHAT_ID"),
         (["TELEGRAM_CHAT_ID": "11"], "TELEGRAM_BOT_TOKEN"),
@@ -59,6 +67,8 @@ import Testing
         (["MATRIX_HOMESERVER": "https://matrix.example.org", "MATRIX_ACCESS_TOKEN": "syt_x", "MATRIX_ROOM_ID": "#ops:example.org"], "MATRIX_ROOM_ID"),
         (["GOTIFY_TOKEN": "A1"], "GOTIFY_URL"),
         (["ALERTMANAGER_URL": "alertmanager:9093"], "ALERTMANAGER_URL"),
+        (["LEADER_STALE_AFTER": "5s"], "LEADER_STALE_AFTER"),
+        (["LEADER_TAKEOVER_AFTER": "never"], "LEADER_TAKEOVER_AFTER"),
     ])
     func badSettingsNameTheirVariable(env: [String: String], variable: String) {
         do {

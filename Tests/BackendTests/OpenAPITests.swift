@@ -46,7 +46,7 @@ import Testing
             let router = buildRouter(domain: h.domain, journal: h.journal, config: h.config)
             // The pages answer HTML, not the API; PagesHTTPTests covers them.
             let pages = Router(context: AppRequestContext.self)
-            addPages(to: pages, store: h.store, alerting: h.domain.alerting, outbox: h.domain.outbox, journal: h.journal, auth: TokenAuthenticator(store: h.store), config: h.config)
+            addPages(to: pages, store: h.store, alerting: h.domain.alerting, outbox: h.domain.outbox, leadership: h.domain.leadership, journal: h.journal, auth: TokenAuthenticator(store: h.store), config: h.config)
             let pageRoutes = Set(pages.routes.map { Self.normalize("\($0.method)", "\($0.path)") })
             #expect(pageRoutes.count > 10)
             let routed = Set(router.routes.map { Self.normalize("\($0.method)", "\($0.path)") }).subtracting(pageRoutes)

@@ -73,7 +73,7 @@ import Testing
         }
     }
 
-    static let pages = ["/dashboard", "/hosts/db-1", "/journal", "/flips", "/tokens", "/channels", "/checks/new", "/sparkline.svg?host=db-1&name=disk%3A%2F"]
+    static let pages = ["/dashboard", "/hosts/db-1", "/journal", "/flips", "/maintenance", "/tokens", "/channels", "/checks/new", "/sparkline.svg?host=db-1&name=disk%3A%2F"]
 
     @Test func withoutASessionEveryPageRedirectsToLogin() async throws {
         try await Self.withPages { h in

@@ -29,7 +29,7 @@ import Testing
             let router = buildRouter(domain: h.domain, journal: h.journal, config: h.config)
             let routes = router.routes.map { (method: $0.method, path: "\($0.path)") }
             let pages = Router(context: AppRequestContext.self)
-            addPages(to: pages, store: h.store, alerting: h.domain.alerting, outbox: h.domain.outbox, journal: h.journal, auth: TokenAuthenticator(store: h.store), config: h.config)
+            addPages(to: pages, store: h.store, alerting: h.domain.alerting, outbox: h.domain.outbox, leadership: h.domain.leadership, journal: h.journal, auth: TokenAuthenticator(store: h.store), config: h.config)
             let pageRoutes = Set(pages.routes.map { OpenAPITests.normalize("\($0.method)", "\($0.path)") })
             #expect(routes.count > 25)
             try await h.app.test(.router) { client in

@@ -25,7 +25,7 @@ enum AlertPolicy {
             decision.flappingSince = nil
         }
 
-        let muted = isMuted(candidate, state: decision.state, now: now)
+        let muted = isMuted(candidate, state: decision.state, now: now, settings: settings)
         func event(_ kind: NotificationMessage.Kind, reason: String) -> NotificationMessage {
             NotificationMessage(
                 kind: kind, host: check.host, check: check.name, checkKind: check.kind, from: candidate.notifiedState, to: decision.state,
@@ -53,23 +53,32 @@ enum AlertPolicy {
         return changed ? decision : nil
     }
 
-    static func isMuted(_ candidate: AlertCandidate, state: CheckState, now: Date) -> Bool {
-        if let until = candidate.check.silencedUntil, until > now { return true }
+    static func isMuted(_ candidate: AlertCandidate, state: CheckState, now: Date, settings: AlertSettings) -> Bool {
+        if mutedUntil(candidate.check, now: now, settings: settings) != nil { return true }
         return candidate.hostDown && candidate.check.kind != .host && (state == .noData || candidate.notifiedState == .noData)
     }
 
+    /// Until when the user hears nothing of this check: its silence, or the maintenance window
+    /// it is in. Nil: neither holds now.
+    static func mutedUntil(_ check: CheckRecord, now: Date, settings: AlertSettings) -> Date? {
+        let silence = check.silencedUntil.flatMap { $0 > now ? $0 : nil }
+        return [silence, settings.maintenanceUntil(check, now: now)].compactMap { $0 }.max()
+    }
+
     /// When evaluating this check next could change something without a new report: its
-    /// deadline, the end of its silence or flapping, a reminder. Nil: only a report can.
+    /// deadline, the end of its silence, maintenance window or flapping, a reminder (held until
+    /// the mute ends). Nil: only a report can.
     static func nextWake(_ candidate: AlertCandidate, now: Date, settings: AlertSettings) -> Date? {
         let check = candidate.check
         guard !check.paused else { return nil }
         var times: [Date] = []
         let deadline = Rules.deadline(check, settings: settings.rules(for: check))
         if deadline > now || check.state != Rules.staleState(check) { times.append(deadline) }
-        if let until = check.silencedUntil, until > now { times.append(until) }
+        let muted = mutedUntil(check, now: now, settings: settings)
+        if let muted { times.append(muted) }
         if candidate.flappingSince != nil { times.append(check.since.addingTimeInterval(Double(settings.flapWindow))) }
         if let every = settings.remindEvery, check.state != .ok, candidate.notifiedState == check.state, let last = candidate.notifiedAt {
-            times.append(last.addingTimeInterval(Double(every)))
+            times.append(max(last.addingTimeInterval(Double(every)), muted ?? .distantPast))
         }
         return times.min()
     }

@@ -21,6 +21,8 @@ struct RuleSettings: Sendable, Equatable {
     var reportGrace = 240
     /// A host whose reports stop for this many report intervals is down.
     var hostDownAfterIntervals = 3
+    /// The maintenance windows that cover the check: a deadline inside one moves past its end.
+    var maintenance = MaintenanceWindows()
 }
 
 /// How the evaluator turns verdicts into messages: flapping, reminders.
@@ -31,9 +33,19 @@ struct AlertSettings: Sendable, Equatable {
     /// Which channels get which notifications (none: every channel gets everything).
     var routes: [Route] = []
 
-    /// The thresholds that hold for one check.
+    /// Scheduled silences, from the rules file.
+    var maintenance = MaintenanceWindows()
+
+    /// The thresholds and maintenance windows that hold for one check.
     func rules(for check: CheckRecord) -> RuleSettings {
-        overrides.settings(base: rules, host: check.host, check: check.name)
+        var settings = overrides.settings(base: rules, host: check.host, check: check.name)
+        if !maintenance.isEmpty { settings.maintenance = maintenance.covering(host: check.host, check: check.name) }
+        return settings
+    }
+
+    /// When the maintenance window this check is in at `now` ends; nil when it is in none.
+    func maintenanceUntil(_ check: CheckRecord, now: Date) -> Date? {
+        maintenance.isEmpty ? nil : maintenance.covering(host: check.host, check: check.name).openUntil(now)
     }
     /// More than `flapFlips` flips within `flapWindow` seconds is flapping: one notice, then
     /// quiet until the check has not flipped for `flapWindow`.

@@ -29,9 +29,20 @@ enum Rules {
 
     /// When the check is next due: after this, with no new report, the verdict changes.
     /// A silence that ended later than the last report starts a fresh window, so maintenance
-    /// ends without a false alert.
+    /// ends without a false alert. So does a maintenance window the deadline falls in: the check
+    /// is due a full period after the window closes. A check already late when a window opened
+    /// stays late.
     static func deadline(_ check: CheckRecord, settings: RuleSettings = RuleSettings()) -> Date {
-        let from = max(check.lastSeen, check.silencedUntil ?? check.lastSeen)
+        var due = deadline(check, from: max(check.lastSeen, check.silencedUntil ?? check.lastSeen), settings: settings)
+        // Bounded: windows that keep reopening are looked at again when the moved deadline comes.
+        for _ in 0..<8 {
+            guard due != .distantFuture, let closes = settings.maintenance.openUntil(due) else { break }
+            due = deadline(check, from: closes, settings: settings)
+        }
+        return due
+    }
+
+    private static func deadline(_ check: CheckRecord, from: Date, settings: RuleSettings) -> Date {
         if waitsForFirstPing(check) { return .distantFuture }
         if !isRunning(check), let schedule = schedule(check) {
             // Due at the schedule's next time after the last ping, plus grace.

@@ -64,6 +64,7 @@ enum RulesFile {
         var overrides = RuleOverrides()
         var routes: [String: Route] = [:]
         var routeOrder: [String] = []
+        var maintenance = MaintenanceWindowsFile()
         for (key, value) in entries {
             let where_ = key.dropLast().joined(separator: ".")
             guard let name = key.last else { continue }
@@ -83,6 +84,8 @@ enum RulesFile {
                     routeOrder.append(key[1])
                 }
                 try RouteSettings.set(&routes[key[1], default: Route(name: key[1], channels: [])], name, value, fail)
+            case 3 where key[0] == "maintenance":
+                try maintenance.add(name: key[1], key: name, value: value, fail: fail)
             default:
                 throw fail("is not in [defaults], [hosts.\"HOST\"], [checks.\"HOST\".\"CHECK\"] or [routes.\"NAME\"] (found under '\(where_)')")
             }
@@ -93,6 +96,9 @@ enum RulesFile {
         defaults.apply(to: &settings.rules)
         settings.overrides = overrides
         settings.routes = routeOrder.compactMap { routes[$0] }
+        settings.maintenance = try maintenance.windows { window, key, message in
+            ConfigError(variable: "ALERT_RULES_FILE", message: "\(path): 'maintenance.\(window).\(key)' \(message)")
+        }
     }
 
     private static func set(_ patch: inout RulePatch, _ name: String, _ value: TOMLValue, _ fail: (String) -> ConfigError) throws {

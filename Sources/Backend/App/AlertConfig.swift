@@ -14,6 +14,10 @@ struct AlertConfig: Sendable {
     var settings = AlertSettings()
     /// Flips within this many seconds of a channel's last message fold into its next.
     var groupInterval: Double = 1
+    /// Seconds without a beat before followers call the evaluation leader hung (it beats every 5 s).
+    var leaderStaleAfter = 15
+    /// Seconds a leader may stay hung before a follower ends its database session; nil: never.
+    var leaderTakeoverAfter: Int? = 120
 
     /// Outbox channel names with their notifiers: `telegram:<chat>` per chat, `webhook`, and
     /// `email`, `ntfy`, `slack`, `discord`, `matrix`, `gotify`, `alertmanager`.
@@ -69,6 +73,12 @@ struct AlertConfig: Sendable {
         if let interval = try seconds("GROUP_INTERVAL", minimum: 0) {
             guard interval <= 3600 else { throw ConfigError(variable: "GROUP_INTERVAL", message: "'\(interval)s' is longer than an hour; alerts would wait that long") }
             config.groupInterval = Double(interval)
+        }
+        if let stale = try seconds("LEADER_STALE_AFTER", minimum: 10) { config.leaderStaleAfter = stale }
+        if value("LEADER_TAKEOVER_AFTER")?.lowercased() == "off" {
+            config.leaderTakeoverAfter = nil
+        } else if let takeOver = try seconds("LEADER_TAKEOVER_AFTER", minimum: 30) {
+            config.leaderTakeoverAfter = takeOver
         }
         config.settings.publicURL = publicURL
         if let path = value("ALERT_RULES_FILE") {

@@ -48,7 +48,7 @@ func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfi
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: StorageErrorMiddleware())
-    router.addRoutes(HealthController(store: store, journal: journal).endpoints)
+    router.addRoutes(HealthController(store: store, journal: journal, leadership: domain.leadership).endpoints)
     // Pings carry their credential in the URL (a ping id or a ping key), answer errors in their
     // own form, and read their bodies between store calls: the storage deadline is around each call.
     router.addRoutes(PingController(store: store, heartbeats: domain.heartbeats, maxNameLength: config.reportLimits.maxNameLength).endpoints)
@@ -75,21 +75,27 @@ func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfi
     readers.addRoutes(JournalController(journal: journal, config: config).searchEndpoints, atPath: "/api/v1")
     readers.addRoutes(PrometheusController(store: store).endpoints)
 
-    addPages(to: router, store: store, alerting: domain.alerting, outbox: domain.outbox, journal: journal, auth: auth, config: config)
+    addPages(to: router, store: store, alerting: domain.alerting, outbox: domain.outbox, leadership: domain.leadership, journal: journal, auth: auth, config: config)
     return router
 }
 
 /// The evaluator's scheduler, the delivery worker and the watchers of the backend itself.
 func alertingServices(domain: Domain, config: AlertConfig, logger: Logger) -> [any Service] {
     let store = domain.store
-    let leader = LeaderFlag()
-    let backend = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UInt32.random(in: 0...UInt32.max))"
-    var services: [any Service] = [CancelOnShutdown(DeadlineScheduler(store: store, alerting: domain.alerting, backend: backend, leader: leader, logger: logger))]
+    let leader = domain.leadership.flag
+    var services: [any Service] = [
+        CancelOnShutdown(DeadlineScheduler(store: store, alerting: domain.alerting, backend: domain.leadership.backend, leader: leader, logger: logger)),
+    ]
     let notifiers = config.notifiers
     if !notifiers.isEmpty {
         services.append(CancelOnShutdown(DeliveryWorker(outbox: domain.outbox, notifiers: notifiers, signal: domain.alerting.outbox, leader: leader, logger: logger,
                                                                    groupInterval: config.groupInterval)))
         services.append(CancelOnShutdown(StorageWatch(store: store, notifiers: notifiers, leader: leader, logger: logger)))
+    }
+    // Without channels it has nobody to tell, but still ends a hung leader's session.
+    if store.engine != "sqlite" {
+        let takeOver = config.leaderTakeoverAfter.map(Double.init)
+        services.append(CancelOnShutdown(LeaderWatch(leadership: domain.leadership, notifiers: notifiers, logger: logger, takeOverAfter: takeOver)))
     }
     if let url = config.selfHeartbeatURL { services.append(CancelOnShutdown(SelfHeartbeat(url: url, store: store, logger: logger))) }
     return services

@@ -1,11 +1,18 @@
 import Foundation
 import Hummingbird
 
-/// `/healthz`: the process answers. `/readyz`: the databases answer too, within two seconds.
-/// `/openapi.yaml`: the API's description.
+/// `/healthz`: the process answers. `/readyz`: the databases answer too, within two seconds,
+/// with who leads evaluation and how old its beat is. `/openapi.yaml`: the API's description.
 struct HealthController<Context: RequestContext> {
     let store: any Store
     let journal: any JournalStore
+    let leadership: Leadership
+
+    struct Readiness: Encodable {
+        var status: String
+        var engine: String
+        var evaluation: Leadership.Status?
+    }
 
     var endpoints: RouteCollection<Context> {
         RouteCollection(context: Context.self)
@@ -24,24 +31,24 @@ struct HealthController<Context: RequestContext> {
     }
 
     @Sendable func readyz(_ request: Request, context: Context) async throws -> Response {
-        let (store, journal) = (self.store, self.journal)
-        let answered = await withTaskGroup(of: Bool.self) { group in
+        let (store, journal, leadership) = (self.store, self.journal, self.leadership)
+        let answered = await withTaskGroup(of: Leadership.Status??.self) { group in
             group.addTask {
-                guard (try? await store.ping()) != nil else { return false }
-                return (try? await journal.ping()) != nil
+                guard (try? await store.ping()) != nil, (try? await journal.ping()) != nil else { return nil }
+                return .some(try? await leadership.status())
             }
             group.addTask {
                 try? await Task.sleep(for: .seconds(2))
-                return false
+                return nil
             }
-            let first = await group.next() ?? false
+            let first = await group.next() ?? nil
             group.cancelAll()
             return first
         }
-        guard answered else {
-            return try JSONBody.response(["status": "unavailable", "engine": store.engine], status: .serviceUnavailable)
+        guard let evaluation = answered else {
+            return try JSONBody.response(Readiness(status: "unavailable", engine: store.engine), status: .serviceUnavailable)
         }
-        return try JSONBody.response(["status": "ready", "engine": store.engine])
+        return try JSONBody.response(Readiness(status: "ready", engine: store.engine, evaluation: evaluation))
     }
 }
 

@@ -19,10 +19,19 @@ struct DeadlineScheduler: Service {
 
     func run() async throws {
         let startedAt = Date()
+        var followed = Date.distantPast
         while !Task.isCancelled {
             do {
                 let led = try await store.lead(backend: backend, startedAt: startedAt) { beat in try await lead(beat: beat) }
-                if !led { leader.set(false) }
+                if !led {
+                    leader.set(false)
+                    // Followers beat too, so that they can tell which of them watches the leader.
+                    // A failed beat is StorageWatch's to report.
+                    if Date().timeIntervalSince(followed) >= beatEvery {
+                        try? await store.follow(backend: backend, startedAt: startedAt)
+                        followed = Date()
+                    }
+                }
             } catch is CancellationError {
                 return
             } catch {

@@ -42,23 +42,8 @@ struct StorageWatch: Service {
         }
     }
 
-    /// A few quick tries per channel: the database is down, so there is no outbox to fall back on.
     private func tellEveryone(_ text: String) async {
-        await withTaskGroup(of: Void.self) { group in
-            for (channel, notifier) in notifiers {
-                group.addTask {
-                    for attempt in 1...5 {
-                        let result = await notifier.sendDirect(text)
-                        if result == .delivered { return }
-                        if case .rejected(let why) = result {
-                            logger.error("a channel refused the storage message", metadata: ["channel": "\(channel)", "error": "\(why)"])
-                            return
-                        }
-                        try? await Task.sleep(for: .seconds(attempt * 2))
-                    }
-                }
-            }
-        }
+        await DirectMessage.tellEveryone(text, notifiers: notifiers, logger: logger)
     }
 
     static func answers(_ store: any Store, within limit: Duration) async -> Bool {

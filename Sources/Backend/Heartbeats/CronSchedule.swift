@@ -81,12 +81,14 @@ struct CronSchedule: Sendable, Equatable {
         return values
     }
 
-    /// The first time after `date` the schedule fires; nil if none within 5 years (`0 0 31 2 *`).
-    func next(after date: Date) -> Date? {
+    /// The first time after `date` the schedule fires; nil if none within 5 years (`0 0 31 2 *`),
+    /// or none up to `limit` when given (a caller that only asks about a short span).
+    func next(after date: Date, notAfter limit: Date? = nil) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         var day = calendar.startOfDay(for: date)
         for _ in 0..<(366 * 5) {
+            if let limit, day > limit { return nil }
             let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
             if let year = parts.year, let month = parts.month, let dom = parts.day, let weekday = parts.weekday, runs(month: month, day: dom, weekday: weekday - 1) {
                 for hour in hours {
@@ -96,6 +98,7 @@ struct CronSchedule: Sendable, Equatable {
                         // A local time the clock skipped comes back shifted: it does not happen that day.
                         let actual = calendar.dateComponents([.day, .hour, .minute], from: candidate)
                         guard actual.day == dom, actual.hour == hour, actual.minute == minute else { continue }
+                        if let limit, candidate > limit { return nil }
                         return candidate
                     }
                 }

@@ -29,9 +29,10 @@ enum CheckRows {
 
     /// One table row's fields for the templates.
     /// `csrf` and `back` go in every row: a key found in the row itself saves a walk up the context stack.
-    static func row(_ check: CheckRecord, now: Date, csrf: String, back: String) -> [String: Any] {
+    /// `maintenanceUntil`: when the maintenance window the check is in closes.
+    static func row(_ check: CheckRecord, now: Date, csrf: String, back: String, maintenanceUntil: Date? = nil) -> [String: Any] {
         var row: [String: Any] = [
-            "csrf": csrf, "back": back, "status": false, "error": false, "silenced": false, "sparkURL": false,
+            "csrf": csrf, "back": back, "status": false, "error": false, "silenced": false, "sparkURL": false, "maintenance": false,
             "host": check.host, "name": check.name, "kind": check.kind.rawValue,
             "state": check.state.rawValue, "stateLabel": label(check.state),
             "value": TimeText.value(check.value, unit: check.unit),
@@ -45,6 +46,11 @@ enum CheckRows {
             row["silenced"] = true
             row["silencedUntil"] = until.timeIntervalSince(now) > 100 * 365 * 86400 ? "further notice" : TimeText.utc(until)
             row["silencedUntilISO"] = TimeText.iso(until)
+        }
+        if let until = maintenanceUntil {
+            row["maintenance"] = true
+            row["maintenanceUntil"] = TimeText.utc(until)
+            row["maintenanceUntilISO"] = TimeText.iso(until)
         }
         if check.value != nil, check.kind != .heartbeat {
             row["sparkURL"] = "/sparkline.svg?" + URLText.queryString([("host", check.host), ("name", check.name), ("unit", check.unit), ("state", check.state.rawValue)])

@@ -5,6 +5,7 @@ import Hummingbird
 /// the sparklines its rows load lazily, so the page itself never waits on samples.
 struct DashboardController: Sendable {
     let pages: WebPages
+    let leadership: Leadership
     static let pageSize = 200
     static let summaryLimit = 100
 
@@ -28,6 +29,7 @@ struct DashboardController: Sendable {
         guard stateText.isEmpty || state != nil else { throw PageError(.badRequest, "The state filter must be ok, alert or no-data.") }
         let page = max(1, min(100_000, query.get("page").flatMap { Int($0) } ?? 1))
         let now = Date()
+        let settings = pages.config.alerting.settings
         let start = (page - 1) * Self.pageSize
         let (hosts, counts, shown) = try await (pages.store.hosts(), pages.store.checkCounts(host: hostFilter),
                                                 pages.store.checksPage(host: hostFilter, state: state, offset: start, limit: Self.pageSize))
@@ -40,7 +42,9 @@ struct DashboardController: Sendable {
             return ca != cb ? ca > cb : a.name < b.name
         }.prefix(allHosts ? Int.max : Self.summaryLimit).map { host in
             let count = counts[host.name] ?? CheckCounts()
+            let maintenance = settings.maintenance.open(at: now, host: host.name).map(\.until).max()
             return ["host": host.name, "hostURL": URLText.hostPage(host.name), "ok": count.ok, "alert": count.alert,
+                    "maintenanceUntil": maintenance.map(TimeText.utc) ?? false, "maintenanceUntilISO": maintenance.map(TimeText.iso) ?? "",
                     "noData": count.noData, "lastReportAgo": TimeText.ago(host.lastReportAt, now: now),
                     "lastReportISO": TimeText.iso(host.lastReportAt), "state": count.alert > 0 ? "alert" : count.noData > 0 ? "no-data" : "ok"]
         }
@@ -53,7 +57,7 @@ struct DashboardController: Sendable {
         let filters: [(String, String?)] = [("host", hostFilter), ("state", state?.rawValue), ("hosts", allHosts ? "all" : nil)]
         let back = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         var model: [String: Any] = [
-            "summary": summary, "checks": shown.map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: back) },
+            "summary": summary, "checks": shown.map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: back, maintenanceUntil: settings.maintenanceUntil($0, now: now)) },
             "hostFilter": hostFilter ?? "", "hostNames": hosts.map(\.name),
             "states": [("", "any state"), ("alert", "alert"), ("no-data", "no data"), ("ok", "ok")].map { value, label in
                 ["value": value, "label": label, "selected": value == stateText] as [String: Any]
@@ -62,6 +66,10 @@ struct DashboardController: Sendable {
             "back": back,
         ]
         if shown.isEmpty { model["empty"] = true }
+        if let status = try? await leadership.status(), let leader = status.leader {
+            model["evaluation"] = ["leader": leader, "beatAgo": TimeText.span(Int(status.leaderBeatAgeSeconds ?? 0)), "stale": status.leaderStale,
+                                   "leading": status.leading, "backend": status.backend]
+        }
         if !allHosts && shownHosts.count > Self.summaryLimit {
             model["allHostsURL"] = "/dashboard?" + URLText.queryString([("host", hostFilter), ("state", state?.rawValue), ("hosts", "all")])
             model["hiddenHosts"] = shownHosts.count - Self.summaryLimit

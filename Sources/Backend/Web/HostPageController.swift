@@ -27,6 +27,7 @@ struct HostPageController: Sendable {
             throw PageError(.badRequest, "The host name in the address is not valid.")
         }
         let now = Date()
+        let settings = pages.config.alerting.settings
         let (hosts, checks, flips) = try await (pages.store.hosts(), pages.store.checks(host: host, state: nil),
                                                 pages.store.flips(host: host, check: nil, limit: 30))
         guard let record = hosts.first(where: { $0.name == host }) else { throw PageError(.notFound, "There is no host \(host).") }
@@ -45,7 +46,12 @@ struct HostPageController: Sendable {
         var model: [String: Any] = [
             "host": host, "lastReportAgo": TimeText.ago(record.lastReportAt, now: now), "lastReportISO": TimeText.iso(record.lastReportAt),
             "journalURL": "/journal?" + URLText.queryString([("host", host)]),
-            "checks": CheckRows.sorted(checks).map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: request.uri.path) },
+            "checks": CheckRows.sorted(checks).map {
+                CheckRows.row($0, now: now, csrf: session.csrfToken, back: request.uri.path, maintenanceUntil: settings.maintenanceUntil($0, now: now))
+            },
+            "maintenance": settings.maintenance.open(at: now, host: host).map { window in
+                ["name": window.name, "until": TimeText.utc(window.until), "untilISO": TimeText.iso(window.until)]
+            },
             "charts": charts, "raids": checks.filter { $0.kind == .raid }.sorted { $0.name < $1.name }.map(Self.raid),
             "hasCharts": !charts.isEmpty, "hasRaids": checks.contains { $0.kind == .raid },
             "flips": flips.map { FlipRows.row($0, now: now) }, "hasFlips": !flips.isEmpty,

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// The pages' routes. Without the resource bundle each page answers 500 with why.
-func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: AlertingService, outbox: OutboxService, journal: any JournalStore,
+func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: AlertingService, outbox: OutboxService, leadership: Leadership, journal: any JournalStore,
               auth: TokenAuthenticator, config: BackendConfig) {
     switch WebResources.loaded {
     case .success(let (views, assets)):
@@ -17,7 +17,7 @@ func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: 
             users: users.underStorageDeadline(bodyLimit: FormBody.maxBytes),
             admins: admins.underStorageDeadline(bodyLimit: FormBody.maxBytes))
         LoginController(pages: pages).add(to: routes)
-        DashboardController(pages: pages).add(to: routes)
+        DashboardController(pages: pages, leadership: leadership).add(to: routes)
         CheckActionsController(pages: pages, alerting: alerting).add(to: routes)
         HostPageController(pages: pages).add(to: routes)
         JournalPageController(pages: pages).add(to: routes)
@@ -28,8 +28,9 @@ func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: 
         // A test message may wait for its channel's timeout (60 s for SMTP), well past the storage deadline.
         ChannelsPageController(pages: pages, notifiers: config.alerting.notifiers)
             .add(to: routes, testing: admins.underStorageDeadline(bodyLimit: FormBody.maxBytes, limit: .seconds(75)))
+        MaintenancePageController(pages: pages).add(to: routes)
     case .failure(let error):
-        for path in ["/", "login", "dashboard", "journal", "flips", "tokens", "channels", "checks/new", "hosts/:host", "notifications/:id"] {
+        for path in ["/", "login", "dashboard", "journal", "flips", "maintenance", "tokens", "channels", "checks/new", "hosts/:host", "notifications/:id"] {
             router.get(RouterPath(path)) { _, _ -> Response in throw PageError(.internalServerError, "The pages cannot be shown: \(error)") }
         }
     }

@@ -52,6 +52,7 @@ struct WebPages: Sendable {
 
     static let navigation: [(key: String, href: String, label: String)] = [
         ("dashboard", "/dashboard", "Dashboard"), ("journal", "/journal", "Journal"), ("flips", "/flips", "Flips"),
+        ("maintenance", "/maintenance", "Maintenance"),
         ("checks", "/checks/new", "New heartbeat"), ("tokens", "/tokens", "Tokens"),
         ("channels", "/channels", "Channels"),
     ]

@@ -141,7 +141,9 @@ extension PostgresStore {
             // without it, a leader outlived a PostgreSQL restart without leading, and ignored SIGTERM.
             let beat: @Sendable () async throws -> Void = {
                 let done = await withDeadline(.seconds(10)) {
+                    // The others follow: there is one leader row, however leadership last changed.
                     try await connection.query("""
+                        WITH others AS (UPDATE evaluator_beats SET leader = false WHERE leader AND backend <> \(backend))
                         INSERT INTO evaluator_beats (backend, started_at, beat_at, leader) VALUES (\(backend), \(startedAt), now(), true)
                         ON CONFLICT (backend) DO UPDATE SET beat_at = now(), leader = true
                         """, logger: logger)

@@ -93,7 +93,9 @@ extension SQLiteStore {
         let writer = self.writer
         try await body {
             _ = try await writer.write { db in
-                try await db.query("""
+                // Other rows are this file's earlier runs.
+                _ = try await db.query("DELETE FROM evaluator_beats WHERE backend <> ?", [.text(backend)])
+                return try await db.query("""
                     INSERT INTO evaluator_beats (backend, started_at, beat_at, leader) VALUES (?, ?, ?, 1)
                     ON CONFLICT (backend) DO UPDATE SET beat_at = excluded.beat_at, leader = 1
                     """, [.text(backend), .time(startedAt), .time(Date())]).count
