@@ -35,6 +35,14 @@ import Testing
         }?.at
     }
 
+    /// When `host`'s disk check flipped to alert, from the flips API.
+    static func diskFlip(of host: String, in rig: AlertRig) async throws -> Date {
+        let body = try await EndToEndTests.run("/usr/bin/curl", ["-sS", "--fail-with-body", "-H", "Authorization: Bearer \(rig.reader)",
+                                                              "\(rig.url)/api/v1/flips?host=\(host)&check=disk:/"], environment: [:])
+        let flips = try Report.makeDecoder().decode([String: [Flip]].self, from: Data(body.stdout.utf8))["flips"] ?? []
+        return try #require(flips.first { $0.to == .alert }?.at)
+    }
+
     /// Every host the messages name, in their text or on the group pages they link to.
     static func named(in rig: AlertRig) async throws -> Set<String> {
         var hosts = Set<String>()
@@ -63,11 +71,12 @@ import Testing
             try await rig.report(hosts: rack.map { Self.report($0, disks: [("/", 50)]) })
             // The rack goes silent; once its first "host down" is told, db-1's disk fills.
             #expect(try await rig.wait(30) { !rig.delivered().isEmpty })
-            let filled = Date()
             used.value = 97
             #expect(try await rig.wait(20) { Self.diskAlert(of: "db-1", in: rig) != nil })
             if let at = Self.diskAlert(of: "db-1", in: rig) {
-                #expect(at.timeIntervalSince(filled) <= 10, "the disk alert took \(at.timeIntervalSince(filled)) s")
+                // From its flip, as the target says; the report's own way there is not the channel's doing.
+                let flipped = try await Self.diskFlip(of: "db-1", in: rig)
+                #expect(at.timeIntervalSince(flipped) <= 10, "the disk alert took \(at.timeIntervalSince(flipped)) s after its flip")
             }
             #expect(try await rig.wait(60) { rig.told().count >= 201 })
             let named = try await Self.named(in: rig)
@@ -95,11 +104,12 @@ import Testing
             // One after another: batches of new checks at once are slow on a loaded machine.
             try await rig.report(hosts: noisy, parallel: 1)
             #expect(try await rig.wait(20) { !rig.delivered().isEmpty })
-            let filled = Date()
             used.value = 97
             #expect(try await rig.wait(20) { Self.diskAlert(of: "db-1", in: rig) != nil })
             if let at = Self.diskAlert(of: "db-1", in: rig) {
-                #expect(at.timeIntervalSince(filled) <= 10, "the disk alert took \(at.timeIntervalSince(filled)) s")
+                // From its flip, as the target says; the report's own way there is not the channel's doing.
+                let flipped = try await Self.diskFlip(of: "db-1", in: rig)
+                #expect(at.timeIntervalSince(flipped) <= 10, "the disk alert took \(at.timeIntervalSince(flipped)) s after its flip")
             }
             #expect(!rig.messages().contains { $0.status == 429 }, "a send went over Telegram's budget")
         } catch {
