@@ -2,8 +2,7 @@ import Foundation
 import Testing
 @testable import Backend
 
-/// How notifications fold into one message: fair order, escalations a recovery overtook, and
-/// the text every channel renders.
+/// How notifications fold into one message: fair order, and the text every channel renders.
 @Suite struct GroupingTests {
     static func item(_ id: Int64, host: String, check: String = "disk:/", kind: NotificationMessage.Kind = .problem,
                      at: Double = 0, heldUntil: Double? = nil) -> Backend.Notification {
@@ -18,18 +17,6 @@ import Testing
         let items = [Self.item(1, host: "noisy", check: "a"), Self.item(2, host: "noisy", check: "b"),
                      Self.item(3, host: "noisy", check: "c"), Self.item(4, host: "quiet"), Self.item(5, host: "other")]
         #expect(OutboxService.fairOrder(items).map(\.id) == [1, 4, 5, 2, 3])
-    }
-
-    @Test func aRecoveryBeforeTheEscalationCancelsBothButNotLater() {
-        let held = Self.item(1, host: "db", heldUntil: 600)
-        // Recovered after 2 minutes: neither goes out.
-        #expect(OutboxService.cancelled([held, Self.item(2, host: "db", kind: .recovery, at: 120)]) == [1, 2])
-        // Recovered after 11 minutes: the alert was due; both go out.
-        #expect(OutboxService.cancelled([held, Self.item(2, host: "db", kind: .recovery, at: 660)]).isEmpty)
-        // Not held: a quick flap is told.
-        #expect(OutboxService.cancelled([Self.item(1, host: "db"), Self.item(2, host: "db", kind: .recovery, at: 5)]).isEmpty)
-        // Another check's recovery cancels nothing.
-        #expect(OutboxService.cancelled([held, Self.item(2, host: "db", check: "memory", kind: .recovery, at: 5)]).isEmpty)
     }
 
     @Test func aStormNamesEverySmallSectionAndLinksTheRest() {

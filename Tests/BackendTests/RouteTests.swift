@@ -37,7 +37,7 @@ import Testing
         #expect(table.deliveries(for: Self.message()) == [Delivery(channel: "email", delay: 600), Delivery(channel: "telegram:-100")])
         // The recovery follows the alert it ends, at once; it cancels an escalation still held.
         #expect(table.deliveries(for: Self.message(.recovery, from: .alert, to: .ok))
-                == [Delivery(channel: "email"), Delivery(channel: "telegram:-100")])
+                == [Delivery(channel: "email", cancelsHeld: true), Delivery(channel: "telegram:-100", cancelsHeld: true)])
         // No data is not an alert: only the escalation route (no states) takes it.
         #expect(table.deliveries(for: Self.message(to: .noData)) == [Delivery(channel: "email", delay: 600)])
         #expect(table.deliveries(for: Self.message(host: "web-1", check: "memory", checkKind: .memory)).isEmpty)
@@ -56,6 +56,7 @@ import Testing
         ("[routes.\"x\"]\nchannels = [\"email\"]\nkinds = [\"disks\"]", "'disks' is not a check kind"),
         ("[routes.\"x\"]\nchannels = [\"email\"]\nstates = [\"ok\"]", "'ok' is not a problem state"),
         ("[routes.\"x\"]\nchannels = [\"email\"]\nafter = \"later\"", "must be a duration"),
+        ("[routes.\"x\"]\nchannels = [\"email\"]\nafter = \"8d\"", "at most 7d"),
         ("[routes.\"x\"]\nchannel = [\"email\"]", "is not a route setting"),
     ])
     func mistakesNameTheRouteAndKey(text: String, mention: String) throws {

@@ -47,8 +47,8 @@ enum RouteSettings {
                 return state
             }
         case "after":
-            guard case .string(let text) = value, let span = try? TimeSpan(parsing: text) else {
-                throw fail("must be a duration such as \"10m\"")
+            guard case .string(let text) = value, let span = try? TimeSpan(parsing: text), Double(span.seconds) <= Route.maxAfter else {
+                throw fail("must be a duration such as \"10m\", at most 7d")
             }
             route.after = Double(span.seconds)
         default:

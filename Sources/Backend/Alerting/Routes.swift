@@ -27,6 +27,9 @@ struct Route: Sendable, Equatable {
         case .recovery, .reminder: return 0
         }
     }
+
+    /// Longest escalation: a problem held longer would outlive the outbox's give-up.
+    static let maxAfter: Double = 7 * 86400
 }
 
 /// The routes over the configured channels: turns a message into its deliveries. Without routes every channel gets everything.
@@ -35,7 +38,8 @@ struct RouteTable: Sendable, Equatable {
     var routes: [Route] = []
 
     func deliveries(for message: NotificationMessage) -> [Delivery] {
-        guard !routes.isEmpty else { return channels.map { Delivery(channel: $0) } }
+        let cancels = message.kind == .recovery
+        guard !routes.isEmpty else { return channels.map { Delivery(channel: $0, cancelsHeld: cancels) } }
         var delays: [String: Double] = [:]
         for route in routes where route.matches(message) {
             let delay = route.delay(for: message)
@@ -44,7 +48,7 @@ struct RouteTable: Sendable, Equatable {
                 delays[channel] = min(delays[channel] ?? delay, delay)
             }
         }
-        return channels.compactMap { channel in delays[channel].map { Delivery(channel: channel, delay: $0) } }
+        return channels.compactMap { channel in delays[channel].map { Delivery(channel: channel, delay: $0, cancelsHeld: cancels) } }
     }
 
     /// A route whose channel pattern names no configured channel is a typo, not a wish.

@@ -75,21 +75,23 @@ struct DeliveryWorker: Service {
     }
 
     /// Sends the notifications as one message. Returns until when the channel asked to wait.
-    private func sendGroup(_ claimed: [Notification], with notifier: any Notifier) async -> Date? {
-        let cancelled = OutboxService.cancelled(claimed)
-        let items = claimed.filter { !cancelled.contains($0.id) }
+    private func sendGroup(_ items: [Notification], with notifier: any Notifier) async -> Date? {
         var results: [(id: Int64, result: OutboxResult)] = []
         var pause: Date?
         let group = outbox.group(items)
         if !items.isEmpty {
             let attempt = await notifier.send(group)
-            for (index, item) in items.enumerated() {
-                let outcome = outcome(of: attempt, for: item, log: index == 0)
-                if outcome.channelPause, case .retry(let at, _) = outcome.result { pause = at }
-                results.append((item.id, outcome.result))
-            }
+            // One outcome for the whole group, so a retry sends the same group again: by the
+            // most attempts among them, and given up by the oldest.
+            var lead = items[0]
+            lead.attempts = items.map(\.attempts).max() ?? lead.attempts
+            lead.createdAt = items.map(Self.giveUpFrom).min() ?? lead.createdAt
+            lead.heldUntil = nil
+            let outcome = outcome(of: attempt, for: lead)
+            if outcome.channelPause, case .retry(let at, _) = outcome.result { pause = at }
+            results = items.map { ($0.id, outcome.result) }
         }
-        await finish(results, group: group.id, channel: items.first?.channel ?? "", discarding: Array(cancelled))
+        await finish(results, group: group.id, channel: items.first?.channel ?? "")
         return pause
     }
 
@@ -119,15 +121,14 @@ struct DeliveryWorker: Service {
                 _ = start()
             }
         }
-        await finish(results, group: nil, channel: batch.first?.channel ?? "", discarding: [])
+        await finish(results, group: nil, channel: batch.first?.channel ?? "")
         return paused.until
     }
 
-    private func finish(_ results: [(id: Int64, result: OutboxResult)], group: Int64?, channel: String, discarding: [Int64]) async {
+    private func finish(_ results: [(id: Int64, result: OutboxResult)], group: Int64?, channel: String) async {
         let delivered = results.filter { $0.result == .delivered }.count
         BackendMetrics.shared.delivery(channel: channel, delivered: delivered, failed: results.count - delivered)
         do {
-            try await outbox.discard(discarding)
             try await outbox.finish(results, group: group, now: Date())
         } catch {
             // The claims lapse and the messages go again: at least once.
@@ -135,22 +136,26 @@ struct DeliveryWorker: Service {
         }
     }
 
-    /// `log`: one line per message sent, not per notification in it.
-    private func outcome(of attempt: DeliveryAttempt, for item: Notification, log: Bool = true) -> (result: OutboxResult, channelPause: Bool) {
+    /// A held notification waits on purpose: its day of retries starts when the hold ends.
+    static func giveUpFrom(_ item: Notification) -> Date { max(item.createdAt, item.heldUntil ?? item.createdAt) }
+
+    private func outcome(of attempt: DeliveryAttempt, for item: Notification) -> (result: OutboxResult, channelPause: Bool) {
         let now = Date()
         switch attempt {
         case .delivered:
             return (.delivered, false)
         case .rejected(let error):
-            if log { logger.error("a channel refused a message; it will not be retried", metadata: ["channel": "\(item.channel)", "error": "\(error)"]) }
+            logger.error("a channel refused a message; it will not be retried", metadata: ["channel": "\(item.channel)", "error": "\(error)"])
             return (.failed(error), false)
         case .retry(let after, let error):
-            if now.timeIntervalSince(item.createdAt) > giveUpAfter {
-                if log { logger.error("giving up on a message", metadata: ["channel": "\(item.channel)", "error": "\(error)"]) }
+            if now.timeIntervalSince(Self.giveUpFrom(item)) > giveUpAfter {
+                logger.error("giving up on a message", metadata: ["channel": "\(item.channel)", "error": "\(error)"])
                 return (.failed("gave up after \(Durations.words(giveUpAfter)): \(error)"), false)
             }
-            let wait = after ?? Self.backoff(attempt: item.attempts)
-            if log { logger.warning("delivery failed; will retry", metadata: ["channel": "\(item.channel)", "in": "\(wait)s", "error": "\(error)"]) }
+            // A service's wait is taken at its word, within reason: an hour at most, and a
+            // wait that is not a number (inf, nan) is no wait the channel can be given.
+            let wait = after.map { $0.isFinite ? min(3600, max(0, $0)) : 60 } ?? Self.backoff(attempt: item.attempts)
+            logger.warning("delivery failed; will retry", metadata: ["channel": "\(item.channel)", "in": "\(wait)s", "error": "\(error)"])
             return (.retry(at: now.addingTimeInterval(wait), error: error), after != nil)
         }
     }

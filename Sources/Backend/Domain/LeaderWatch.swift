@@ -38,9 +38,14 @@ struct LeaderWatch: Service {
                     told = (leader.backend, since)
                 }
                 if let takeOverAfter, leader.age > takeOverAfter, ended != leader.backend {
-                    ended = leader.backend
-                    let done = (try? await leadership.store.endLeaderSession()) ?? false
-                    logger.error("ended the hung leader's database session", metadata: ["leader": "\(leader.backend)", "ended": "\(done)"])
+                    do {
+                        let done = try await leadership.store.endLeaderSession(staleAfter: takeOverAfter)
+                        // Tried once per hung leader; a failure is tried again on the next look.
+                        ended = leader.backend
+                        logger.error("ended the hung leader's database session", metadata: ["leader": "\(leader.backend)", "ended": "\(done)"])
+                    } catch {
+                        logger.error("could not end the hung leader's database session", metadata: ["leader": "\(leader.backend)", "error": "\(LoggedError.text(error))"])
+                    }
                 }
             } else if let hung = told, let leader, leader.age <= staleAfter {
                 let after = Durations.words(now.timeIntervalSince(hung.since))

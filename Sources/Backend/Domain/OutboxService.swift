@@ -46,34 +46,11 @@ struct OutboxService: Sendable {
         return ordered
     }
 
-    /// Splits claimed notifications into those to send and those a route's escalation cancels:
-    /// a held problem (with what followed it) whose recovery came before the hold ended.
-    static func cancelled(_ items: [Notification]) -> Set<Int64> {
-        var cancelled = Set<Int64>()
-        for (_, ofCheck) in Dictionary(grouping: items, by: \.checkKey) {
-            var held: [Notification] = []
-            var heldUntil = Date.distantPast
-            for item in ofCheck.sorted(by: { $0.id < $1.id }) {
-                if held.isEmpty, let until = item.heldUntil, item.message.kind != .recovery {
-                    held = [item]
-                    heldUntil = until
-                } else if !held.isEmpty {
-                    held.append(item)
-                    if item.message.kind == .recovery {
-                        if item.message.at < heldUntil { cancelled.formUnion(held.map(\.id)) }
-                        held = []
-                    }
-                }
-            }
-        }
-        return cancelled
-    }
-
     /// One message for these notifications, named by the smallest id; its page lists them all.
     func group(_ items: [Notification]) -> NotificationGroup {
         let id = items.map(\.id).min() ?? 0
         let link = items.count > 1 ? publicURL.map { "\($0.hasSuffix("/") ? String($0.dropLast()) : $0)/notifications/\(id)" } : nil
-        return NotificationGroup(id: id, messages: items.map(\.message), link: link)
+        return NotificationGroup(id: id, messages: items.map(\.message), link: link, members: items.map(\.id))
     }
 
     /// Records how each attempt ended: the delivered all at once, in `group` when they went as one.
@@ -87,8 +64,6 @@ struct OutboxService: Sendable {
             }
         }
     }
-
-    func discard(_ ids: [Int64]) async throws { try await store.discard(ids: ids) }
 
     /// The notifications a group went out with, for its page.
     func groupMembers(id: Int64) async throws -> [(notification: Notification, deliveredAt: Date?)] {

@@ -29,8 +29,11 @@ struct AlertDecision: Sendable, Equatable {
 }
 
 /// One channel a message goes to. A route's escalation holds it back: it is due `delay` seconds
-/// after the message, and a recovery before then cancels it.
+/// after the message.
 struct Delivery: Sendable, Equatable {
     var channel: String
     var delay: Double = 0
+    /// A recovery: the check's notifications still held on the channel at the message's time are
+    /// removed, and then this one is not written either: the channel never heard of the problem.
+    var cancelsHeld = false
 }

@@ -25,12 +25,14 @@ extension PostgresStore {
     }
 
     /// The advisory lock's key splits into classid (high 32 bits) and objid (low 32 bits).
-    func endLeaderSession() async throws -> Bool {
+    func endLeaderSession(staleAfter: Double) async throws -> Bool {
         let rows = try await client.query("""
-            SELECT pg_terminate_backend(pid) FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND pid <> pg_backend_pid()
-              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND classid = (\(Self.leaderLock) >> 32)::oid AND objid = (\(Self.leaderLock) & 4294967295)::oid
+            SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+            JOIN evaluator_beats b ON b.leader AND b.session_pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid <> pg_backend_pid()
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.classid = (\(Self.leaderLock) >> 32)::oid AND l.objid = (\(Self.leaderLock) & 4294967295)::oid
+              AND b.beat_at < now() - make_interval(secs => \(staleAfter))
             """, logger: logger)
         var ended = false
         for try await done in rows.decode(Bool.self) { ended = ended || done }

@@ -175,6 +175,10 @@ enum PostgresSchema {
                 .sql("ALTER TABLE notifications ALTER COLUMN host SET NOT NULL"),
                 .sql("CREATE INDEX notifications_group ON notifications (group_id) WHERE group_id IS NOT NULL"),
             ],
+            // 13: the leader's database session, so a follower ends that session and no other.
+            [
+                .sql("ALTER TABLE evaluator_beats ADD COLUMN session_pid integer"),
+            ],
         ]
     }
 

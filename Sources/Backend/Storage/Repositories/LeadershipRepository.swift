@@ -10,9 +10,10 @@ protocol LeadershipRepository: Sendable {
     func follow(backend: String, startedAt: Date) async throws
     /// Every backend's latest beat, newest first, aged by the database's clock.
     func beats() async throws -> [EvaluatorBeat]
-    /// Ends the database session that holds the leader's lock, so that a follower can take
-    /// over from a hung leader. True if there was one to end.
-    func endLeaderSession() async throws -> Bool
+    /// Ends the hung leader's database session, so that a follower can take over: only the
+    /// session its beat names, only while it holds the lock, and only while that beat is older
+    /// than `staleAfter` seconds, so a leader that just took over is never ended. True if ended.
+    func endLeaderSession(staleAfter: Double) async throws -> Bool
 }
 
 /// One backend's row in `evaluator_beats`.

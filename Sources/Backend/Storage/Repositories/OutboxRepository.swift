@@ -23,8 +23,6 @@ protocol OutboxRepository: Sendable {
     func claimNotifications(channel: String, now: Date, lease: Double, limit: Int, oldestOfEachCheck: Bool) async throws -> [StoredNotification]
     /// Marks them delivered in the group named by its smallest id (nil: each alone).
     func markDelivered(ids: [Int64], at: Date, group: Int64?) async throws
-    /// Removes notifications that must never go out (an escalation the recovery overtook).
-    func discard(ids: [Int64]) async throws
     /// The notifications a group went out with, for its page; at most `limit`.
     func notificationGroup(id: Int64, limit: Int) async throws -> [StoredNotification]
     /// Releases the claim; tried again from `at`.

@@ -65,6 +65,16 @@ struct SQLiteAlertTransaction: AlertTransaction {
         guard let message = decision.message else { return }
         let key = SQLiteData.text("\(message.host)/\(message.check)")
         for delivery in decision.deliveries {
+            if delivery.cancelsHeld {
+                // The held notifications of this check on the channel, and what waits behind them.
+                let cancelled = try await db.query("""
+                    DELETE FROM notifications WHERE check_key = ? AND channel = ? AND delivered_at IS NULL AND failed_at IS NULL
+                      AND id >= (SELECT min(id) FROM notifications WHERE check_key = ? AND channel = ? AND held_until > ?
+                                 AND delivered_at IS NULL AND failed_at IS NULL)
+                    RETURNING id
+                    """, [key, .text(delivery.channel), key, .text(delivery.channel), .time(message.at)])
+                if !cancelled.isEmpty { continue }
+            }
             let due = message.at.addingTimeInterval(delivery.delay)
             _ = try await db.query("""
                 INSERT INTO notifications (flip_id, host, check_key, channel, event, created_at, next_attempt_at, held_until)
@@ -143,14 +153,6 @@ extension SQLiteStore {
                 UPDATE notifications SET delivered_at = ?, claimed_until = NULL, last_error = NULL, group_id = ?
                 WHERE id IN (SELECT value FROM json_each(?))
                 """, [.time(at), group.map { .integer(Int($0)) } ?? .null, .text(list)]).count
-        }
-    }
-
-    func discard(ids: [Int64]) async throws {
-        guard !ids.isEmpty else { return }
-        let list = "[" + ids.map(String.init).joined(separator: ",") + "]"
-        _ = try await writer.write { db in
-            try await db.query("DELETE FROM notifications WHERE id IN (SELECT value FROM json_each(?))", [.text(list)]).count
         }
     }
 

@@ -13,5 +13,5 @@ extension SQLiteStore {
         }
     }
 
-    func endLeaderSession() async throws -> Bool { false }
+    func endLeaderSession(staleAfter: Double) async throws -> Bool { false }
 }
