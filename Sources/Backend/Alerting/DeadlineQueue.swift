@@ -150,7 +150,9 @@ final class WakeSignal: Sendable {
     private func expire(_ token: Int) {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
             guard let waiter = state.waiter else {
-                state.expired = token
+                // Only the newest wait's timer counts: an older one that fired late must not
+                // overwrite it.
+                if token == state.tokens { state.expired = token }
                 return nil
             }
             guard waiter.token == token else { return nil }

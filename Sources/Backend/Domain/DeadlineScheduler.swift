@@ -35,6 +35,9 @@ struct DeadlineScheduler: Service {
             } catch is CancellationError {
                 return
             } catch {
+                // Lost the lock (or the session): stop delivering at once, so two backends never
+                // spend one channel's budget.
+                leader.set(false)
                 if Task.isCancelled { return }
                 logger.warning("evaluation stopped; trying again", metadata: ["error": "\(LoggedError.text(error))"])
             }
