@@ -118,6 +118,8 @@ import Testing
         ("cron = \"0 3 * * *\"\nduration = \"0s\"", "'maintenance.w.duration' "),
         ("cron = \"0 3 * * *\"\nduration = \"1h\"\nhosts = \"db-*\"", "'maintenance.w.hosts' must be an array"),
         ("cron = \"0 3 * * *\"\nduration = \"1h\"\nhost = [\"db-*\"]", "'maintenance.w.host' is not a maintenance window setting"),
+        // Opening every minute for two days would cost thousands of cron searches per check.
+        ("cron = \"* * * * *\"\nduration = \"2d\"", "'maintenance.w.cron' opens more than 100 times within its duration"),
     ])
     func mistakesNameTheFileAndTheKey(_ body: String, _ expected: String) throws {
         let error = #expect(throws: ConfigError.self) { try Self.load("[maintenance.w]\n" + body) }

@@ -11,8 +11,9 @@ struct MaintenanceWindow: Sendable, Equatable {
     var hosts: [Glob] = []
     var checks: [Glob] = []
 
-    /// Overlapping openings looked at, at most: a window opening every minute for a day has 1,440.
-    static let searchLimit = 2000
+    /// Openings within one duration, at most: each costs a cron search whenever a covered check's
+    /// wake is worked out, so the rules file may not ask for more (every minute for two hours is 120).
+    static let searchLimit = 100
 
     func covers(host: String, check: String) -> Bool {
         hosts.matchesAny(host) && checks.matchesAny(check)
@@ -78,6 +79,8 @@ struct MaintenanceWindowsFile {
     static let keys = ["cron", "duration", "timezone", "hosts", "checks"]
     /// Longer than this is not maintenance; pause the checks instead.
     static let longest = 31 * 86400
+    /// Windows in one file, at most: each is looked at for every covered check's wake.
+    static let most = 100
 
     private var fields: [String: [String: TOMLValue]] = [:]
     private var order: [String] = []
@@ -85,7 +88,10 @@ struct MaintenanceWindowsFile {
     /// One `maintenance.NAME.KEY = value` line; `fail` names the file and the key.
     mutating func add(name: String, key: String, value: TOMLValue, fail: (String) -> ConfigError) throws {
         guard Self.keys.contains(key) else { throw fail("is not a maintenance window setting; known: \(Self.keys.joined(separator: ", "))") }
-        if fields[name] == nil { order.append(name) }
+        if fields[name] == nil {
+            guard order.count < Self.most else { throw fail("is one window too many: at most \(Self.most)") }
+            order.append(name)
+        }
         fields[name, default: [:]][key] = value
     }
 
@@ -102,8 +108,11 @@ struct MaintenanceWindowsFile {
             func globs(_ key: String) throws -> [Glob] {
                 guard let value = values[key] else { return [] }
                 guard case .array(let items) = value else { throw fail(name, key, "must be an array of names or globs such as [\"db-*\"]") }
+                guard items.count <= RouteSettings.maxPatterns else { throw fail(name, key, "has more than \(RouteSettings.maxPatterns) entries") }
                 return try items.map { item in
-                    guard case .string(let pattern) = item, !pattern.isEmpty else { throw fail(name, key, "must hold only non-empty strings, such as \"db-*\"") }
+                    guard case .string(let pattern) = item, !pattern.isEmpty, pattern.count <= RouteSettings.maxPatternLength else {
+                        throw fail(name, key, "must hold strings of 1 to \(RouteSettings.maxPatternLength) characters, such as \"db-*\"")
+                    }
                     return Glob(pattern)
                 }
             }
@@ -123,6 +132,17 @@ struct MaintenanceWindowsFile {
             case let other?: throw fail(name, "duration", "must be a duration such as \"1h\", not \(other.typeName)")
             }
             guard duration > 0, duration <= Self.longest else { throw fail(name, "duration", "must be more than 0 and at most 31 days") }
+            // Count the openings within one duration from the next: more than the search looks at is refused.
+            var openings = 0
+            var at = schedule.next(after: now)
+            let end = at?.addingTimeInterval(Double(duration))
+            while let opened = at, let end, opened < end, openings <= MaintenanceWindow.searchLimit {
+                openings += 1
+                at = schedule.next(after: opened, notAfter: end)
+            }
+            guard openings <= MaintenanceWindow.searchLimit else {
+                throw fail(name, "cron", "opens more than \(MaintenanceWindow.searchLimit) times within its duration; open it less often or shorten it")
+            }
             windows.append(MaintenanceWindow(name: name, schedule: schedule, duration: duration, hosts: try globs("hosts"), checks: try globs("checks")))
         }
         return MaintenanceWindows(windows: windows)

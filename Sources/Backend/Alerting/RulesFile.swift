@@ -87,7 +87,7 @@ enum RulesFile {
             case 3 where key[0] == "maintenance":
                 try maintenance.add(name: key[1], key: name, value: value, fail: fail)
             default:
-                throw fail("is not in [defaults], [hosts.\"HOST\"], [checks.\"HOST\".\"CHECK\"] or [routes.\"NAME\"] (found under '\(where_)')")
+                throw fail("is not in [defaults], [hosts.\"HOST\"], [checks.\"HOST\".\"CHECK\"], [routes.\"NAME\"] or [maintenance.\"NAME\"] (found under '\(where_)')")
             }
         }
         for name in routeOrder where routes[name]?.channels.isEmpty ?? true {
