@@ -13,7 +13,7 @@ struct EmailNotifier: Notifier {
         let text = GroupText(group, maxNamed: 100)
         // The group's id names the message: a retry after a lost answer reads as the same mail.
         return await deliver(subject: text.title, text: text.render(.plain), html: text.render(.html),
-                             messageID: "notification-\(group.id)@metrics-backend")
+                             messageID: "notification-\(group.key)@metrics-backend")
     }
 
     func sendDirect(_ text: String) async -> DeliveryAttempt {
@@ -22,14 +22,21 @@ struct EmailNotifier: Notifier {
                              messageID: "direct-\(UUID().uuidString)@metrics-backend")
     }
 
+    private static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
+
     private func deliver(subject: String, text: String, html: String, messageID: String) async -> DeliveryAttempt {
         let message = EmailMessage(from: transfer.from, to: transfer.to, subject: subject, text: text, html: html, date: Date(),
                                    messageID: messageID).rendered()
         let transfer = self.transfer
         let attempt: DeliveryAttempt
         do {
-            // libcurl blocks: a thread of NIO's pool waits for the server, not the event loop.
-            attempt = try await NIOThreadPool.singleton.runIfActive { transfer.send(message) }
+            // libcurl blocks: a thread of our own waits for the server, not the event loop, nor
+            // the shared pool SQLite's queries run on.
+            attempt = try await Self.pool.runIfActive { transfer.send(message) }
         } catch {
             attempt = .retry(after: nil, error: "email: \(error)")
         }

@@ -28,7 +28,7 @@ struct MatrixNotifier: Notifier {
         let text = GroupText(group)
         // The group's id makes the transaction id: a retry of a send whose answer was lost is the
         // same event to the homeserver, not a second message.
-        return await put(Body(body: text.render(.plain), formatted_body: text.render(.html)), transaction: "notification-\(group.id)")
+        return await put(Body(body: text.render(.plain), formatted_body: text.render(.html)), transaction: "notification-\(group.key)")
     }
 
     func sendDirect(_ text: String) async -> DeliveryAttempt {

@@ -28,7 +28,7 @@ struct SMTPTransfer: Sendable {
             csupport_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errors.baseAddress)
             csupport_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
             csupport_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, 10)
-            csupport_curl_setopt_long(handle, CURLOPT_TIMEOUT, 60)
+            csupport_curl_setopt_long(handle, CURLOPT_TIMEOUT, 25)
             csupport_curl_setopt_long(handle, CURLOPT_PROTOCOLS, Int(CURLPROTO_SMTP | CURLPROTO_SMTPS))
             // Never send the password in the clear: STARTTLS or nothing.
             csupport_curl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))

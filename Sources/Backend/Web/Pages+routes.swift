@@ -25,9 +25,9 @@ func addPages(to router: Router<AppRequestContext>, store: any Store, alerting: 
         TokensPageController(pages: pages, auth: auth).add(to: routes)
         FlipsPageController(pages: pages).add(to: routes)
         NotificationGroupPageController(pages: pages, outbox: outbox).add(to: routes)
-        // A test message may wait for its channel's timeout (60 s for SMTP), well past the storage deadline.
+        // A test message may wait for its channel's timeout (35 s for SMTP), well past the storage deadline.
         ChannelsPageController(pages: pages, notifiers: config.alerting.notifiers)
-            .add(to: routes, testing: admins.underStorageDeadline(bodyLimit: FormBody.maxBytes, limit: .seconds(75)))
+            .add(to: routes, testing: admins.underStorageDeadline(bodyLimit: FormBody.maxBytes, limit: .seconds(45)))
         MaintenancePageController(pages: pages).add(to: routes)
     case .failure(let error):
         for path in ["/", "login", "dashboard", "journal", "flips", "maintenance", "tokens", "channels", "checks/new", "hosts/:host", "notifications/:id"] {
