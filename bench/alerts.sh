@@ -32,7 +32,8 @@ bench_alerts() {
   standin="$tmp/telegram-$port"
   mkdir -p "$standin"
   python3 Tests/Support/telegram_standin.py "$standin" &
-  pids+=($!)
+  # Killed here, not by the exit trap: this runs in a subshell, whose pids the trap never sees.
+  local standin_pid=$!
   for _ in $(seq 100); do [ -f "$standin/port" ] && break; sleep 0.05; done
   local env=(env DATA_DIR="$tmp/data-$port" LOG_LEVEL=warning TELEGRAM_BOT_TOKEN=1:bench TELEGRAM_CHAT_ID=1
              TELEGRAM_API_URL="http://127.0.0.1:$(cat "$standin/port")" PUBLIC_URL="http://127.0.0.1:$port")
@@ -41,11 +42,10 @@ bench_alerts() {
   token=$("${env[@]}" "$bin" token create --all-hosts --label bench)
   "${env[@]}" "$bin" serve --port "$port" >"$tmp/backend-$port.log" 2>&1 &
   local backend=$!
-  pids+=($backend)
   wait_http "http://127.0.0.1:$port/readyz"
   python3 bench/lib/alert-lateness.py "http://127.0.0.1:$port" "$token" "$standin" "$backend" "$checks" \
     "${database_url:-$tmp/data-$port/metrics.sqlite}"
-  kill "$backend"
+  kill "$backend" "$standin_pid"
 }
 
 # Prints "messages seconds-after-the-last-deadline 429s hosts-covered" for a 200-host storm.
@@ -55,7 +55,8 @@ bench_storm() {
   standin="$tmp/storm-$port"
   mkdir -p "$standin"
   python3 Tests/Support/telegram_standin.py "$standin" &
-  pids+=($!)
+  # Killed here, not by the exit trap: this runs in a subshell, whose pids the trap never sees.
+  local standin_pid=$!
   for _ in $(seq 100); do [ -f "$standin/port" ] && break; sleep 0.05; done
   local env=(env DATA_DIR="$tmp/storm-data-$port" LOG_LEVEL=warning TELEGRAM_BOT_TOKEN=1:bench TELEGRAM_CHAT_ID=-1
              TELEGRAM_API_URL="http://127.0.0.1:$(cat "$standin/port")" PUBLIC_URL="http://127.0.0.1:$port"
@@ -65,10 +66,9 @@ bench_storm() {
   token=$("${env[@]}" "$bin" token create --all-hosts --label bench)
   "${env[@]}" "$bin" serve --port "$port" >"$tmp/storm-$port.log" 2>&1 &
   local backend=$!
-  pids+=($backend)
   wait_http "http://127.0.0.1:$port/readyz"
   python3 bench/lib/storm.py "http://127.0.0.1:$port" "$token" "$standin" 200
-  kill "$backend"
+  kill "$backend" "$standin_pid"
 }
 
 read -r sq_checks sq_got sq_msgs sq_dup sq_p50 sq_p99 sq_max sq_min sq_cpu < <(bench_alerts "")

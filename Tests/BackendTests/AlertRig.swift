@@ -177,6 +177,6 @@ final class AlertRig: @unchecked Sendable {
         for backend in backends { backend.daemon.stop() }
         standin.stop()
         await cleanup()
-        try? FileManager.default.removeItem(at: work)
+        if ProcessInfo.processInfo.environment["KEEP_RIG"] == nil { try? FileManager.default.removeItem(at: work) }
     }
 }
