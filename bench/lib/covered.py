@@ -24,12 +24,16 @@ class Coverage:
         self.covered, self.messages, self.duplicates, self.refused = {}, 0, 0, 0
 
     def members(self, gid):
-        if gid not in self.groups:
-            req = urllib.request.Request(f"{self.url}/api/v1/notifications/{gid}", headers={"Authorization": "Bearer " + self.token})
-            with urllib.request.urlopen(req, timeout=60) as answer:
-                body = json.loads(answer.read())
-            self.groups[gid] = [(n["message"]["host"], n["message"]["check"]) for n in body["notifications"]]
-        return self.groups[gid]
+        if gid in self.groups:
+            return self.groups[gid]
+        req = urllib.request.Request(f"{self.url}/api/v1/notifications/{gid}", headers={"Authorization": "Bearer " + self.token})
+        with urllib.request.urlopen(req, timeout=60) as answer:
+            body = json.loads(answer.read())
+        members = [(n["message"]["host"], n["message"]["check"]) for n in body["notifications"]]
+        # The message can arrive before its group is recorded as delivered: ask again next pass.
+        if all(n.get("deliveredAt") for n in body["notifications"]):
+            self.groups[gid] = members
+        return members
 
     def read(self):
         """Reads the log again from the start; returns {(host, check): first arrival}."""
