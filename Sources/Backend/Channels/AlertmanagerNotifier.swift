@@ -54,12 +54,15 @@ struct AlertmanagerNotifier: Notifier {
     }
 
     private func post(_ alerts: [Alert]) async -> DeliveryAttempt {
+        let attempt: DeliveryAttempt
         do {
             let answer = try await NotifierHTTP.send(NotifierHTTP.join(url, "/api/v2/alerts"), json: try JSONEncoder().encode(alerts))
             // 400 (an alert Alertmanager cannot take) is final; 5xx (a cluster not ready) is retried.
-            return NotifierHTTP.classify(status: answer.status, retryAfter: answer.retryAfter, detail: answer.text)
+            attempt = NotifierHTTP.classify(status: answer.status, retryAfter: answer.retryAfter, detail: answer.text)
         } catch {
-            return NotifierHTTP.unreachable("Alertmanager", error)
+            attempt = NotifierHTTP.unreachable("Alertmanager", error)
         }
+        // Its URL may carry basic auth credentials.
+        return attempt.hiding(NotifierHTTP.secrets(ofURL: url))
     }
 }

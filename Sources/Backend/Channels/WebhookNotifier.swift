@@ -20,11 +20,14 @@ struct WebhookNotifier: Notifier {
     }
 
     private func post(_ body: Data) async -> DeliveryAttempt {
+        let attempt: DeliveryAttempt
         do {
             let (status, retryAfter, data) = try await NotifierHTTP.postJSON(url, body: body)
-            return NotifierHTTP.classify(status: status, retryAfter: retryAfter, detail: String(decoding: data.prefix(200), as: UTF8.self))
+            attempt = NotifierHTTP.classify(status: status, retryAfter: retryAfter, detail: String(decoding: data.prefix(200), as: UTF8.self))
         } catch {
-            return .retry(after: nil, error: "the webhook could not be reached: \(error)")
+            attempt = .retry(after: nil, error: "the webhook could not be reached: \(error)")
         }
+        // A webhook URL may hold its secret in the path, as Slack's do.
+        return attempt.hiding(NotifierHTTP.secrets(ofURL: url))
     }
 }
