@@ -2,10 +2,11 @@
 """The pages in a real headless Chromium against a real metrics-backend (embedded SQLite).
 
 Logs in, finds the degraded RAID alert first, silences it, opens the host page, filters the
-journal by host and text, pages to older entries, expands a row, and logs out. Saves
-screenshots of the dashboard, host page and journal. Exits 1 on the first failed step.
+journal by host and text, pages to older entries, expands a row, sees the maintenance windows,
+sends a test message to a webhook channel, and logs out. Saves screenshots of the dashboard,
+host page and journal. Exits 1 on the first failed step.
 """
-import json, os, queue, shutil, subprocess, sys, tempfile, threading, time, traceback, urllib.error, urllib.request
+import http.server, json, os, queue, shutil, subprocess, sys, tempfile, threading, time, traceback, urllib.error, urllib.request
 from datetime import datetime, timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -30,6 +31,26 @@ class Backend:
         # A fresh environment: no DATABASE_URL / JOURNAL_DATABASE_URL, so the embedded SQLite under DATA_DIR.
         self.env = {"PATH": "/usr/bin:/bin", "DATA_DIR": self.data, "LOG_LEVEL": "warning"}
         assert "DATABASE_URL" not in self.env and "JOURNAL_DATABASE_URL" not in self.env
+        # A maintenance window for /maintenance, and a webhook channel for /channels' test button.
+        rules = os.path.join(self.data, "rules.toml")
+        with open(rules, "w") as f:
+            f.write('[maintenance."nightly-backup"]\ncron = "0 3 * * *"\nduration = "1h"\ntimezone = "Europe/Berlin"\nhosts = ["backup-*"]\n')
+        self.env["ALERT_RULES_FILE"] = rules
+        self.hooks = []
+        hooks = self.hooks
+
+        class Hook(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                hooks.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0")))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.hook_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+        threading.Thread(target=self.hook_server.serve_forever, daemon=True).start()
+        self.env["WEBHOOK_URL"] = f"http://127.0.0.1:{self.hook_server.server_address[1]}/hook"
         self.err = open(os.path.join(self.data, "stderr.log"), "w+")
         self.process = None
 
@@ -267,6 +288,24 @@ def main():
         until(lambda d: fields.is_displayed(), "dl.fields to show")
         assert "cursor" in fields.text
         passed("a row expands to its fields")
+
+        step = "see the maintenance windows"
+        driver.get(base + "/maintenance")
+        until(lambda d: "nightly-backup" in d.page_source, "/maintenance to list nightly-backup")
+        assert "Europe/Berlin" in driver.page_source, "the window's time zone is not shown"
+        passed("/maintenance lists the rules file's window")
+
+        step = "send a test message from the Channels page"
+        driver.get(base + "/channels")
+        row = driver.find_element(By.XPATH, "//table[@id='channels']//tr[td/code[text()='webhook']]")
+        row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        until(lambda d: d.find_elements(By.ID, "notice"), "#notice after the test message")
+        notice = driver.find_element(By.ID, "notice").text
+        assert "Sent a test message to webhook" in notice, f"#notice says {notice!r}"
+        # The webhook also gets the seeded alerts; the test message is the one from metrics-backend.
+        tests = [hook for hook in backend.hooks if hook.get("host") == "metrics-backend" and hook.get("check") == "test"]
+        assert len(tests) == 1, f"the webhook got {len(tests)} test messages among {len(backend.hooks)} requests"
+        passed("the test button sent one message to the webhook")
 
         step = "log out"
         driver.find_element(By.ID, "logout").click()
