@@ -16,6 +16,8 @@ import http.server
 import os
 import sys
 
+import port_file  # noqa: E402  (beside this script)
+
 os.closerange(3, 65536)  # tests run in parallel: keep no other test's pipe open
 directory, backend_port, plan = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
 count = 0
@@ -63,8 +65,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(os.path.join(directory, "port.tmp"), "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(os.path.join(directory, "port.tmp"), os.path.join(directory, "port"))
-server.serve_forever()
+port_file.serve(directory, Handler)

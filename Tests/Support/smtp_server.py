@@ -18,6 +18,8 @@ import time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+import port_file  # noqa: E402  (beside this script)
+
 os.closerange(3, 65536)  # tests run in parallel: keep no other test's pipe open
 directory, cert, key, user, password = sys.argv[1:6]
 implicit = sys.argv[6:7] == ["implicit"]
@@ -66,8 +68,6 @@ tls = {"ssl_context": context, "auth_require_tls": False} if implicit else {"tls
 controller = Controller(Handler(), hostname="127.0.0.1", port=port, auth_required=True,
                         authenticator=authenticator, server_hostname="localhost", **tls)
 controller.start()
-with open(os.path.join(directory, "port.tmp"), "w") as f:
-    f.write(str(port))
-os.rename(os.path.join(directory, "port.tmp"), os.path.join(directory, "port"))
+port_file.write_port(directory, port)
 while True:
     time.sleep(3600)

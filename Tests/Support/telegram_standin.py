@@ -22,6 +22,8 @@ import sys
 import threading
 import time
 
+import port_file  # noqa: E402  (beside this script)
+
 os.closerange(3, 65536)  # tests run in parallel: keep no other test's pipe open
 directory = sys.argv[1]
 lock = threading.Lock()
@@ -118,9 +120,4 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-with open(os.path.join(directory, "port.tmp"), "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(os.path.join(directory, "port.tmp"), os.path.join(directory, "port"))
-server.serve_forever()
+port_file.serve(directory, Handler)
