@@ -25,48 +25,42 @@ fi
 . bench/lib/common.sh
 . bench/lib/result.sh
 
-# Prints "checks delivered duplicates p50 p99 max min cpu%" for the store DATABASE_URL (empty: SQLite).
-bench_alerts() {
-  local database_url=$1 port standin
+# Starts a Telegram stand-in for chat $2 and a backend on DATABASE_URL $1 (empty: SQLite), with
+# any further settings as arguments. Sets port, standin, standin_pid, token and backend in the
+# caller's locals: the caller kills them itself, since it runs in a subshell, whose pids the exit
+# trap never sees.
+start_backend() {
+  local database_url=$1 chat=$2
+  shift 2
   port=$(free_port)
-  standin="$tmp/telegram-$port"
+  standin="$tmp/standin-$port"
   mkdir -p "$standin"
   python3 Tests/Support/telegram_standin.py "$standin" &
-  # Killed here, not by the exit trap: this runs in a subshell, whose pids the trap never sees.
-  local standin_pid=$!
+  standin_pid=$!
   for _ in $(seq 100); do [ -f "$standin/port" ] && break; sleep 0.05; done
-  local env=(env DATA_DIR="$tmp/data-$port" LOG_LEVEL=warning TELEGRAM_BOT_TOKEN=1:bench TELEGRAM_CHAT_ID=1
-             TELEGRAM_API_URL="http://127.0.0.1:$(cat "$standin/port")" PUBLIC_URL="http://127.0.0.1:$port")
+  local env=(env DATA_DIR="$tmp/data-$port" LOG_LEVEL=warning TELEGRAM_BOT_TOKEN=1:bench TELEGRAM_CHAT_ID="$chat"
+             TELEGRAM_API_URL="http://127.0.0.1:$(cat "$standin/port")" PUBLIC_URL="http://127.0.0.1:$port" "$@")
   [ -n "$database_url" ] && env+=(DATABASE_URL="$database_url")
-  local token
   token=$("${env[@]}" "$bin" token create --all-hosts --label bench)
   "${env[@]}" "$bin" serve --port "$port" >"$tmp/backend-$port.log" 2>&1 &
-  local backend=$!
+  backend=$!
   wait_http "http://127.0.0.1:$port/readyz"
+}
+
+# Prints "checks covered messages duplicates p50 p99 max min cpu%" for the store DATABASE_URL (empty: SQLite).
+bench_alerts() {
+  local database_url=$1 port standin standin_pid token backend
+  start_backend "$database_url" 1
   python3 bench/lib/alert-lateness.py "http://127.0.0.1:$port" "$token" "$standin" "$backend" "$checks" \
     "${database_url:-$tmp/data-$port/metrics.sqlite}"
   kill "$backend" "$standin_pid"
 }
 
-# Prints "messages seconds-after-the-last-deadline 429s hosts-covered" for a 200-host storm.
+# Prints "messages seconds-after-the-last-deadline 429s hosts-covered" for a 200-host storm, told
+# to a group chat (a negative id: 20 messages a minute).
 bench_storm() {
-  local database_url=$1 port standin
-  port=$(free_port)
-  standin="$tmp/storm-$port"
-  mkdir -p "$standin"
-  python3 Tests/Support/telegram_standin.py "$standin" &
-  # Killed here, not by the exit trap: this runs in a subshell, whose pids the trap never sees.
-  local standin_pid=$!
-  for _ in $(seq 100); do [ -f "$standin/port" ] && break; sleep 0.05; done
-  local env=(env DATA_DIR="$tmp/storm-data-$port" LOG_LEVEL=warning TELEGRAM_BOT_TOKEN=1:bench TELEGRAM_CHAT_ID=-1
-             TELEGRAM_API_URL="http://127.0.0.1:$(cat "$standin/port")" PUBLIC_URL="http://127.0.0.1:$port"
-             REPORT_INTERVAL=2s REPORT_GRACE=6s)
-  [ -n "$database_url" ] && env+=(DATABASE_URL="$database_url")
-  local token
-  token=$("${env[@]}" "$bin" token create --all-hosts --label bench)
-  "${env[@]}" "$bin" serve --port "$port" >"$tmp/storm-$port.log" 2>&1 &
-  local backend=$!
-  wait_http "http://127.0.0.1:$port/readyz"
+  local database_url=$1 port standin standin_pid token backend
+  start_backend "$database_url" -1 REPORT_INTERVAL=2s REPORT_GRACE=6s
   python3 bench/lib/storm.py "http://127.0.0.1:$port" "$token" "$standin" 200
   kill "$backend" "$standin_pid"
 }
