@@ -80,6 +80,8 @@ public enum ObservationStatus {
     public static let error = "error"
     public static let fail = "fail"
     public static let start = "start"
+    /// A journal entry matched a log rule.
+    public static let match = "match"
     public static let all: Set<String> = [ok, degraded, inactive, error, fail, start]
 }
 

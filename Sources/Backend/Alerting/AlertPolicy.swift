@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Turns a rule's verdict into what changes: a flip when the state changes, a message when the
 /// user must hear of it. The user hears of every difference between the state now and the state
@@ -83,8 +84,14 @@ enum AlertPolicy {
         return times.min()
     }
 
+    /// The check's page; for a log rule's check, the host's journal around the matching entry.
     static func link(_ check: CheckRecord, settings: AlertSettings) -> String? {
         guard let base = settings.publicURL else { return nil }
+        if check.kind == .journal, let text = check.details?["at"]?.stringValue, let at = Report.parseTime(text) {
+            let host = check.host.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", ".", "_", "~"])) ?? check.host
+            let seconds = Int(at.timeIntervalSince1970)
+            return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/journal?host=\(host)&from=\(seconds - 300)&to=\(seconds + 300)"
+        }
         let host = check.host.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? check.host
         let name = check.name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+", "#"])) ?? check.name
         return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/hosts/\(host)?check=\(name)"

@@ -33,6 +33,9 @@ struct AlertSettings: Sendable, Equatable {
     /// Which channels get which notifications (none: every channel gets everything).
     var routes: [Route] = []
 
+    /// Journal entries that raise checks of kind `journal`, from the rules file.
+    var logRules: [LogRule] = []
+
     /// Scheduled silences, from the rules file.
     var maintenance = MaintenanceWindows()
 

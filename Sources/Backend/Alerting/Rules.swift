@@ -24,6 +24,7 @@ enum Rules {
         case .container: return check.status == ObservationStatus.error ? .alert(check.error ?? "containers could not be listed") : .ok("running")
         case .host: return .ok("reporting")
         case .gauge: return check.status == ObservationStatus.error ? .alert(check.error ?? "the measurement failed") : .ok("reported")
+        case .journal: return logLine(check)
         }
     }
 
@@ -86,6 +87,7 @@ enum Rules {
     static func staleState(_ check: CheckRecord) -> CheckState {
         switch check.kind {
         case .heartbeat, .container, .host: return .alert
+        case .journal: return .ok
         default: return .noData
         }
     }
@@ -102,6 +104,7 @@ enum Rules {
         case .heartbeat: return .alert("missed: \(silent), expected every \(Durations.words(Double(expectedEvery(check, settings: settings))))")
         case .container: return .alert("container stopped: \(silent)")
         case .host: return .alert("host down: \(silent)")
+        case .journal: return .ok("no match for \(Durations.words(now.timeIntervalSince(check.lastSeen)))")
         default: return .noData("no data: \(silent)")
         }
     }
@@ -154,6 +157,14 @@ enum Rules {
         let degraded = check.status == ObservationStatus.degraded || check.status == ObservationStatus.inactive || failed > 0
         let text = words.isEmpty ? "clean" : words.joined(separator: ", ")
         return degraded ? .alert(text) : .ok(text)
+    }
+
+    /// A matching entry alerts until its rule's quiet period passes (the check's deadline), or
+    /// until an entry matches the rule's recovery pattern.
+    private static func logLine(_ check: CheckRecord) -> Verdict {
+        let line = check.details?["line"]?.stringValue ?? ""
+        if check.status == ObservationStatus.ok { return .ok("recovered: \(line)") }
+        return .alert("matched: \(line)")
     }
 
     /// An explicit fail alerts at once; a success (or a start) is on time until the deadline.

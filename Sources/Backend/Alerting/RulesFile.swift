@@ -65,6 +65,8 @@ enum RulesFile {
         var routes: [String: Route] = [:]
         var routeOrder: [String] = []
         var maintenance = MaintenanceWindowsFile()
+        var logRules: [String: LogRule] = [:]
+        var logOrder: [String] = []
         for (key, value) in entries {
             let where_ = key.dropLast().joined(separator: ".")
             guard let name = key.last else { continue }
@@ -86,14 +88,25 @@ enum RulesFile {
                 try RouteSettings.set(&routes[key[1], default: Route(name: key[1], channels: [])], name, value, fail)
             case 3 where key[0] == "maintenance":
                 try maintenance.add(name: key[1], key: name, value: value, fail: fail)
+            case 3 where key[0] == "logs":
+                if logRules[key[1]] == nil {
+                    guard logRules.count < LogRuleSettings.maxRules else { throw fail("is one log rule too many: at most \(LogRuleSettings.maxRules)") }
+                    try LogRuleSettings.checkName(key[1], fail)
+                    logOrder.append(key[1])
+                }
+                try LogRuleSettings.set(&logRules[key[1], default: LogRule(name: key[1])], name, value, fail)
             default:
-                throw fail("is not in [defaults], [hosts.\"HOST\"], [checks.\"HOST\".\"CHECK\"], [routes.\"NAME\"] or [maintenance.\"NAME\"] (found under '\(where_)')")
+                throw fail("is not in [defaults], [hosts.\"HOST\"], [checks.\"HOST\".\"CHECK\"], [routes.\"NAME\"], [maintenance.\"NAME\"] or [logs.\"NAME\"] (found under '\(where_)')")
             }
         }
         for name in routeOrder where routes[name]?.channels.isEmpty ?? true {
             throw ConfigError(variable: "ALERT_RULES_FILE", message: "\(path): route '\(name)' names no channels; add channels = [\"...\"]")
         }
+        for name in logOrder where logRules[name]?.match == nil {
+            throw ConfigError(variable: "ALERT_RULES_FILE", message: "\(path): log rule '\(name)' has no pattern; add contains = \"...\" or regex = \"...\"")
+        }
         defaults.apply(to: &settings.rules)
+        settings.logRules = logOrder.compactMap { logRules[$0] }
         settings.overrides = overrides
         settings.routes = routeOrder.compactMap { routes[$0] }
         settings.maintenance = try maintenance.windows { window, key, message in

@@ -43,6 +43,7 @@ func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logg
 /// Kept apart from `buildApplication` so tests can drive it in-process.
 func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfig) -> Router<AppRequestContext> {
     let store = domain.store
+    let journalService = JournalService(journal: journal, ingest: domain.ingest, rules: config.alerting.settings.logRules)
     let auth = TokenAuthenticator(store: store)
     let anonymous = config.allowAnonymousIngest
     let router = Router(context: AppRequestContext.self)
@@ -57,13 +58,13 @@ func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfi
     // 30 s to arrive, so the storage deadline is around the store call alone.
     router.group("api/v1").add(middleware: CallerMiddleware(auth, .reporter(queryToken: false, allowAnonymous: anonymous)))
         .addRoutes(IngestController(ingest: domain.ingest, config: config).endpoints)
-        .addRoutes(JournalController(journal: journal, config: config).ingestEndpoints)
+        .addRoutes(JournalController(journal: journalService, config: config).ingestEndpoints)
     router.group().add(middleware: CallerMiddleware(auth, .reporter(queryToken: false, allowAnonymous: anonymous)))
-        .addRoutes(LokiController(journal: journal, config: config).endpoints)
+        .addRoutes(LokiController(journal: journalService, config: config).endpoints)
     // The original sender's routes, which may send `?token=`.
     router.group().add(middleware: CallerMiddleware(auth, .reporter(queryToken: true, allowAnonymous: anonymous)))
         .addRoutes(MetricCompatController(ingest: domain.ingest, config: config).endpoints)
-        .addRoutes(LegacyJournalController(journal: journal, config: config).endpoints)
+        .addRoutes(LegacyJournalController(journal: journalService, config: config).endpoints)
 
     // Readers: a token for all hosts, or a browser session. Small bodies, read before the
     // storage deadline starts around the whole handler.
@@ -72,7 +73,7 @@ func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfi
     readers.addRoutes(AlertController(store: store, alerting: domain.alerting).endpoints, atPath: "/api/v1")
     readers.addRoutes(NotificationGroupController(outbox: domain.outbox).endpoints, atPath: "/api/v1")
     readers.addRoutes(HeartbeatController(store: store, config: config).endpoints, atPath: "/api/v1")
-    readers.addRoutes(JournalController(journal: journal, config: config).searchEndpoints, atPath: "/api/v1")
+    readers.addRoutes(JournalController(journal: journalService, config: config).searchEndpoints, atPath: "/api/v1")
     readers.addRoutes(PrometheusController(store: store).endpoints)
 
     addPages(to: router, store: store, alerting: domain.alerting, outbox: domain.outbox, leadership: domain.leadership, journal: journal, auth: auth, config: config)

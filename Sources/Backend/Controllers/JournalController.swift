@@ -5,7 +5,7 @@ import Shared
 
 /// `POST /api/v1/journal` (a sender's NDJSON batch) and `GET /api/v1/journal` (search, newest first).
 struct JournalController<Context: IdentifiedRequestContext> {
-    let journal: any JournalStore
+    let journal: JournalService
     let config: BackendConfig
 
     /// For senders.
@@ -27,7 +27,7 @@ struct JournalController<Context: IdentifiedRequestContext> {
         try caller.requireReporting(for: host)
         let body = try await RequestBody.collect(request, limit: config.maxJournalBytes, setting: "JOURNAL_MAX_BYTES")
         let batch = JournalBatchReader.read(body, host: host, limits: config.journalLimits, now: Date())
-        let stored = try await withStorageDeadline { try await journal.insert(batch.rows) }
+        let stored = try await withStorageDeadline { try await journal.store(batch.rows) }
         return try JournalIntake.answer(batch, stored: stored, logger: context.logger)
     }
 
@@ -37,14 +37,14 @@ struct JournalController<Context: IdentifiedRequestContext> {
         let filter = JournalFilter { parameters.get($0) }
         if let problem = filter.problems.first { throw APIError(.badRequest, problem.message, field: problem.field) }
         let query = filter.query
-        let entries = try await journal.entries(query)
+        let entries = try await journal.journal.entries(query)
         return try JSONBody.response(JournalPage(entries: entries, query: query))
     }
 }
 
 /// `POST /journal`: the original Go sender's `{"logs": "<journalctl -o json lines>"}`.
 struct LegacyJournalController<Context: IdentifiedRequestContext> {
-    let journal: any JournalStore
+    let journal: JournalService
     let config: BackendConfig
 
     var endpoints: RouteCollection<Context> {
@@ -71,7 +71,7 @@ struct LegacyJournalController<Context: IdentifiedRequestContext> {
         } catch .logsNotText {
             throw APIError(.badRequest, "must be a string of journalctl -o json lines", field: "logs")
         }
-        let stored = try await withStorageDeadline { try await journal.insert(batch.rows) }
+        let stored = try await withStorageDeadline { try await journal.store(batch.rows) }
         return try JournalIntake.answer(batch, stored: stored, logger: context.logger)
     }
 }

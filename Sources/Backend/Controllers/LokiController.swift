@@ -6,7 +6,7 @@ import Shared
 /// `compression = "gzip"` or `"none"`) can ship logs here; Promtail and Alloy send only protobuf. 204 when every entry was stored (or was already);
 /// 400 naming the first bad entry when some were refused (the good ones are stored all the same).
 struct LokiController<Context: IdentifiedRequestContext> {
-    let journal: any JournalStore
+    let journal: JournalService
     let config: BackendConfig
 
     var endpoints: RouteCollection<Context> {
@@ -35,7 +35,7 @@ struct LokiController<Context: IdentifiedRequestContext> {
         } catch .streamsMissing {
             throw APIError(.badRequest, "is missing or not an array", field: "streams")
         }
-        let stored = try await withStorageDeadline { try await journal.insert(batch.rows) }
+        let stored = try await withStorageDeadline { try await journal.store(batch.rows) }
         BackendMetrics.shared.ingested(journalEntries: stored)
         guard let first = batch.rejected.first else { return Response(status: .noContent) }
         context.logger.warning("loki entries rejected", metadata: ["rejected": "\(batch.rejectedCount)", "first": "\(first.field ?? ""): \(first.error)"])

@@ -64,8 +64,8 @@ struct ReportRows: Sendable {
             every.append(observation.every)
             grace.append(observation.grace)
         }
-        // Periodic reports (anything beyond heartbeats) feed the host's own check: host down.
-        if report.observations.contains(where: { $0.kind != ObservationKind.heartbeat.rawValue }) {
+        // Periodic reports (anything beyond heartbeats and log rules) feed the host's own check: host down.
+        if report.observations.contains(where: { $0.kind != ObservationKind.heartbeat.rawValue && $0.kind != CheckKind.journal.rawValue }) {
             names.append(reservedHostCheckName)
             kinds.append(CheckKind.host.rawValue)
             values.append(nil)
