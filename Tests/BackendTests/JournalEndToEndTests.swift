@@ -145,3 +145,27 @@ import Testing
         #expect(requests > 20, "the kill came after the last batch: \(requests) requests")
     }
 }
+
+/// The sender's limits against a real backend.
+extension JournalEndToEndTests {
+    /// One entry larger than a batch never stalls the journal. With the default batch size it is
+    /// cut to fit a batch and stored; with batches larger than the backend takes (its
+    /// JOURNAL_MAX_BYTES below journal.batch_bytes), a refused batch goes again in halves and the
+    /// one entry still refused is skipped with a warning.
+    @Test func anOversizedEntryNeverStallsTheJournal() async throws {
+        let rig = try await Rig(entries: 200, bigMessage: 3_000_000, plan: "pass", backend: ["JOURNAL_MAX_BYTES": "2000000"])
+        defer { Task { await rig.finish() } }
+        let tooLarge = try await rig.sender(["journal", "--directory", rig.journal.path, "--config", try rig.config("[journal]\nbatch_bytes = 3000000\n")])
+        #expect(tooLarge.status == 0, "\(tooLarge.stderr)")
+        #expect(tooLarge.stderr.contains("skipped an entry of"), "\(tooLarge.stderr)")
+        #expect(try await rig.storedCursors().count == 199)
+
+        try FileManager.default.removeItem(at: rig.cursorFile)
+        let cut = try await rig.sender(["journal", "--directory", rig.journal.path])
+        #expect(cut.status == 0, "\(cut.stderr)")
+        #expect(!cut.stderr.contains("skipped"), "\(cut.stderr)")
+        #expect(try await rig.storedCursors().count == 200)
+        // Every request fit the default batch size, the cut entry's included.
+        #expect(try rig.requests().suffix(1).allSatisfy { $0.body.utf8.count <= 1 << 20 })
+    }
+}

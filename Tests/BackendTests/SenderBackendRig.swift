@@ -25,13 +25,14 @@ final class SenderBackendRig: @unchecked Sendable {
     let reader: String
     private let cleanup: @Sendable () async -> Void
 
-    init(engine: Engine = .sqlite, entries: Int = 0, plan: String) async throws {
+    /// `bigMessage`: the middle entry's message has this many bytes; `backend`: more of its environment.
+    init(engine: Engine = .sqlite, entries: Int = 0, bigMessage: Int = 0, plan: String, backend extra: [String: String] = [:]) async throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("journal-e2e-\(UUID().uuidString.prefix(8))")
         journal = work.appendingPathComponent("journal")
         proxyDirectory = work.appendingPathComponent("proxy")
         try FileManager.default.createDirectory(at: proxyDirectory, withIntermediateDirectories: true)
         if entries > 0 {
-            let made = try await E.run("/usr/bin/python3", [Self.support.appendingPathComponent("make_journal.py").path, "\(entries)", journal.path, "300", "2"], environment: [:])
+            let made = try await E.run("/usr/bin/python3", [Self.support.appendingPathComponent("make_journal.py").path, "\(entries)", journal.path, "300", "2", "\(bigMessage)"], environment: [:])
             guard made.status == 0 else { throw TestSetupError("make_journal.py failed: \(made.stderr)") }
         }
 
@@ -39,6 +40,7 @@ final class SenderBackendRig: @unchecked Sendable {
         self.cleanup = cleanup
         var environment = ["DATA_DIR": work.appendingPathComponent("db").path, "PATH": "/usr/bin:/bin"]
         if let url = config.databaseURL { environment["DATABASE_URL"] = url }
+        environment.merge(extra) { $1 }
         let backend = E.buildDirectory.appendingPathComponent("metrics-backend").path
         token = try await E.run(backend, ["token", "create", Self.host], environment: environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         reader = try await E.run(backend, ["token", "create", "--all-hosts"], environment: environment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -64,7 +64,7 @@ import Testing
             #expect(entry.host == JournalFixture.host)
             #expect(entry.bootId == source.boot)
             #expect(entry.cursor.contains("b=\(source.boot)"))
-            #expect(entry.unit == source.text("_SYSTEMD_UNIT"))
+            #expect(entry.unit == source.unit)
             #expect(entry.identifier == source.text("SYSLOG_IDENTIFIER"))
             #expect(entry.pid == source.text("_PID").flatMap { Int($0) })
             #expect(entry.priority == source.text("PRIORITY").flatMap { Int($0) })
@@ -126,7 +126,7 @@ import Testing
         let run = try Run()
         defer { run.remove() }
         let expected = run.fixture.recent.filter { entry in
-            let unit = entry.text("_SYSTEMD_UNIT"), identifier = entry.text("SYSLOG_IDENTIFIER")
+            let unit = entry.unit, identifier = entry.text("SYSLOG_IDENTIFIER")
             let priority = entry.text("PRIORITY").flatMap { Int($0) } ?? 6
             switch meaning {
             case "unit nginx.service": return unit == "nginx.service"
@@ -163,7 +163,7 @@ import Testing
             """.write(to: config, atomically: true, encoding: .utf8)
         let entries = try await run.dryRun(["--config", config.path])
         let expected = run.fixture.recent.filter {
-            $0.text("_SYSTEMD_UNIT") != "cron.service" && ($0.text("PRIORITY").flatMap { Int($0) } ?? 6) <= 5
+            $0.unit != "cron.service" && ($0.text("PRIORITY").flatMap { Int($0) } ?? 6) <= 5
                 && !($0.text("CONTAINER_NAME") ?? "").hasPrefix("web-")
         }
         #expect(entries.map(\.realtimeUsec) == expected.map(\.realtime))
@@ -280,5 +280,74 @@ import Testing
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("METRICS_URL"), "\(outcome.stderr)")
         #expect(!FileManager.default.fileExists(atPath: run.cursorFile.path))
+    }
+}
+
+/// The sender's limits: what must never stall a journal or move its cursor back.
+extension JournalCommandTests {
+    /// `--unit nginx` ships what `journalctl -u nginx` shows: systemd's own "Failed with result"
+    /// line about it too (pid 1, UNIT=nginx.service), filed under nginx.service.
+    @Test func aUnitIncludesSystemdsLinesAboutIt() async throws {
+        let run = try Run()
+        defer { run.remove() }
+        let entries = try await run.dryRun(["--unit", "nginx"])
+        let failed = try #require(entries.first { ($0.message ?? "").hasSuffix("Failed with result 'exit-code'.") })
+        #expect(failed.unit == "nginx.service" && failed.pid == 1 && failed.identifier == "systemd")
+        #expect(!entries.contains { ($0.message ?? "").hasPrefix("Started sshd") })
+        let excluded = try await run.dryRun(["--exclude-unit", "nginx.service"])
+        #expect(!excluded.contains { ($0.message ?? "").contains("Failed with result") })
+        #expect(excluded.contains { ($0.message ?? "").hasPrefix("Started sshd") })
+    }
+
+    /// Two runs at once (a slow run and the next timer's) could each save a cursor, the older one
+    /// last: the second leaves the journal to the first, exit 4, and touches no cursor.
+    @Test func aSecondRunAtOnceLeavesTheJournalToTheFirst() async throws {
+        let run = try Run()
+        defer { run.remove() }
+        let cursor = run.fixture.recent[2]
+        let saved = try #require(try await run.dryRun().first { $0.realtimeUsec == cursor.realtime }?.cursor)
+        try run.write(cursor: saved)
+        // O_CLOEXEC: tests run in parallel, and a child started meanwhile must not inherit the lock.
+        let fd = open(run.state.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        #expect(fd >= 0 && flock(fd, LOCK_EX) == 0)
+        let busy = try await run.sender(["--timeout", "1s"], environment: ["METRICS_URL": "http://127.0.0.1:9"])
+        #expect(busy.status == 4, "\(busy.stderr)")
+        #expect(busy.stderr.contains("another metrics-sender is shipping the journal"), "\(busy.stderr)")
+        #expect(try String(contentsOf: run.cursorFile, encoding: .utf8) == saved + "\n")
+        close(fd)
+        // Released: this run goes on to the (unreachable) backend.
+        let next = try await run.sender(["--timeout", "1s"], environment: ["METRICS_URL": "http://127.0.0.1:9"])
+        #expect(next.status == 3, "\(next.stderr)")
+    }
+
+    /// sd_journal_next failing (a damaged file) is stepped over by time, further at each failure
+    /// in a row, so the run reads on past it; at the first read of a first run too.
+    @Test(arguments: ["1-1", "3-9"])
+    func readErrorsAreSteppedOverNotStalledOn(failing: String) async throws {
+        let run = try Run()
+        defer { run.remove() }
+        let all = try await run.dryRun()
+        let library = try Self.libsystemdWithReadErrors()
+        let outcome = try await run.sender(["--dry-run"], environment: ["LD_LIBRARY_PATH": library.path, "JOURNAL_FAIL_NEXT": failing])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("reading failed (Bad message)"), "\(outcome.stderr)")
+        let entries = try Run.decode(outcome.stdout)
+        // Nothing after the damage is lost: the last entries are read.
+        #expect(entries.suffix(5).map(\.cursor) == all.suffix(5).map(\.cursor))
+        #expect(entries.count >= all.count - 2, "\(entries.count) of \(all.count)")
+    }
+
+    /// Builds Tests/Support/journal_read_errors.c as libsystemd.so.0 in a directory of its own.
+    static func libsystemdWithReadErrors() throws -> URL {
+        let real = ["/usr/lib/x86_64-linux-gnu/libsystemd.so.0", "/lib/x86_64-linux-gnu/libsystemd.so.0",
+                    "/usr/lib/aarch64-linux-gnu/libsystemd.so.0", "/lib/aarch64-linux-gnu/libsystemd.so.0"]
+        let found = try #require(real.first { FileManager.default.fileExists(atPath: $0) }, "no libsystemd.so.0")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("libsystemd-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let source = SenderBinary.fixtures.deletingLastPathComponent().appendingPathComponent("Support/journal_read_errors.c")
+        let (status, _, said) = try runCapturing("/usr/bin/cc", ["-shared", "-fPIC", "-DREAL_LIBSYSTEMD=\"\(found)\"", "-o",
+                                                                 directory.appendingPathComponent("libsystemd.so.0").path, source.path, "-ldl"], environment: ["PATH": "/usr/bin:/bin"], input: Data())
+        guard status == 0 else { throw FixtureError(message: "cc failed: \(String(decoding: said, as: UTF8.self))") }
+        return directory
     }
 }

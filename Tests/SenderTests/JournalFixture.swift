@@ -17,6 +17,9 @@ struct JournalFixture {
         }
 
         func bytes(_ name: String) -> [UInt8]? { fields.first { $0.name == name }?.value }
+
+        /// The unit `journalctl -u` files the entry under: systemd's lines about a unit go to that unit.
+        var unit: String? { text("_PID") == "1" ? text("UNIT") ?? text("_SYSTEMD_UNIT") : text("_SYSTEMD_UNIT") }
     }
 
     static let bootA = "6f1e2d3c4b5a49788796a5b4c3d2e1f0"
@@ -82,6 +85,11 @@ struct JournalFixture {
             entry(b + 20 * second, bootB, 25_000_000,
                   unit("docker.service", "dockerd", 6, pid: 555) + [("CONTAINER_NAME", "runner-7"), ("CONTAINER_ID", "fedcba987654")],
                   message: Array("runner job done".utf8)),
+            // systemd's own lines about units: `journalctl -u nginx` shows the first.
+            entry(b + 25 * second, bootB, 30_000_000, unit("init.scope", "systemd", 3, pid: 1) + [("_UID", "0"), ("UNIT", "nginx.service")],
+                  message: Array("nginx.service: Failed with result 'exit-code'.".utf8)),
+            entry(b + 30 * second, bootB, 35_000_000, unit("init.scope", "systemd", 6, pid: 1) + [("_UID", "0"), ("UNIT", "sshd.service")],
+                  message: Array("Started sshd.service - OpenSSH server.".utf8)),
         ]
         try write(rotated, to: directory.appendingPathComponent("system@00000000000000000000000000000001-0000000000000001-0000000000000001.journal"))
         try write(current, to: directory.appendingPathComponent("system.journal"))

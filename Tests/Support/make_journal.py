@@ -1,8 +1,9 @@
 """Writes a real journal of N entries into DIR with systemd-journal-remote, from Journal Export
 Format: several units, two boots, container entries, a few binary messages, spread over the last
 SPREAD seconds (default 300), so a sender's default start window of 10 minutes holds them all.
-The entries are split over FILES journal files in order (default 2), as after a rotation.
-Usage: make_journal.py N DIR [SPREAD] [FILES]. The tests and bench/journal.sh both use it."""
+The entries are split over FILES journal files in order (default 2), as after a rotation. With BIG,
+the middle entry's message is BIG bytes of control characters (JSON escapes each as six bytes).
+Usage: make_journal.py N DIR [SPREAD] [FILES] [BIG]. The tests and bench/journal.sh both use it."""
 import os
 import random
 import subprocess
@@ -14,6 +15,7 @@ spread = float(sys.argv[3]) if len(sys.argv) > 3 else 300.0
 os.makedirs(directory, exist_ok=True)
 remote = next(p for p in ("/lib/systemd/systemd-journal-remote", "/usr/lib/systemd/systemd-journal-remote") if os.path.exists(p))
 files = int(sys.argv[4]) if len(sys.argv) > 4 else 2
+big = int(sys.argv[5]) if len(sys.argv) > 5 else 0
 rng = random.Random(7)
 boots = ["6f1e2d3c4b5a49788796a5b4c3d2e1f0", "0a1b2c3d4e5f47689788a9b0c1d2e3f4"]
 units = [("nginx.service", "nginx"), ("sshd.service", "sshd"), ("cron.service", "CRON"), ("postgresql.service", "postgres"), ("docker.service", "dockerd")]
@@ -42,7 +44,10 @@ for i in range(count):
     if i % 10 == 0:
         fields += [b"CONTAINER_NAME=app-%d" % (i % 3), b"CONTAINER_ID=%012x" % (i % 3)]
     entry = b"\n".join(fields) + b"\n"
-    if i % 1000 == 999:
+    if big and i == count // 2:
+        payload = bytes(j % 31 + 1 for j in range(big))
+        entry += b"MESSAGE\n" + len(payload).to_bytes(8, "little") + payload + b"\n"
+    elif i % 1000 == 999:
         payload = b"binary \xff\xfe payload %d" % i
         entry += b"MESSAGE\n" + len(payload).to_bytes(8, "little") + payload + b"\n"
     else:

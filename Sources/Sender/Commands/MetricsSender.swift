@@ -8,6 +8,8 @@ enum ExitStatus: Int32 {
     case sent = 0
     case badSettings = 2
     case delivery = 3
+    /// Another run holds the state directory.
+    case busy = 4
 }
 
 /// A failure that ends a run: the message is one line, the exit code says which kind.

@@ -18,7 +18,7 @@ enum ReportDelivery {
             throw SenderFailure(status: .badSettings, message: "the report could not be encoded: \(error)")
         }
         let started = Clock.now()
-        let client = BackendClient(baseURL: url, token: settings.token, timeout: settings.timeout, retryBudget: settings.retryBudget)
+        let client = settings.backendClient(url: url)
         let spool = ReportSpool(directory: settings.stateDir + "/spool")
         let name = ReportSpool.name(sentAtSeconds: Int64(report.sentAt.timeIntervalSince1970), reportId: report.reportId ?? "")
         // This run's report goes first, so a kept report the backend refuses never holds it back;
@@ -30,7 +30,7 @@ enum ReportDelivery {
             }
             throw SenderFailure(error)
         }
-        sendKept(spool, client: client, until: started + Double(settings.retryBudget.seconds))
+        sendKept(spool, client: client, until: min(started + Double(settings.retryBudget.seconds), settings.runEnd ?? .infinity))
     }
 
     /// Kept reports, oldest first, one attempt each while the run's retry budget lasts. A 5xx

@@ -13,7 +13,7 @@ struct JournalDelivery {
     static let gzipLevel: Int32 = 1
 
     init(settings: SenderSettings, url: String) {
-        client = BackendClient(baseURL: url, token: settings.token, timeout: settings.timeout, retryBudget: settings.retryBudget)
+        client = settings.backendClient(url: url)
         path = "/api/v1/journal?host=" + Self.percentEncoded(settings.host)
     }
 
@@ -29,6 +29,28 @@ struct JournalDelivery {
             var line: Int?
             var field: String?
             var error: String?
+        }
+    }
+
+    /// Returns once the backend acknowledged every entry of the batch; retries within
+    /// `retryBudget`. A batch the backend refuses as too large (413: its JOURNAL_MAX_BYTES is
+    /// below journal.batch_bytes) goes again in halves, and a single entry it refuses is skipped
+    /// with a warning: one entry never stalls the journal.
+    func send(_ batch: ArraySlice<UInt8>, entries: Int, retryBudget: Double) throws(DeliveryError) -> [Receipt?] {
+        do { return [try send(Array(batch), retryBudget: retryBudget)] } catch .rejected(let status, let message) where status == 413 {
+            guard entries > 1 else {
+                StandardStreams.warn("journal: skipped an entry of \(batch.count) bytes that the backend refuses as too large (HTTP 413: "
+                    + "\(message.oneLine)); set journal.batch_bytes at most the backend's JOURNAL_MAX_BYTES")
+                return []
+            }
+            let half = entries / 2
+            var newlines = 0
+            let split = batch.firstIndex { byte in
+                if byte == 0x0A { newlines += 1 }
+                return newlines == half
+            }.map { $0 + 1 } ?? batch.endIndex
+            return try send(batch[..<split], entries: half, retryBudget: retryBudget)
+                + send(batch[split...], entries: entries - half, retryBudget: retryBudget)
         }
     }
 

@@ -21,7 +21,7 @@ enum JournalEncoder {
                 literal(",\"bootId\":", to: &out)
                 cursor.withUnsafeBufferPointer { _ = string(UnsafeBufferPointer(rebasing: $0[boot]), to: &out) }
             }
-            text(",\"unit\":", .unit)
+            text(",\"unit\":", record.unitField)
             text(",\"identifier\":", .identifier)
             if let pid = record.pid {
                 literal(",\"pid\":", to: &out)

@@ -9,6 +9,8 @@ import Glibc
 struct JournalFields {
     enum Field: Int, CaseIterable {
         case host, bootId, unit, identifier, pid, priority, transport, containerName, containerId, message
+        /// UNIT=: the unit a message of systemd (pid 1) is about.
+        case aboutUnit
     }
 
     /// The backend refuses longer values (and an over-long line would be lost), so they are cut
@@ -66,6 +68,17 @@ struct JournalFields {
         }
     }
 
+    /// Shortens the message to at most `limit` bytes, on a character boundary, and drops the
+    /// extra fields when `dropExtras`: for an entry that would not fit in a batch.
+    mutating func cut(messageTo limit: Int, dropExtras: Bool) {
+        if dropExtras { extras.removeAll() }
+        guard let range = known[Field.message.rawValue], range.count > limit else { return }
+        var end = range.lowerBound + max(0, limit)
+        var back = 0
+        while back < 3, end > range.lowerBound, storage[end] & 0xC0 == 0x80 { end -= 1; back += 1 }
+        known[Field.message.rawValue] = range.lowerBound..<end
+    }
+
     private mutating func copy(_ value: UnsafeRawBufferPointer, limit: Int) -> Range<Int> {
         var count = value.count
         if count > limit {
@@ -82,7 +95,7 @@ struct JournalFields {
     /// The shipped field a name stands for; the length picks the few candidates to compare.
     private static func field(_ name: UnsafeRawPointer, _ length: Int) -> Field? {
         switch length {
-        case 4: return same(name, "_PID") ? .pid : nil
+        case 4: return same(name, "_PID") ? .pid : same(name, "UNIT") ? .aboutUnit : nil
         case 7: return same(name, "MESSAGE") ? .message : nil
         case 8: return same(name, "PRIORITY") ? .priority : same(name, "_BOOT_ID") ? .bootId : nil
         case 9: return same(name, "_HOSTNAME") ? .host : nil
@@ -105,6 +118,12 @@ struct JournalFields {
         guard let range = known[Field.priority.rawValue], range.count == 1 else { return nil }
         let digit = Int(storage[range.lowerBound]) - 48
         return (0...7).contains(digit) ? digit : nil
+    }
+
+    /// The unit an entry belongs to: for systemd's own lines about a unit ("Started …",
+    /// "Failed with result …"), that unit, as `journalctl -u` shows them; else _SYSTEMD_UNIT.
+    var unitField: Field {
+        known[Field.aboutUnit.rawValue] != nil && pid == 1 ? .aboutUnit : .unit
     }
 
     /// _PID as a number; nil when absent or not a plain decimal that fits.

@@ -24,9 +24,24 @@ struct JournalFilter {
     /// Whether libsystemd hides some entries from the reader.
     var hasMatches: Bool { !units.isEmpty || !identifiers.isEmpty }
 
-    /// (unit₁ OR unit₂ …) AND (identifier₁ OR identifier₂ …).
+    /// (unit₁ OR unit₂ …) AND (identifier₁ OR identifier₂ …). A unit matches as `journalctl -u`
+    /// does: its own lines, its core dumps, systemd's lines about it ("Started", "Failed with
+    /// result", which carry UNIT= and _PID=1), and root daemons' lines about it.
     func addMatches(to journal: JournalReader) throws(JournalOpenError) {
-        for unit in units { try journal.addMatch("_SYSTEMD_UNIT=" + unit) }
+        for (index, unit) in units.enumerated() {
+            if index > 0 { journal.addDisjunction() }
+            try journal.addMatch("_SYSTEMD_UNIT=" + unit)
+            journal.addDisjunction()
+            try journal.addMatch("MESSAGE_ID=fc2e22bc6ee647b6b90729ab34a250b1")
+            try journal.addMatch("_UID=0")
+            try journal.addMatch("COREDUMP_UNIT=" + unit)
+            journal.addDisjunction()
+            try journal.addMatch("_PID=1")
+            try journal.addMatch("UNIT=" + unit)
+            journal.addDisjunction()
+            try journal.addMatch("_UID=0")
+            try journal.addMatch("OBJECT_SYSTEMD_UNIT=" + unit)
+        }
         if !units.isEmpty && !identifiers.isEmpty { journal.addConjunction() }
         for identifier in identifiers { try journal.addMatch("SYSLOG_IDENTIFIER=" + identifier) }
     }
@@ -34,7 +49,7 @@ struct JournalFilter {
     /// True when the entry is read but not shipped.
     func skips(_ record: JournalFields) -> Bool {
         if let maxPriority, (record.priority ?? Self.defaultPriority) > maxPriority { return true }
-        for unit in excludeUnits where record.value(.unit, equals: unit) { return true }
+        for unit in excludeUnits where record.value(record.unitField, equals: unit) { return true }
         for prefix in excludeContainers where record.value(.containerName, startsWith: prefix) { return true }
         return false
     }

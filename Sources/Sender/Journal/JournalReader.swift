@@ -113,6 +113,8 @@ final class JournalReader {
 
     func addConjunction() { _ = csupport_journal_add_conjunction(handle) }
 
+    func addDisjunction() { _ = csupport_journal_add_disjunction(handle) }
+
     /// 1: moved to the next entry; 0: at the end; negative: an errno.
     func next() -> Int32 { csupport_journal_next(handle) }
 

@@ -40,6 +40,12 @@ struct JournalShipper {
             let url: String
             do { url = try settings.requireURL() } catch { throw SenderFailure(error) }
             do { try cursorFile.prepare() } catch { throw SenderFailure(error) }
+            let lock: StateLock.Outcome
+            do { lock = try StateLock.take(directory: settings.stateDir) } catch { throw SenderFailure(error) }
+            if lock == .busy {
+                throw SenderFailure(status: .busy, message: "journal: another metrics-sender is shipping the journal from \(settings.stateDir); "
+                    + "this run leaves it to that one")
+            }
             delivery = JournalDelivery(settings: settings, url: url)
         }
         let saved: CursorFile.Content
@@ -53,21 +59,26 @@ struct JournalShipper {
         var summary = Summary()
         var progress = JournalProgress(enabled: StandardStreams.stderrIsTerminal)
         defer { progress.finish(sent: summary.shipped, read: summary.read) }
-        let deadline = Clock.now() + Double(limits.maxRun.seconds)
+        let deadline = min(Clock.now() + Double(limits.maxRun.seconds), settings.runEnd ?? .infinity)
         /// Entries read since the last saved cursor: the next save must cover them.
         var uncovered = false
-        var lastRealtime: UInt64 = 0
+        /// Where reading is, by time: a read error is stepped over from here.
+        var lastRealtime: UInt64 = {
+            if case .cursor(let text) = saved, let realtime = CursorFile.realtime(of: text) { return realtime }
+            return startRealtime()
+        }()
         var readErrors = 0
+        var skip: UInt64 = 1
 
         func deliver(_ bytes: [UInt8], entries: Int, endCursor: [UInt8]) throws(SenderFailure) {
             if entries > 0 {
                 if let delivery {
-                    let receipt: JournalDelivery.Receipt?
-                    do { receipt = try delivery.send(bytes, retryBudget: max(deadline - Clock.now(), 10)) } catch {
+                    let receipts: [JournalDelivery.Receipt?]
+                    do { receipts = try delivery.send(bytes[...], entries: entries, retryBudget: max(deadline - Clock.now(), 10)) } catch {
                         throw SenderFailure(status: .delivery, message: "journal: \(error.description.oneLine); "
                             + "the cursor stays after the last acknowledged entry (\(summary.shipped) sent this run)")
                     }
-                    if let receipt, let refused = receipt.rejected, refused > 0 { Self.warnRefused(refused, of: entries, receipt) }
+                    for case let receipt? in receipts where (receipt.rejected ?? 0) > 0 { Self.warnRefused(receipt.rejected ?? 0, of: entries, receipt) }
                 } else if !StandardStreams.write(bytes) {
                     throw SenderFailure(status: .badSettings, message: "journal: cannot write to stdout: \(String(cString: strerror(errno)))")
                 }
@@ -88,13 +99,18 @@ struct JournalShipper {
             let step = journal.next()
             if step == 0 { break }
             if step < 0 {
-                // A damaged stretch: step over it by time rather than stall on it run after run.
+                // A damaged stretch: step over it by time, further at each failure in a row
+                // (1 µs, 10 µs … 1 min), so it is passed in this run rather than stalled on run
+                // after run.
                 readErrors += 1
-                StandardStreams.warn("journal: reading failed (\(String(cString: strerror(-step)))); skipping past it")
-                guard readErrors <= 3, lastRealtime > 0 else { break }
-                journal.seek(realtime: lastRealtime + 1)
+                StandardStreams.warn("journal: reading failed (\(String(cString: strerror(-step)))); skipping \(skip) µs past it")
+                guard readErrors <= Self.maxReadErrors else { break }
+                lastRealtime += skip
+                skip = min(skip * 10, 60_000_000)
+                journal.seek(realtime: lastRealtime)
                 continue
             }
+            skip = 1
             summary.read += 1
             uncovered = true
             guard let realtime = journal.realtime() else { continue }
@@ -106,6 +122,13 @@ struct JournalShipper {
 
             let mark = batch.bytes.count
             JournalEncoder.append(record, realtime: realtime, cursor: cursor, to: &batch.bytes)
+            // One entry never outgrows a batch, so a backend that takes batches takes every entry.
+            for (cut, dropExtras) in [(limits.batchBytes / 8, false), (limits.batchBytes / 8, true), (16, true)]
+            where batch.bytes.count - mark > limits.batchBytes {
+                batch.bytes.removeSubrange(mark...)
+                record.cut(messageTo: cut, dropExtras: dropExtras)
+                JournalEncoder.append(record, realtime: realtime, cursor: cursor, to: &batch.bytes)
+            }
             if batch.bytes.count > limits.batchBytes && batch.entries > 0 {
                 // This entry would overflow the batch: ship the ones before it; it starts the next.
                 progress.batchFilled(source: source, filter: filter, cursor: batch.lastCursor, read: summary.read)
@@ -181,13 +204,20 @@ struct JournalShipper {
         return unfiltered.isAt(cursor: cursor)
     }
 
+    /// Read errors a run steps over before it stops; the next run goes on after the last one.
+    static let maxReadErrors = 100
+
     /// A first run starts `journal.start` before now.
     private func seekToStart() {
+        journal.seek(realtime: startRealtime())
+    }
+
+    private func startRealtime() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let nowUsec = UInt64(max(0, now.tv_sec)) * 1_000_000 + UInt64(max(0, now.tv_nsec)) / 1000
         let back = UInt64(settings.journal.start.seconds) * 1_000_000
-        journal.seek(realtime: nowUsec > back ? nowUsec - back : 1)
+        return nowUsec > back ? nowUsec - back : 1
     }
 
     private static func warnRefused(_ refused: Int, of entries: Int, _ receipt: JournalDelivery.Receipt) {

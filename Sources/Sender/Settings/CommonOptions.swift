@@ -20,6 +20,8 @@ struct CommonOptions: ParsableArguments {
     var stateDir: String?
     @Option(help: "HTTP timeout, e.g. 10s.")
     var timeout: String?
+    @Option(help: "`run` ends within this, retries and journal included, e.g. 50s (5s to 1h).")
+    var runLimit: String?
     @Option(help: "Read DIR/proc, DIR/sys and mounts under DIR instead of the live system.")
     var root: String?
     @Option(name: .customLong("collector"), help: "Collect only these (repeatable): memory, disk, raid, container, zpool.")
@@ -66,6 +68,7 @@ struct CommonOptions: ParsableArguments {
         if let host { settings.host = try SenderSettings.checkName(host, source: "--host") }
         if let stateDir { settings.stateDir = stateDir }
         if let timeout { settings.timeout = try SenderSettings.checkSpan(timeout, source: "--timeout") }
+        if let runLimit { settings.runLimit = try SenderSettings.checkRunLimit(runLimit, source: "--run-limit") }
         if let statTimeout { settings.statTimeout = try SenderSettings.checkSpan(statTimeout, source: "--stat-timeout") }
         if let dockerSocket { settings.dockerSocket = dockerSocket }
         if let zpool { settings.zpoolCommand = zpool }

@@ -9,6 +9,7 @@ enum ConfigFile {
         host = "web-1"
         state_dir = "/var/lib/metrics-sender"
         timeout = "10s"
+        run_limit = "50s"
         collectors = ["memory", "disk", "raid", "container"]
 
         [disk]
@@ -48,6 +49,7 @@ enum ConfigFile {
             case "host": settings.host = try SenderSettings.checkName(try string(value, source), source: source)
             case "state_dir": settings.stateDir = try string(value, source)
             case "timeout": settings.timeout = try SenderSettings.checkSpan(try string(value, source), source: source)
+            case "run_limit": settings.runLimit = try SenderSettings.checkRunLimit(try string(value, source), source: source)
             case "collectors": settings.collectors = try SenderSettings.checkCollectors(try strings(value, source), source: source)
             case "disk.include_mounts": settings.disk.includeMounts = try strings(value, source)
             case "disk.exclude_mounts": settings.disk.excludeMounts = try strings(value, source)

@@ -34,10 +34,26 @@ struct SenderSettings: Sendable {
     /// The zpool binary; nil: found in /usr/sbin, /sbin or /usr/bin when ZFS is installed.
     var zpoolCommand: String?
     var journal = JournalSettings()
+    /// `run` ends within this, retries and journal included, so a one-minute timer's runs never overlap.
+    var runLimit = TimeSpan(seconds: 50)
+    /// Set by `run`: monotonic seconds (`Clock`) by which every request has ended.
+    var runEnd: Double?
+    static let runLimitRange = 5...3600
 
     /// How long retries may go on: four timeouts, and never past 40 s so a one-minute timer run
     /// ends before the next one starts.
     var retryBudget: TimeSpan { TimeSpan(seconds: min(40, 4 * timeout.seconds)) }
+
+    static func checkRunLimit(_ text: String, source: String) throws(SettingsError) -> TimeSpan {
+        let span = try checkSpan(text, source: source)
+        guard runLimitRange.contains(span.seconds) else { throw SettingsError(message: "\(source) must be from 5s to 1h") }
+        return span
+    }
+
+    /// A client for the backend: each attempt ends by the run's end, when `run` set one.
+    func backendClient(url: String) -> BackendClient {
+        BackendClient(baseURL: url, token: token, timeout: timeout, retryBudget: retryBudget, deadline: runEnd)
+    }
 
     /// The backend URL, required for anything that sends.
     func requireURL() throws(SettingsError) -> String {

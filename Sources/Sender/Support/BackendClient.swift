@@ -24,6 +24,8 @@ struct BackendClient {
     /// Total time all attempts may take.
     var retryBudget: TimeSpan
     var gzipAbove = 8 * 1024
+    /// Monotonic seconds (`Clock`) by which every attempt has ended; nil: only the retry budget holds.
+    var deadline: Double?
 
     func post(path: String, json body: [UInt8]) throws(DeliveryError) -> HTTPResponse {
         try post(path: path, body: body, contentType: "application/json", gzipAbove: gzipAbove)
@@ -39,10 +41,13 @@ struct BackendClient {
             request.body = compressed
             request.headers.append("Content-Encoding: gzip")
         }
-        request.connectTimeout = max(1, timeout.seconds)
-        request.totalTimeout = max(1, timeout.seconds)
-        var backoff = Backoff(budget: Double(retryBudget.seconds))
+        var backoff = Backoff(budget: min(Double(retryBudget.seconds), deadline.map { $0 - Clock.now() } ?? .infinity))
         while true {
+            // The last attempt is cut short rather than run past the run's end.
+            let left = deadline.map { Int(($0 - Clock.now()).rounded(.down)) } ?? Int.max
+            guard left >= 1 else { throw .unreachable("no time left within the run's limit (run_limit) for \(request.url)") }
+            request.connectTimeout = max(1, min(timeout.seconds, left))
+            request.totalTimeout = max(1, min(timeout.seconds, left))
             let outcome: Result<HTTPResponse, TransportError>
             do { outcome = .success(try HTTPClient.perform(request)) } catch { outcome = .failure(error) }
             switch outcome {
