@@ -55,14 +55,20 @@ struct BackendClient {
                 return response
             case .success(let response) where response.status >= 500 || response.status == 429:
                 guard backoff.wait(attemptTakes: Double(timeout.seconds)) else {
-                    throw .unavailable(status: response.status, detail: "HTTP \(response.status) from \(request.url): \(Self.errorMessage(response))")
+                    throw .unavailable(status: response.status, detail: "HTTP \(response.status) from \(request.url): \(Self.errorMessage(response))" + limitNote)
                 }
             case .success(let response):
                 throw .rejected(status: response.status, message: Self.errorMessage(response))
             case .failure(let error):
-                guard backoff.wait(attemptTakes: Double(timeout.seconds)) else { throw .unreachable(error.description) }
+                guard backoff.wait(attemptTakes: Double(timeout.seconds)) else { throw .unreachable(error.description + limitNote) }
             }
         }
+    }
+
+    /// Says when the run's limit, not the retry budget, ended the attempts.
+    private var limitNote: String {
+        guard let deadline, Clock.now() >= deadline - Double(min(timeout.seconds, 2)) else { return "" }
+        return " (stopped at the run's limit, run_limit)"
     }
 
     /// The backend's JSON error as it sent it, or the start of whatever else came back.
