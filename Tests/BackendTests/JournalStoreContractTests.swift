@@ -75,6 +75,12 @@ import Testing
             #expect(try await seqnums(JournalQuery(text: "t_med")) == [])
             #expect(try await seqnums(JournalQuery(text: "done_ok")) == [4])
             #expect(try await seqnums(JournalQuery(text: "' OR 1=1 --")) == [])
+            // With a host, PostgreSQL searches that host's entries another way: the same answers.
+            #expect(try await seqnums(JournalQuery(host: "web-1", text: "timed out")) == [2])
+            #expect(try await seqnums(JournalQuery(host: "web-1", text: "100%")) == [4])
+            #expect(try await seqnums(JournalQuery(host: "web-1", text: "t_med")) == [])
+            #expect(try await seqnums(JournalQuery(host: "web-1", text: "' OR 1=1 --")) == [])
+            #expect(try await seqnums(JournalQuery(host: "db-1", text: "panic")) == [5])
             let from = Date(microseconds: base + 2_000_000), to = Date(microseconds: base + 4_000_000)
             #expect(try await seqnums(JournalQuery(from: from, to: to)) == [4, 3, 2])
             #expect(try await seqnums(JournalQuery(host: "web-1", maxPriority: 5, from: from)) == [4, 3, 2])

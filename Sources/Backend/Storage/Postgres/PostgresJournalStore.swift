@@ -69,7 +69,15 @@ final class PostgresJournalStore: JournalStore {
         if let container = query.container { sql += " AND container_name = \(bind(container))" }
         if let identifier = query.identifier { sql += " AND identifier = \(bind(identifier))" }
         if let priority = query.maxPriority { sql += " AND priority <= \(bind(priority))" }
-        if let text = query.text { sql += " AND message ILIKE \(bind(LikePattern.contains(text)))" }
+        if let text = query.text, query.host != nil {
+            // One host's entries are read newest first along the primary key (host, at) and
+            // filtered, so a search costs at most that host's entries in the range. The trigram
+            // index (which strpos cannot use) would recheck every entry of every host holding the
+            // words: 2.9 s for a phrase of two common words over 10 million rows.
+            sql += " AND strpos(lower(message), lower(\(bind(text)))) > 0"
+        } else if let text = query.text {
+            sql += " AND message ILIKE \(bind(LikePattern.contains(text)))"
+        }
         if let from = query.from { sql += " AND at >= \(time(from.microseconds))" }
         if let to = query.to { sql += " AND at <= \(time(to.microseconds))" }
         var ascending = false
