@@ -11,21 +11,25 @@ import Testing
     typealias E = EndToEndTests
     typealias Rig = SenderBackendRig
 
-    @Test(arguments: Engine.available)
-    func noEntryIsLostOrStoredTwiceThroughFailuresAndResends(_ engine: Engine) async throws {
+    /// With one batch in flight, and with two (whose answers may come in any order).
+    @Test(arguments: Engine.available, [1, 2])
+    func noEntryIsLostOrStoredTwiceThroughFailuresAndResends(_ engine: Engine, inFlight: Int) async throws {
         // The first batch passes, the second is stored but its answer lost, then the backend
         // fails until healed.
         let rig = try await Rig(engine: engine, entries: 1200, plan: "pass,lost-ack,fail-until-healed")
         defer { Task { await rig.finish() } }
         // 3 s, not 1: on a loaded machine a first answer slower than the timeout is retried, and the
         // retry takes the plan's next step, so the test would see a fault it did not plan.
-        let arguments = ["journal", "--directory", rig.journal.path, "--config", try rig.config("[journal]\nbatch_entries = 100\n"), "--timeout", "3s"]
+        let config = try rig.config("[journal]\nbatch_entries = 100\nin_flight = \(inFlight)\n")
+        let arguments = ["journal", "--directory", rig.journal.path, "--config", config, "--timeout", "3s"]
 
         let failing = try await rig.sender(arguments)
         #expect(failing.status == 3, "\(failing.stderr)")
         #expect(failing.stderr.contains("unreachable"), "\(failing.stderr)")
         #expect(failing.stderr.split(separator: "\n").count == 1, "\(failing.stderr)")
-        #expect(try String(contentsOf: rig.cursorFile, encoding: .utf8).hasPrefix("s="))
+        // Two at once: which of the first two batches met the lost answer is a race, and when it
+        // was the first, no cursor may be saved.
+        if inFlight == 1 { #expect(try String(contentsOf: rig.cursorFile, encoding: .utf8).hasPrefix("s=")) }
 
         try rig.heal()
         let recovered = try await rig.sender(arguments)
@@ -54,7 +58,8 @@ import Testing
         defer { Task { await rig.finish() } }
         let all = try await rig.dryRun()
         #expect(all.count == 12)
-        let arguments = ["journal", "--directory", rig.journal.path, "--config", try rig.config("[journal]\nbatch_entries = 4\n"), "--timeout", "1s"]
+        // One batch in flight: the plan's steps meet the batches in order.
+        let arguments = ["journal", "--directory", rig.journal.path, "--config", try rig.config("[journal]\nbatch_entries = 4\nin_flight = 1\n"), "--timeout", "1s"]
 
         // Two batches pass, the third keeps failing: exit 3, the cursor after the second batch.
         let first = try await rig.sender(arguments)
@@ -167,5 +172,22 @@ extension JournalEndToEndTests {
         #expect(try await rig.storedCursors().count == 200)
         // Every request fit the default batch size, the cut entry's included.
         #expect(try rig.requests().suffix(1).allSatisfy { $0.body.utf8.count <= 1 << 20 })
+    }
+
+    /// Two batches in flight: the first fails slowly while the ones after it are acknowledged.
+    /// They are stored, but the cursor must not pass the first, so nothing is saved; the next run
+    /// sends them again and the backend stores none twice.
+    @Test func theCursorNeverPassesABatchInFlightThatFails() async throws {
+        // Batch 1 of 12 holds entry 5 ("request 5 from …"), and only batch 1 does.
+        let rig = try await Rig(entries: 1200, plan: "slow-poison=request 5 from ")
+        defer { Task { await rig.finish() } }
+        let config = try rig.config("[journal]\nbatch_entries = 100\nin_flight = 2\n")
+        let outcome = try await rig.sender(["journal", "--directory", rig.journal.path, "--config", config, "--timeout", "1s"])
+        #expect(outcome.status == 3, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("(0 sent this run)"), "\(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: rig.cursorFile.path))
+        // The batches after it went out meanwhile and were stored.
+        let stored = try await rig.storedCursors()
+        #expect(stored.count >= 100 && stored.count <= 1100, "\(stored.count)")
     }
 }

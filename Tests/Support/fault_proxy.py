@@ -7,6 +7,8 @@ PLAN is a comma-separated list, one word per POST in order; the last word repeat
   fail-until-healed  answer 500 until the file DIR/healed exists, then pass
   poison=MARKER  answer 503 without forwarding when the body contains MARKER, else pass
                  (a report the backend keeps refusing while later ones go through)
+  slow-poison=MARKER  the same, but answer after 2 s (a batch whose failure comes after
+                 later batches were acknowledged)
 It writes DIR/port once listening, appends each request's outcome to DIR/log, and records each
 request (path, headers, gunzipped body) as a JSON line in DIR/requests.jsonl."""
 import gzip
@@ -15,6 +17,7 @@ import json
 import http.server
 import os
 import sys
+import time
 
 import port_file  # noqa: E402  (beside this script)
 
@@ -36,6 +39,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         plain = gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body
         if word.startswith("poison="):
             word = "poisoned" if word[len("poison="):].encode() in plain else "pass"
+        if word.startswith("slow-poison="):
+            word = "slow-poisoned" if word[len("slow-poison="):].encode() in plain else "pass"
         with open(os.path.join(directory, "log"), "a") as f:
             f.write(word + "\n")
         record = {"path": self.path, "headers": dict(self.headers), "body": plain.decode("utf-8", "replace")}
@@ -45,6 +50,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(500, b'{"error": "injected failure"}')
         if word == "poisoned":
             return self.reply(503, b'{"error": "injected: this report is poison"}')
+        if word == "slow-poisoned":
+            time.sleep(2)
+            return self.reply(503, b'{"error": "injected: this batch is poison"}')
         connection = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=30)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
         connection.request("POST", self.path, body=body, headers=headers)

@@ -70,25 +70,49 @@ struct JournalShipper {
         var readErrors = 0
         var skip: UInt64 = 1
 
+        let pipeline = delivery.map { delivery in
+            JournalPipeline(depth: limits.inFlight) { bytes, entries throws(DeliveryError) in
+                try delivery.send(bytes[...], entries: entries, retryBudget: max(deadline - Clock.now(), 10))
+            }
+        }
+        /// Counts the batches the backend acknowledged, in order, and saves the cursor after the last.
+        func saveAcknowledged() throws(SenderFailure) {
+            guard let pipeline else { return }
+            var end: [UInt8]?
+            for (batch, receipts) in pipeline.acknowledged() {
+                for case let receipt? in receipts where (receipt.rejected ?? 0) > 0 { Self.warnRefused(receipt.rejected ?? 0, of: batch.entries, receipt) }
+                summary.shipped += batch.entries
+                if batch.entries > 0 { summary.batches += 1 }
+                if !batch.endCursor.isEmpty { end = batch.endCursor }
+            }
+            if let end {
+                do { try cursorFile.save(end) } catch { throw SenderFailure(error) }
+            }
+            progress.show(sent: summary.shipped, read: summary.read)
+        }
+        /// Waits for the batches in flight, saves what they reached, and says why one failed.
+        func finishDelivery() throws(SenderFailure) {
+            guard let pipeline else { return }
+            let failure = pipeline.finish()
+            try saveAcknowledged()
+            if let failure {
+                throw SenderFailure(status: .delivery, message: "journal: \(failure.description.oneLine); "
+                    + "the cursor stays after the last acknowledged entry (\(summary.shipped) sent this run)")
+            }
+        }
+
         func deliver(_ bytes: [UInt8], entries: Int, endCursor: [UInt8]) throws(SenderFailure) {
-            if entries > 0 {
-                if let delivery {
-                    let receipts: [JournalDelivery.Receipt?]
-                    do { receipts = try delivery.send(bytes[...], entries: entries, retryBudget: max(deadline - Clock.now(), 10)) } catch {
-                        throw SenderFailure(status: .delivery, message: "journal: \(error.description.oneLine); "
-                            + "the cursor stays after the last acknowledged entry (\(summary.shipped) sent this run)")
-                    }
-                    for case let receipt? in receipts where (receipt.rejected ?? 0) > 0 { Self.warnRefused(receipt.rejected ?? 0, of: entries, receipt) }
-                } else if !StandardStreams.write(bytes) {
+            guard let pipeline else {
+                if entries > 0, !StandardStreams.write(bytes) {
                     throw SenderFailure(status: .badSettings, message: "journal: cannot write to stdout: \(String(cString: strerror(errno)))")
                 }
                 summary.shipped += entries
-                summary.batches += 1
+                summary.batches += entries > 0 ? 1 : 0
+                progress.show(sent: summary.shipped, read: summary.read)
+                return
             }
-            if delivery != nil, !endCursor.isEmpty {
-                do { try cursorFile.save(endCursor) } catch { throw SenderFailure(error) }
-            }
-            progress.show(sent: summary.shipped, read: summary.read)
+            if !pipeline.submit(JournalPipeline.Batch(bytes: bytes, entries: entries, endCursor: endCursor)) { try finishDelivery() }
+            try saveAcknowledged()
         }
 
         while true {
@@ -152,6 +176,7 @@ struct JournalShipper {
             if !journal.cursor(into: &end) { end = batch.lastCursor }
             try deliver(batch.bytes, entries: batch.entries, endCursor: end)
         }
+        try finishDelivery()
         return summary
     }
 

@@ -79,6 +79,8 @@ enum ConfigFile {
                 settings.journal.batchEntries = try JournalSettings.checkCount(try integer(value, source), in: JournalSettings.batchEntriesRange, source: source)
             case "journal.batch_bytes":
                 settings.journal.batchBytes = try JournalSettings.checkCount(try integer(value, source), in: JournalSettings.batchBytesRange, source: source)
+            case "journal.in_flight":
+                settings.journal.inFlight = try JournalSettings.checkCount(try integer(value, source), in: JournalSettings.inFlightRange, source: source)
             case "journal.max_run": settings.journal.maxRun = try JournalSettings.checkPositiveSpan(try string(value, source), source: source)
             case "journal.max_entries":
                 settings.journal.maxEntries = try JournalSettings.checkCount(try integer(value, source), in: 1...Int(Int32.max), source: source)

@@ -18,6 +18,8 @@ struct JournalSettings: Sendable {
     var start = TimeSpan(seconds: 600)
     var batchEntries = 5000
     var batchBytes = 1 << 20
+    /// Batches POSTed at once: reading and the backend's inserts overlap.
+    var inFlight = 2
     /// A run stops after this long or this many entries, so a one-minute timer never overlaps.
     var maxRun = TimeSpan(seconds: 40)
     var maxEntries = 500_000
@@ -26,6 +28,7 @@ struct JournalSettings: Sendable {
     /// The backend takes at most 10000 lines and 8 MiB per batch by default.
     static let batchEntriesRange = 1...10_000
     static let batchBytesRange = 1024...(8 << 20)
+    static let inFlightRange = 1...4
     static let maxFields = 64
 
     /// `3`, `err`: PRIORITY 0…7 by number or syslog name.
