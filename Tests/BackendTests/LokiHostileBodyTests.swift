@@ -71,6 +71,7 @@ import Testing
                     #expect(response.status == .badRequest)
                     let answer = Self.answer(response)
                     #expect(answer["field"] as? String == "streams[1].entries[0]")
+                    #expect((answer["error"] as? String)?.contains("more than 2 entries in one push") == true)
                     #expect(answer["stored"] as? Int == 2)
                     #expect(answer["rejected"] as? Int == 1)
                 }
