@@ -78,6 +78,10 @@ enum LokiProtobufReader {
             let decoded = batch.lines < limits.maxEntries ? try readEntry(entry, field: entryField, limits: limits) : nil
             LokiPushReader.add(to: &batch, field: entryField, limits: limits, window: window) { field in
                 guard let decoded else { throw JournalBatchReader.LineFailure(field: field, message: "was not read") }
+                guard decoded.metadataCount <= limits.maxExtraFields else {
+                    throw JournalBatchReader.LineFailure(field: "\(field).structuredMetadata",
+                                                         message: "has \(decoded.metadataCount) pairs; at most \(limits.maxExtraFields) are allowed")
+                }
                 let line = String(validating: decoded.line, as: UTF8.self)
                 return try stream.get().entry(nanoseconds: decoded.nanoseconds, line: line ?? String(decoding: decoded.line, as: UTF8.self),
                                               raw: line == nil ? decoded.line : nil, metadata: decoded.metadata, field: field)
@@ -89,6 +93,8 @@ enum LokiProtobufReader {
         var nanoseconds: Int64 = 0
         var line: [UInt8] = []
         var metadata: [(name: String, value: String)] = []
+        /// Pairs past the limit are counted, not kept: the entry is refused for them.
+        var metadataCount = 0
     }
 
     private static func readEntry(_ message: ProtobufReader, field: String, limits: JournalLimits) throws -> Entry {
@@ -103,12 +109,10 @@ enum LokiProtobufReader {
                 case (2, .lengthDelimited):
                     entry.line = try reader.string()
                 case (3, .lengthDelimited):
-                    let metadataField = "\(field).structuredMetadata[\(entry.metadata.count)]"
-                    guard entry.metadata.count < limits.maxExtraFields else {
-                        throw Failure(field: metadataField, message: "more than \(limits.maxExtraFields) structured metadata pairs on one entry")
-                    }
                     let range = try reader.lengthDelimited()
-                    entry.metadata.append(try pair(reader.message(range), field: metadataField, limits: limits))
+                    entry.metadataCount += 1
+                    guard entry.metadataCount <= limits.maxExtraFields else { continue }
+                    entry.metadata.append(try pair(reader.message(range), field: "\(field).structuredMetadata[\(entry.metadata.count)]"))
                 default:
                     try reader.skip(next.type)
                 }
@@ -134,11 +138,12 @@ enum LokiProtobufReader {
         guard (0..<1_000_000_000).contains(nanos) else { throw Failure(field: field, message: "has nanos \(nanos), not 0 to 999,999,999") }
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         let (total, past) = scaled.addingReportingOverflow(nanos)
-        guard !overflow, !past, seconds > 0 else { throw Failure(field: field, message: "\(seconds) s is not a time after the epoch we can store") }
-        return total
+        guard !overflow, !past else { throw Failure(field: field, message: "\(seconds) s is past the times we can store") }
+        // Before the epoch: the entry is refused for it, not the push.
+        return seconds < 0 ? 0 : total
     }
 
-    private static func pair(_ message: ProtobufReader, field: String, limits: JournalLimits) throws -> (name: String, value: String) {
+    private static func pair(_ message: ProtobufReader, field: String) throws -> (name: String, value: String) {
         var reader = message
         var name: [UInt8] = []
         var value: [UInt8] = []
@@ -150,9 +155,6 @@ enum LokiProtobufReader {
                 default: try reader.skip(next.type)
                 }
             }
-        }
-        guard !name.isEmpty, name.count <= limits.maxFieldLength else {
-            throw Failure(field: "\(field).name", message: "must be 1 to \(limits.maxFieldLength) bytes")
         }
         return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
     }

@@ -58,6 +58,9 @@ struct LokiStream {
         guard metadata.count <= limits.maxExtraFields else {
             throw Failure(field: field, message: "has \(metadata.count) structured metadata pairs; at most \(limits.maxExtraFields) are allowed")
         }
+        if let bad = metadata.first(where: { $0.name.isEmpty || $0.name.utf8.count > limits.maxFieldLength }) {
+            throw Failure(field: field, message: "has a structured metadata name '\(bad.name.prefix(40))' not 1 to \(limits.maxFieldLength) bytes")
+        }
         let message = line.withoutNUL
         var hashed = Data("\(identity)\u{0}\(ns)\u{0}".utf8)
         if let raw { hashed.append(contentsOf: raw) } else { hashed.append(contentsOf: Data(line.utf8)) }
@@ -75,7 +78,7 @@ struct LokiStream {
         row.fields = fields
         if !metadata.isEmpty {
             var merged = extra
-            for pair in metadata { merged[String(pair.name.prefix(limits.maxFieldLength))] = String(pair.value.prefix(limits.maxFieldLength)) }
+            for pair in metadata { merged[pair.name] = String(pair.value.prefix(limits.maxFieldLength)) }
             row.fields = Self.json(merged)
         }
         return row
