@@ -4,8 +4,8 @@ import NIOCore
 
 /// A Loki push's body, read as Loki's `ParseLokiRequest` reads it: Content-Encoding gzip or
 /// deflate is unwrapped first (snappy and none pass through), then Content-Type `application/json`
-/// is JSON and anything else, none included, is protobuf compressed with raw snappy. Every stage
-/// is bounded by `limit`.
+/// is JSON and anything else is protobuf compressed with raw snappy. No Content-Type is protobuf
+/// too, as Loki's comment there says (its media-type parse refuses it). Every stage is bounded by `limit`.
 enum LokiPushBody {
     case json(ByteBuffer)
     case protobuf([UInt8])
