@@ -21,8 +21,10 @@ import TestSupport
 
         init() async throws {
             let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            let made = try await runCommand("/bin/bash", [repository.appendingPathComponent("scripts/python-clients").path],
-                                            environment: ["HOME": NSHomeDirectory(), "PATH": "/usr/bin:/bin"])
+            // Where the venv lives, and how pip reaches PyPI, as scripts/install-deps saw them.
+            let passed = ["METRICS_TEST_CACHE", "XDG_CACHE_HOME", "PIP_INDEX_URL", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"]
+            let pip = ProcessInfo.processInfo.environment.filter { passed.contains($0.key) }.merging(["HOME": NSHomeDirectory()]) { $1 }
+            let made = try await runCommand("/bin/bash", [repository.appendingPathComponent("scripts/python-clients").path], environment: pip)
             guard made.status == 0 else { throw TestSetupError("scripts/python-clients failed: \(made.stderr)") }
             python = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
