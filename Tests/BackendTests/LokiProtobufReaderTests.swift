@@ -45,6 +45,14 @@ import Testing
         #expect(untimed?.rejected.map(\.field) == ["streams[0].entries[0]", "streams[0].entries[1]"])
     }
 
+    @Test func morePushedStreamsThanEntriesAllowedAreRefused() throws {
+        let empty = Array(repeating: Self.labels, count: 101)
+        #expect(throws: LokiProtobufReader.Failure(field: "streams[100]", message: "is one stream more than the 100 a push may have; send smaller batches")) {
+            try Self.read(empty)
+        }
+        #expect(try Self.read(Array(empty.dropLast())).rejectedCount == 0)
+    }
+
     @Test func tooMuchStructuredMetadataRefusesItsEntryOnly() throws {
         let many = (0..<65).map { ("k\($0)", "v") }
         let batch = try Self.read([Self.labels + Self.field(2, Self.entry(seconds: 1_796_083_200, line: [0x61], metadata: many))

@@ -32,6 +32,10 @@ enum LokiProtobufReader {
                 try named(field) { try request.skip(next.type) }
                 continue
             }
+            // Every stream worth sending has an entry: more streams than entries allowed is refused.
+            guard streamIndex < limits.maxEntries else {
+                throw Failure(field: field, message: "is one stream more than the \(limits.maxEntries) a push may have; send smaller batches")
+            }
             let range = try named(field) { try request.lengthDelimited() }
             try readStream(request.message(range), field: field, tokenHost: tokenHost, limits: limits, window: window, into: &batch)
             streamIndex += 1
