@@ -59,7 +59,8 @@ func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfi
     router.group("api/v1").add(middleware: CallerMiddleware(auth, .reporter(queryToken: false, allowAnonymous: anonymous)))
         .addRoutes(IngestController(ingest: domain.ingest, config: config).endpoints)
         .addRoutes(JournalController(journal: journalService, config: config).ingestEndpoints)
-    router.group().add(middleware: CallerMiddleware(auth, .reporter(queryToken: false, allowAnonymous: anonymous)))
+    // Loki clients may only know basic auth: the token is the password.
+    router.group().add(middleware: CallerMiddleware(auth, .reporter(queryToken: false, basicAuth: true, allowAnonymous: anonymous)))
         .addRoutes(LokiController(journal: journalService, config: config).endpoints)
     // The original sender's routes, which may send `?token=`.
     router.group().add(middleware: CallerMiddleware(auth, .reporter(queryToken: true, allowAnonymous: anonymous)))

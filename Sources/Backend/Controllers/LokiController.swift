@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `POST /loki/api/v1/push`: Loki's JSON push (gzip accepted) into the journal, so Vector (with
-/// `compression = "gzip"` or `"none"`) can ship logs here; Promtail and Alloy send only protobuf. 204 when every entry was stored (or was already);
-/// 400 naming the first bad entry when some were refused (the good ones are stored all the same).
+/// `POST /loki/api/v1/push`: Loki's push into the journal, protobuf (Promtail, Alloy, Vector's
+/// default) or JSON, as `LokiPushBody` tells them apart. 204 when every entry was stored (or was
+/// already); 400 naming the first bad entry when some were refused (the good ones are stored all
+/// the same), or naming where a body that does not parse broke (nothing is stored).
 struct LokiController<Context: IdentifiedRequestContext> {
     let journal: JournalService
     let config: BackendConfig
@@ -22,18 +23,22 @@ struct LokiController<Context: IdentifiedRequestContext> {
 
     @Sendable func push(_ request: Request, context: Context) async throws -> Response {
         let caller = try context.requireCaller()
-        let type = request.headers[.contentType]?.lowercased() ?? "application/json"
-        guard type.hasPrefix("application/json") else {
-            throw APIError(.unsupportedMediaType, "only Loki's JSON push is accepted (Content-Type: application/json, gzip allowed); the protobuf form is not: set your shipper to JSON (Vector: compression = \"gzip\" or \"none\")", field: "Content-Type")
-        }
-        let body = try await RequestBody.collect(request, limit: config.maxJournalBytes, setting: "JOURNAL_MAX_BYTES")
         let batch: JournalBatch
-        do {
-            batch = try LokiPushReader.read(body, tokenHost: caller.host, limits: config.journalLimits, now: Date())
-        } catch .notAnObject {
-            throw APIError(.badRequest, "the body must be a JSON object {\"streams\": [...]}")
-        } catch .streamsMissing {
-            throw APIError(.badRequest, "is missing or not an array", field: "streams")
+        switch try await LokiPushBody.read(request, limit: config.maxJournalBytes, setting: "JOURNAL_MAX_BYTES") {
+        case .json(let body):
+            do {
+                batch = try LokiPushReader.read(body, tokenHost: caller.host, limits: config.journalLimits, now: Date())
+            } catch .notAnObject {
+                throw APIError(.badRequest, "the body must be a JSON object {\"streams\": [...]}")
+            } catch .streamsMissing {
+                throw APIError(.badRequest, "is missing or not an array", field: "streams")
+            }
+        case .protobuf(let body):
+            do {
+                batch = try LokiProtobufReader.read(body, tokenHost: caller.host, limits: config.journalLimits, now: Date())
+            } catch let failure as LokiProtobufReader.Failure {
+                throw APIError(.badRequest, "the protobuf push does not parse: \(failure.field) \(failure.message)", field: failure.field)
+            }
         }
         let stored = try await withStorageDeadline { try await journal.store(batch.rows) }
         BackendMetrics.shared.ingested(journalEntries: stored)

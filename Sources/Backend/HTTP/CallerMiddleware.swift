@@ -8,7 +8,8 @@ struct CallerMiddleware<Context: IdentifiedRequestContext>: RouterMiddleware {
         case reader
         /// Any live token, also as `?token=` where the original sender sends it that way; nobody
         /// at all when ALLOW_ANONYMOUS_INGEST is set. Its scope is checked against what it sends.
-        case reporter(queryToken: Bool, allowAnonymous: Bool)
+        /// `basicAuth`: also as basic auth's password, where Loki clients send it that way.
+        case reporter(queryToken: Bool, basicAuth: Bool = false, allowAnonymous: Bool)
     }
 
     let auth: TokenAuthenticator
@@ -24,8 +25,8 @@ struct CallerMiddleware<Context: IdentifiedRequestContext>: RouterMiddleware {
         switch rule {
         case .reader:
             context.caller = try await auth.reader(of: request)
-        case .reporter(let queryToken, let allowAnonymous):
-            context.caller = try await auth.caller(of: request, queryToken: queryToken, allowAnonymous: allowAnonymous)
+        case .reporter(let queryToken, let basicAuth, let allowAnonymous):
+            context.caller = try await auth.caller(of: request, queryToken: queryToken, basicAuth: basicAuth, allowAnonymous: allowAnonymous)
         }
         return try await next(request, context)
     }

@@ -53,11 +53,15 @@ final class TokenAuthenticator: Sendable {
         self.maxEntries = maxEntries
     }
 
-    /// The caller of a request. `queryToken` allows `?token=` (the original sender's style).
-    func caller(of request: Request, queryToken: Bool = false, allowAnonymous: Bool = false) async throws -> Caller {
-        guard let presented = Self.presentedToken(request, queryToken: queryToken) else {
+    /// The caller of a request. `queryToken` allows `?token=` (the original sender's style);
+    /// `basicAuth` allows the token as basic auth's password (Loki clients that know no other way).
+    func caller(of request: Request, queryToken: Bool = false, basicAuth: Bool = false, allowAnonymous: Bool = false) async throws -> Caller {
+        guard let presented = Self.presentedToken(request, queryToken: queryToken, basicAuth: basicAuth) else {
             if allowAnonymous { return Caller() }
-            throw APIError.unauthorized("a bearer token is required: send Authorization: Bearer TOKEN (create one with metrics-backend token create HOST)")
+            var refusal = APIError.unauthorized("a bearer token is required: send Authorization: Bearer TOKEN (create one with metrics-backend token create HOST)"
+                + (basicAuth ? ", or basic auth with the token as the password" : ""))
+            if basicAuth { refusal.headers[.wwwAuthenticate] = "Bearer, Basic realm=\"metrics\"" }
+            throw refusal
         }
         // Tokens are made by `token create`: anything else is refused without a query.
         guard TokenHash.isWellFormed(presented), let token = try await lookup(TokenHash.of(presented)), token.revokedAt == nil else {
@@ -173,8 +177,20 @@ final class TokenAuthenticator: Sendable {
         return token.isEmpty || token.count > 512 ? nil : String(decoding: token, as: UTF8.self)
     }
 
-    static func presentedToken(_ request: Request, queryToken: Bool) -> String? {
+    /// The password of an `Authorization: Basic base64(user:password)` header; the user is ignored.
+    static func basicPassword(_ header: String) -> String? {
+        let bytes = Array(header.utf8)
+        let scheme = Array("basic".utf8)
+        guard bytes.count > scheme.count, bytes.count <= 1024, bytes[scheme.count] == 0x20, zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        let encoded = String(decoding: bytes[(scheme.count + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        guard let decoded = Data(base64Encoded: encoded), let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        let password = decoded[decoded.index(after: colon)...]
+        return password.isEmpty || password.count > 512 ? nil : String(decoding: password, as: UTF8.self)
+    }
+
+    static func presentedToken(_ request: Request, queryToken: Bool, basicAuth: Bool = false) -> String? {
         if let header = request.headers[.authorization], let token = bearerToken(header) { return token }
+        if basicAuth, let header = request.headers[.authorization], let token = basicPassword(header) { return token }
         if queryToken, let token = request.uri.queryParameters.get("token"), !token.isEmpty, token.count <= 512 {
             return token
         }

@@ -1,14 +1,26 @@
 import CZlib
 import NIOCore
 
-/// gzip decompression with a ceiling on the output, for request bodies.
+/// gzip and deflate decompression with a ceiling on the output, for request bodies.
 enum Inflate {
     enum Failure: Error { case tooLarge, corrupt }
 
     static func gunzip(_ input: ByteBuffer, limit: Int) throws(Failure) -> ByteBuffer {
-        var stream = z_stream()
         // 15 + 16: a gzip header and trailer, as senders and curl --compressed write them.
-        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw .corrupt }
+        try decompress(input, windowBits: 15 + 16, limit: limit)
+    }
+
+    /// Content-Encoding `deflate`: HTTP means zlib's wrapper, but Go's clients and Loki itself use
+    /// raw deflate (compress/flate), so the wrapper is taken when its two-byte header is there.
+    static func deflate(_ input: ByteBuffer, limit: Int) throws(Failure) -> ByteBuffer {
+        let head = Array(input.readableBytesView.prefix(2))
+        let zlib = head.count == 2 && head[0] & 0x0F == 8 && (Int(head[0]) << 8 | Int(head[1])) % 31 == 0
+        return try decompress(input, windowBits: zlib ? 15 : -15, limit: limit)
+    }
+
+    private static func decompress(_ input: ByteBuffer, windowBits: Int32, limit: Int) throws(Failure) -> ByteBuffer {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw .corrupt }
         defer { inflateEnd(&stream) }
         var output = ByteBufferAllocator().buffer(capacity: min(limit, max(4096, input.readableBytes * 4)))
         var bytes = Array(input.readableBytesView)
@@ -36,7 +48,7 @@ enum Inflate {
                 }
                 output.writeBytes(chunk[0..<produced])
                 if produced == 0 && status != Z_STREAM_END {
-                    failure = .corrupt  // input ended before the gzip trailer
+                    failure = .corrupt  // input ended before the end of the stream
                     return
                 }
             } while status != Z_STREAM_END
