@@ -159,4 +159,17 @@ import Testing
         await cleanupMain()
         await cleanupJournal()
     }
+
+    /// Native partitions keep the trigram index, for searches of every host; on TimescaleDB,
+    /// journal migration 2 drops it (checked by hand: CI has no TimescaleDB).
+    @Test func nativePartitionsKeepTheTrigramIndex() async throws {
+        try await TestStores.withJournal(.postgres) { (journal: any JournalStore) async throws in
+            let store = try #require(journal as? PostgresJournalStore)
+            #expect(store.engine == "postgres")
+            var indexes: [String] = []
+            let rows = try await store.client.query("SELECT indexname FROM pg_indexes WHERE tablename = 'journal_entries'", logger: TestStores.logger)
+            for try await name in rows.decode(String.self) { indexes.append(name) }
+            #expect(indexes.contains("journal_entries_message_trgm"), "\(indexes)")
+        }
+    }
 }

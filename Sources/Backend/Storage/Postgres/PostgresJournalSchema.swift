@@ -29,6 +29,15 @@ enum PostgresJournalSchema {
                 .sql("CREATE INDEX journal_entries_priority ON journal_entries (priority, at)"),
                 .withTrigram("CREATE INDEX journal_entries_message_trgm ON journal_entries USING gin (message gin_trgm_ops)"),
             ],
+            // 2: no trigram index on TimescaleDB. Compressed chunks have none and are searched by
+            // their host segment, a search of one host never uses it, and it cost ingest 30 %
+            // (bench/journal.sh, docs/speed.md). Native partitions keep it for searches of every host.
+            [
+                .run { connection, logger in
+                    guard try await PostgresMigrator.mode(of: "journal_entries", on: connection, logger: logger) == .timescale else { return }
+                    try await connection.query("DROP INDEX IF EXISTS journal_entries_message_trgm", logger: logger)
+                },
+            ],
         ]
     }
 }
