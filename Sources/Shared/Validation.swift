@@ -64,6 +64,9 @@ extension Report {
             guard observation.name != reservedHostCheckName else {
                 throw ValidationError(field: "observations[\(index)].name", message: "'\(reservedHostCheckName)' is reserved for the host's own check; choose another name")
             }
+            guard !observation.name.hasPrefix(reservedLogRulePrefix) else {
+                throw ValidationError(field: "observations[\(index)].name", message: "names starting '\(reservedLogRulePrefix)' are the backend's log rules' checks; choose another name")
+            }
             guard seen.insert(observation.name).inserted else {
                 throw ValidationError(field: "observations[\(index)].name", message: "'\(observation.name)' appears twice in one report; names must be unique")
             }
@@ -73,6 +76,9 @@ extension Report {
 
 /// The backend keeps one check of this name per host, fed by its reports (host down).
 public let reservedHostCheckName = "host"
+
+/// The checks the backend's log rules raise from journal lines: `log:NAME`.
+public let reservedLogRulePrefix = "log:"
 
 extension Observation {
     /// `path` is built only when there is an error to name: validation runs for every observation.

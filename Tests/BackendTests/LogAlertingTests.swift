@@ -19,15 +19,17 @@ import Testing
     }
 
     /// `body` gets the journal service over a store and a journal of `engine`, in one database of its own.
-    static func with(_ engine: Engine, _ body: @escaping @Sendable (any Store, Domain, JournalService) async throws -> Void) async throws {
+    static func with(_ engine: Engine, checkLimit: CheckLimit = .standard,
+                     _ body: @escaping @Sendable (any Store, Domain, JournalService) async throws -> Void) async throws {
         var (config, cleanup) = try await TestStores.config(engine)
         config.alerting = alerting
+        config.checkLimit = checkLimit
         let final = config
         do {
             try await withStores(final, logger: TestStores.logger) { opened in
                 try await opened.migrate()
                 let domain = Domain(store: opened.store, config: final, logger: TestStores.logger)
-                try await body(opened.store, domain, JournalService(journal: opened.journal, ingest: domain.ingest, rules: final.alerting.settings.logRules))
+                try await body(opened.store, domain, JournalService(journal: opened.journal, ingest: domain.ingest, checks: opened.store, rules: final.alerting.settings.logRules))
             }
         } catch {
             await cleanup()
@@ -88,6 +90,37 @@ import Testing
             let recoveries = try await AlertingServiceTests.drain(domain, now: now.addingTimeInterval(6))
             #expect(recoveries.map(\.message.kind) == [.recovery, .recovery])
             #expect(recoveries.first?.message.reason == "recovered: Started nginx - high performance web server.")
+        }
+    }
+
+    /// A problem line retried late, after a newer recovery line, changes nothing: each report is
+    /// dated at its line. A recovery line of a check that is not alerting raises no check at all.
+    @Test(arguments: Engine.available)
+    func anOlderLineArrivingLateNeverUndoesANewerOne(_ engine: Engine) async throws {
+        try await Self.with(engine) { store, domain, journal in
+            let now = Date()
+            var started = JournalFixtures.row(2, at: now.addingTimeInterval(-5).microseconds, message: "Started nginx - web server.")
+            started.priority = 6
+            _ = try await journal.store(JournalFixtures.rows([started]), now: now)
+            #expect(try await store.checks(host: "web-1", state: nil).isEmpty)
+            _ = try await journal.store(LogRuleTests.rows([(10, "nginx.service: Failed with result 'exit-code'.")]), now: now)
+            _ = try await journal.store(JournalFixtures.rows([started]), now: now.addingTimeInterval(1))
+            #expect(try await store.checks(host: "web-1", state: .ok).map(\.name) == ["log:nginx-failed"])
+            // The failure again, as a retried batch brings it: older than the recovery, so ok stays.
+            _ = try await journal.store(LogRuleTests.rows([(10, "nginx.service: Failed with result 'exit-code'.")]), now: now.addingTimeInterval(2))
+            #expect(try await store.checks(host: "web-1", state: .ok).map(\.name) == ["log:nginx-failed"])
+        }
+    }
+
+    /// A rule's check the store refuses (the host is at its check limit) is logged, and the
+    /// entries are stored and acknowledged all the same, so the sender does not resend them forever.
+    @Test(arguments: Engine.available)
+    func aRefusedCheckDoesNotRefuseTheEntries(_ engine: Engine) async throws {
+        try await Self.with(engine, checkLimit: CheckLimit(maxPerHost: 1)) { store, domain, journal in
+            _ = try await domain.ingest.ingest(AlertingServiceTests.disk(50, host: "db-1", at: Date()), receivedAt: Date())
+            let stored = try await journal.store(LogRuleTests.rows([(2, "Out of memory: Killed process 1")], host: "db-1"))
+            #expect(stored == 1)
+            #expect(try await store.checks(host: "db-1", state: nil).map(\.name).sorted() == ["disk:/", "host"])
         }
     }
 }

@@ -92,4 +92,14 @@ import Testing
         #expect(regex.outcome(unit: nil, identifier: nil, priority: nil, message: "a needle") == .problem)
         #expect(regex.outcome(unit: nil, identifier: nil, priority: nil, message: "a needle and more") == .none)
     }
+
+    /// The recovery pattern ignores the priority and identifier bounds: "Started nginx" is info, from systemd.
+    @Test func aRecoveryLineNeedsOnlyTheUnit() {
+        let rule = LogRule(name: "nginx", units: [Glob("nginx.service")], identifiers: [Glob("nginx")], maxPriority: 3,
+                           match: .contains("Failed"), recovered: .contains("Started nginx"))
+        #expect(rule.outcome(unit: "nginx.service", identifier: "systemd", priority: 6, message: "Started nginx.") == .recovered)
+        #expect(rule.outcome(unit: "nginx.service", identifier: "systemd", priority: 3, message: "Failed") == .none)
+        #expect(rule.outcome(unit: "nginx.service", identifier: "nginx", priority: 3, message: "Failed") == .problem)
+        #expect(rule.outcome(unit: "cron.service", identifier: "systemd", priority: 6, message: "Started nginx.") == .none)
+    }
 }

@@ -58,6 +58,8 @@ import Testing
         #expect(field(of: report([Observation(name: "h", kind: .heartbeat, every: -1)])) == "observations[0].every")
         #expect(field(of: report([.init(name: "m", kind: .memory), .init(name: "m", kind: .memory)])) == "observations[1].name")
         #expect(field(of: report([], host: "bad\nhost")) == "host")
+        // The backend's log rules own `log:NAME`: a sender may not report over one.
+        #expect(field(of: report([Observation(name: "log:oom", kind: .gauge, value: 0)])) == "observations[0].name")
     }
 
     @Test func refusesUnknownKinds() throws {

@@ -41,7 +41,11 @@ enum LogMatcher {
                 let hit = hits[host]![index]!
                 return observation(rules[index], rows: rows, row: hit.row, recovered: hit.outcome == .recovered, problems: hit.problems)
             }
-            return Report(host: host, sentAt: now, reportId: UUID().uuidString, observations: observations)
+            // Dated at its latest line and marked resent, so the ingest keeps it at that time: a
+            // batch retried late (an older line) never overwrites what a newer line said.
+            let latest = hits[host, default: [:]].values.map { rows.times[$0.row] }.max() ?? 0
+            let at = min(now, Date(timeIntervalSince1970: Double(latest) / 1_000_000))
+            return Report(host: host, sentAt: at, reportId: UUID().uuidString, resent: true, observations: observations)
         }
     }
 

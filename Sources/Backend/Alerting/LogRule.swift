@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Shared
 
 /// A log rule of the rules file: journal entries it matches raise its check, `log:NAME` of kind
 /// `journal`, on the entry's host. The check alerts when a matching entry arrives and clears
@@ -19,23 +20,25 @@ struct LogRule: Sendable, Equatable {
     static let defaultQuiet = 900
     /// Only the start of a message is searched, so a 1 MiB line costs what 4 KiB does.
     static let scanLimit = 4096
-    static let checkPrefix = "log:"
+    static let checkPrefix = reservedLogRulePrefix
 
     var checkName: String { Self.checkPrefix + name }
 
     /// What an entry means to this rule: nothing, a problem, or the problem's end.
     enum Outcome { case none, problem, recovered }
 
-    /// Host, unit, identifier and priority first: they are cheap and rule most entries out.
+    /// Unit, identifier and priority first: they are cheap and rule most entries out. The
+    /// recovery pattern heeds only the units: "Started nginx" is info, from systemd, not from nginx.
     func outcome(unit: String?, identifier: String?, priority: Int?, message: String) -> Outcome {
-        if let maxPriority, (priority ?? 6) > maxPriority { return .none }
         if !units.isEmpty, !(unit.map(units.matchesAny) ?? false) { return .none }
-        if !identifiers.isEmpty, !(identifier.map(identifiers.matchesAny) ?? false) { return .none }
+        let problem = (maxPriority.map { (priority ?? 6) <= $0 } ?? true)
+            && (identifiers.isEmpty || (identifier.map(identifiers.matchesAny) ?? false))
+        guard problem || recovered != nil else { return .none }
         var message = message
         return message.withUTF8 { bytes in
             let line = UnsafeBufferPointer(rebasing: bytes.prefix(Self.scanLimit))
             if let recovered, recovered.matches(line) { return .recovered }
-            if let match, match.matches(line) { return .problem }
+            if problem, let match, match.matches(line) { return .problem }
             return .none
         }
     }

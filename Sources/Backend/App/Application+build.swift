@@ -43,7 +43,7 @@ func buildApplication(_ config: BackendConfig, hostname: String, port: Int, logg
 /// Kept apart from `buildApplication` so tests can drive it in-process.
 func buildRouter(domain: Domain, journal: any JournalStore, config: BackendConfig) -> Router<AppRequestContext> {
     let store = domain.store
-    let journalService = JournalService(journal: journal, ingest: domain.ingest, rules: config.alerting.settings.logRules)
+    let journalService = JournalService(journal: journal, ingest: domain.ingest, checks: store, rules: config.alerting.settings.logRules)
     let auth = TokenAuthenticator(store: store)
     let anonymous = config.allowAnonymousIngest
     let router = Router(context: AppRequestContext.self)
