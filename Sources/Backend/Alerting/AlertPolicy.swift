@@ -88,9 +88,7 @@ enum AlertPolicy {
     static func link(_ check: CheckRecord, settings: AlertSettings) -> String? {
         guard let base = settings.publicURL else { return nil }
         if check.kind == .journal, let text = check.details?["at"]?.stringValue, let at = Report.parseTime(text) {
-            let host = check.host.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", ".", "_", "~"])) ?? check.host
-            let seconds = Int(at.timeIntervalSince1970)
-            return "\(base.hasSuffix("/") ? String(base.dropLast()) : base)/journal?host=\(host)&from=\(seconds - 300)&to=\(seconds + 300)"
+            return (base.hasSuffix("/") ? String(base.dropLast()) : base) + URLText.journal(host: check.host, around: at)
         }
         let host = check.host.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? check.host
         let name = check.name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+", "#"])) ?? check.name

@@ -104,13 +104,8 @@ enum FlipRows {
             "from": flip.from.rawValue, "to": flip.to.rawValue, "fromLabel": CheckRows.label(flip.from), "toLabel": CheckRows.label(flip.to),
             "atUTC": TimeText.utc(flip.at), "atISO": TimeText.iso(flip.at), "ago": TimeText.ago(flip.at, now: now),
             "reason": flip.reason, "value": flip.value.map { TimeText.value($0, unit: nil) } ?? "",
-            "journalURL": journalURL(host: flip.host, around: flip.at),
+            "journalURL": URLText.journal(host: flip.host, around: flip.at),
         ]
     }
 
-    /// The host's journal from 5 minutes before to 5 minutes after.
-    static func journalURL(host: String, around at: Date) -> String {
-        let seconds = Int(at.timeIntervalSince1970)
-        return "/journal?" + URLText.queryString([("host", host), ("from", String(seconds - 300)), ("to", String(seconds + 300))])
-    }
 }
