@@ -26,4 +26,13 @@ import Testing
         #expect(throws: LokiLabels.Failure(message: "has more than 2 labels")) { try Self.parse(#"{a="1", b="2", c="3"}"#, maxLabels: 2) }
         #expect(throws: LokiLabels.Failure(message: "has a label longer than 1024 bytes")) { try Self.parse("{a=\"\(String(repeating: "x", count: 1025))\"}") }
     }
+
+    /// Values are cut in bytes, on a scalar boundary, whatever the characters.
+    @Test func aValueIsCutInBytes() {
+        #expect("abc".prefix(utf8Bytes: 2) == "ab")
+        #expect("é✓😀".prefix(utf8Bytes: 6) == "é✓")
+        #expect("é✓😀".prefix(utf8Bytes: 8) == "é✓")
+        #expect(String(repeating: "e\u{301}", count: 100).prefix(utf8Bytes: 5).utf8.count == 4)
+        #expect("x".prefix(utf8Bytes: 0) == "")
+    }
 }

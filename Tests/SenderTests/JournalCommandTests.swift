@@ -350,4 +350,14 @@ extension JournalCommandTests {
         guard status == 0 else { throw FixtureError(message: "cc failed: \(String(decoding: said, as: UTF8.self))") }
         return directory
     }
+
+    /// A cursor whose time is the largest there is (a damaged file) must not trap on `+ 1`.
+    @Test func aCursorAtTheEndOfTimeIsNoCrash() async throws {
+        let run = try Run()
+        defer { run.remove() }
+        try run.write(cursor: "s=5d1f0b6e2a3c4b5d8e9f0a1b2c3d4e5f;i=1;b=\(JournalFixture.bootA);m=1;t=ffffffffffffffff;x=1")
+        let outcome = try await run.sender(["--dry-run"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try Run.decode(outcome.stdout).isEmpty)
+    }
 }

@@ -40,7 +40,7 @@ struct LokiStream {
         identifier = try label("identifier", "job")
         priority = try label("level", "detected_level", "severity", "priority").flatMap(LokiPushReader.priority)
         extra = [:]
-        for (key, text) in labels where !Self.known.contains(key) { extra[key] = String(text.prefix(limits.maxFieldLength)) }
+        for (key, text) in labels where !Self.known.contains(key) { extra[key] = text.prefix(utf8Bytes: limits.maxFieldLength) }
         fields = Self.json(extra)
         // The same text as before streams were read once, so a resend after an upgrade still matches.
         identity = "\(labels.sorted { $0.key < $1.key })"
@@ -78,7 +78,7 @@ struct LokiStream {
         row.fields = fields
         if !metadata.isEmpty {
             var merged = extra
-            for pair in metadata { merged[pair.name] = String(pair.value.prefix(limits.maxFieldLength)) }
+            for pair in metadata { merged[pair.name] = pair.value.prefix(utf8Bytes: limits.maxFieldLength) }
             row.fields = Self.json(merged)
         }
         return row

@@ -3,11 +3,13 @@ import Glibc
 #endif
 
 /// A POSIX extended regular expression over log lines. glibc matches without backtracking when
-/// a pattern has no back-references, so those are refused and one line costs at most about
-/// pattern × line: a log rule cannot make journal ingest fall over.
+/// a pattern has no back-references, so those are refused, and counted repeats (which compile
+/// to copies) are bounded: one line costs at most about the compiled pattern × the line.
 final class LineRegex: @unchecked Sendable {
-    // regexec on a compiled pattern is thread-safe in glibc; the pattern is never changed.
-    private var compiled = regex_t()
+    // regexec on a compiled pattern is thread-safe in glibc; the pattern is never changed. Held
+    // by pointer: tasks on several threads pass it to C at once.
+    private let compiled = UnsafeMutablePointer<regex_t>.allocate(capacity: 1)
+    private var isCompiled = false
     let pattern: String
     static let maxCountedRepeats = 2
     static let maxRepeatCount = 20
@@ -37,23 +39,27 @@ final class LineRegex: @unchecked Sendable {
                 throw Invalid(description: "repeats more than \(Self.maxRepeatCount) times in a {m,n}")
             }
         }
-        let status = regcomp(&compiled, pattern, REG_EXTENDED | REG_NOSUB)
+        let status = regcomp(compiled, pattern, REG_EXTENDED | REG_NOSUB)
         guard status == 0 else {
             var buffer = [CChar](repeating: 0, count: 256)
-            regerror(status, &compiled, &buffer, buffer.count)
+            regerror(status, compiled, &buffer, buffer.count)
             throw Invalid(description: "is not a regular expression: " + String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
+        isCompiled = true
     }
 
-    deinit { regfree(&compiled) }
+    deinit {
+        if isCompiled { regfree(compiled) }
+        compiled.deallocate()
+    }
 
     /// Whether the pattern occurs in the bytes (a line, cut to a bound by the caller).
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return regexec(&compiled, "", 0, nil, 0) == 0 }
+        guard let base = bytes.baseAddress else { return regexec(compiled, "", 0, nil, 0) == 0 }
         // REG_STARTEND: the line needs no NUL terminator and may hold NULs.
         var range = regmatch_t(rm_so: 0, rm_eo: regoff_t(bytes.count))
         return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { pointer in
-            regexec(&compiled, pointer, 1, &range, REG_STARTEND) == 0
+            regexec(compiled, pointer, 1, &range, REG_STARTEND) == 0
         }
     }
 }

@@ -60,6 +60,15 @@ final class JournalPipeline: @unchecked Sendable {
         guard failure == nil else { return false }
         if batch.entries == 0 {
             finished[submitted] = (batch, [])
+        } else if threads.isEmpty {
+            // No thread could be started (a pids limit): send it here, one at a time.
+            unlock()
+            let outcome = Result { () throws(DeliveryError) in try send(batch.bytes, batch.entries) }
+            lock()
+            switch outcome {
+            case .success(let receipts): finished[submitted] = (batch, receipts)
+            case .failure(let error): failure = error
+            }
         } else {
             waiting.append((submitted, batch))
             inFlight += 1

@@ -59,7 +59,9 @@ struct JournalShipper {
         var summary = Summary()
         var progress = JournalProgress(enabled: StandardStreams.stderrIsTerminal)
         defer { progress.finish(sent: summary.shipped, read: summary.read) }
-        let deadline = min(Clock.now() + Double(limits.maxRun.seconds), settings.runEnd ?? .infinity)
+        // Reading stops a timeout and a little before the run's end, so the last batch still
+        // gets one whole attempt.
+        let deadline = min(Clock.now() + Double(limits.maxRun.seconds), (settings.runEnd ?? .infinity) - Double(settings.timeout.seconds) - 2)
         /// Entries read since the last saved cursor: the next save must cover them.
         var uncovered = false
         /// Where reading is, by time: a read error is stepped over from here.
@@ -129,7 +131,7 @@ struct JournalShipper {
                 readErrors += 1
                 StandardStreams.warn("journal: reading failed (\(String(cString: strerror(-step)))); skipping \(skip) µs past it")
                 guard readErrors <= Self.maxReadErrors else { break }
-                lastRealtime += skip
+                lastRealtime = lastRealtime.addingReportingOverflow(skip).overflow ? UInt64.max - 1 : lastRealtime + skip
                 skip = min(skip * 10, 60_000_000)
                 journal.seek(realtime: lastRealtime)
                 continue
@@ -201,7 +203,7 @@ struct JournalShipper {
             if step > 0, journal.isAt(cursor: cursor) { return Array(cursor.utf8) }  // the next step passes it
             if step == 0, let realtime {
                 // Nothing at or after it: nothing to read either way.
-                journal.seek(realtime: realtime + 1)
+                journal.seek(realtime: min(realtime, UInt64.max - 1) + 1)
                 return Array(cursor.utf8)
             }
             if step > 0, filter.hasMatches, exists(cursor: cursor) {
@@ -215,7 +217,7 @@ struct JournalShipper {
         if let realtime {
             StandardStreams.warn("journal: the saved cursor is no longer in the journal (rotated or vacuumed); "
                 + "continuing after its time, \(Self.utc(realtime))")
-            journal.seek(realtime: realtime + 1)
+            journal.seek(realtime: min(realtime, UInt64.max - 1) + 1)
         } else {
             StandardStreams.warn("journal: \(file.path) holds no usable cursor; starting \(settings.journal.start) ago")
             seekToStart()
@@ -229,7 +231,8 @@ struct JournalShipper {
         return unfiltered.isAt(cursor: cursor)
     }
 
-    /// Read errors a run steps over before it stops; the next run goes on after the last one.
+    /// Read errors a run steps over before it stops; the next run starts again after the last
+    /// entry it read.
     static let maxReadErrors = 100
 
     /// A first run starts `journal.start` before now.
