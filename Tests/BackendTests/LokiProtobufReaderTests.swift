@@ -62,4 +62,14 @@ import Testing
         #expect(batch.rows.messages == ["c"])
         #expect(batch.rows.fields == [#"{"trace":"t"}"#])
     }
+
+    /// Entries past the limit are refused by count, the first named; across streams too.
+    @Test func entriesPastTheLimitAreCountedNotRead() throws {
+        let entry = Self.field(2, Self.entry(seconds: 1_796_083_200, line: [0x61]))
+        let batch = try Self.read([Self.labels + Array(Array(repeating: entry, count: 90).joined()),
+                                   Self.labels + Array(Array(repeating: entry, count: 50).joined())])
+        #expect(batch.rows.count == 100)
+        #expect(batch.lines == 140 && batch.rejectedCount == 40)
+        #expect(batch.rejected.first?.field == "streams[1].entries[10]")
+    }
 }

@@ -48,8 +48,12 @@ enum LokiProtobufReader {
         var reader = message
         // Nil when too long to read: the stream is refused, not the push.
         var labelText: [UInt8]? = []
-        // Entries may come before the labels on the wire: their places are kept, read after.
+        // Entries may come before the labels on the wire: their places are kept, read after. Past
+        // the entry limit they are only counted: each is refused all the same, and a push of
+        // millions of tiny entries costs no work each.
         var entries: [ProtobufReader] = []
+        var uncounted = 0
+        let room = max(0, limits.maxEntries - batch.lines + 1)
         try named(field) {
             while let next = try reader.field() {
                 switch (next.number, next.type) {
@@ -57,7 +61,8 @@ enum LokiProtobufReader {
                     let range = try reader.lengthDelimited()
                     labelText = range.count <= maxLabelText ? reader.bytes(range) : nil
                 case (2, .lengthDelimited):
-                    entries.append(reader.message(try reader.lengthDelimited()))
+                    let range = try reader.lengthDelimited()
+                    if entries.count < room { entries.append(reader.message(range)) } else { uncounted += 1 }
                 default:
                     try reader.skip(next.type)
                 }
@@ -78,7 +83,6 @@ enum LokiProtobufReader {
         }
         for (index, entry) in entries.enumerated() {
             let entryField = "\(field).entries[\(index)]"
-            // Past the entry limit an entry is counted, not read: it is refused all the same.
             let decoded = batch.lines < limits.maxEntries ? try readEntry(entry, field: entryField, limits: limits) : nil
             LokiPushReader.add(to: &batch, field: entryField, limits: limits, window: window) { field in
                 guard let decoded else { throw JournalBatchReader.LineFailure(field: field, message: "was not read") }
@@ -91,6 +95,9 @@ enum LokiProtobufReader {
                                               raw: line == nil ? decoded.line : nil, metadata: decoded.metadata, field: field)
             }
         }
+        // The first of them was refused with its field named above; these are counted with it.
+        batch.lines += uncounted
+        batch.rejectedCount += uncounted
     }
 
     private struct Entry {
