@@ -18,7 +18,8 @@
 # Usage: bench/pages.sh   (ROWS=10000000 HOSTS=1000 RUNS=50 JOURNAL_RUNS=30 to change the sizes;
 #                          PARTS=dashboard or PARTS=journal for one half;
 #                          BACKEND_BIN=path measures another build, say an earlier commit's;
-#                          PEER_BIN=path times a second build on the same journal data, case by case)
+#                          PEER_BIN=path times a second build on the same journal data, case by case;
+#                          REUSE_JOURNAL_DB=name times the journal a previous run seeded, on each cluster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${ROWS:-10000000}
@@ -187,53 +188,63 @@ journal_part() {
 journal_on() {
   local engine=$1 cluster=$2
   echo "== journal page over $rows rows ($engine)"
-  jr_url=$(new_database "bench_pages_journal_$$" "$cluster")
-  journal_env=(DATABASE_URL="$jr_url" JOURNAL_RETENTION=7d)
-  env "${journal_env[@]}" LOG_LEVEL=warning "$bin" migrate >/dev/null
-  echo "journal partitions after migrate: $(psql "$jr_url" -XAtc "SELECT count(*) || ' (' || min(c.relname) || ' .. ' || max(c.relname) || ')'
-    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'journal_entries'::regclass")"
-  # Load first, index after: the secondary indexes `migrate` created are dropped and created again
-  # from their own definitions (the primary key stays), so the end state is the schema's own.
-  psql "$jr_url" -XAt -c "SELECT indexname || chr(9) || replace(indexdef, ' ON ONLY ', ' ON ') FROM pg_indexes
-    WHERE schemaname = 'public' AND tablename = 'journal_entries' AND indexname <> 'journal_entries_pkey'" >"$tmp/indexes"
-  echo "secondary indexes: $(cut -f1 "$tmp/indexes" | paste -sd' ')"
-  cut -f1 "$tmp/indexes" | sed 's/.*/DROP INDEX &;/' | psql "$jr_url" -Xq
-  started=$SECONDS
-  chunk=1000000
-  # host-000..host-099 interleaved in time; five services with their own messages; ~10% of the rows
-  # say "timeout" (the common word), one in 1499 "segfault" (the rare one, ~67 per host).
-  for ((first = 0; first < rows; first += chunk)); do
-    last=$((first + chunk < rows ? first + chunk : rows))
-    psql "$jr_url" -Xq -v ON_ERROR_STOP=1 -c "
-      INSERT INTO journal_entries (host, at, boot_id, seqnum, cursor, unit, identifier, pid, priority, transport, message)
-      SELECT 'host-' || lpad(((g / 10) % 100)::text, 3, '0'),
-             now() - (g::float8 / $rows) * interval '6 days',
-             'boot-' || ((g / 10) % 100), g, 's=bench;i=' || g,
-             (ARRAY['nginx.service', 'sshd.service', 'cron.service', 'app.service', 'postgresql.service'])[1 + g % 5],
-             (ARRAY['nginx', 'sshd', 'CRON', 'app', 'postgres'])[1 + g % 5],
-             1000 + g % 30000,
-             (CASE WHEN g % 1499 = 7 THEN 2 WHEN g % 10 = 3 THEN 4 WHEN g % 50 = 1 THEN 3 ELSE 6 END)::smallint,
-             'journal',
-             CASE WHEN g % 1499 = 7 THEN 'app[' || (1000 + g % 30000) || ']: segfault at ' || to_hex(g) || ' ip ' || to_hex(g * 7) || ' error 4 in libc.so.6'
-                  WHEN g % 10 = 3 THEN 'upstream timeout after ' || (g % 997) || ' ms while reading /api/items/' || (g % 5000)
-                  WHEN g % 5 = 0 THEN '10.0.' || (g % 255) || '.' || (g % 253) || ' - - \"GET /api/items/' || (g % 50000) || ' HTTP/1.1\" 200 ' || (g % 9000) || ' \"-\" \"curl/8.5\"'
-                  WHEN g % 5 = 1 THEN 'Accepted publickey for deploy from 192.168.' || (g % 250) || '.' || (g % 251) || ' port ' || (30000 + g % 30000) || ' ssh2: ED25519 SHA256:' || md5(g::text)
-                  WHEN g % 5 = 2 THEN '(root) CMD (run-parts /etc/cron.hourly) job ' || (g % 977)
-                  WHEN g % 5 = 3 THEN 'processed job ' || g || ' for user ' || (g % 977) || ' in ' || (g % 300) || ' ms'
-                  ELSE 'checkpoint complete: wrote ' || (g % 4000) || ' buffers (' || (g % 100) || '.' || (g % 10) || '%); distance=' || (g % 70000) || ' kB' END
-      FROM generate_series($first + 1, $last) g"
-  done
-  loaded=$((SECONDS - started))
-  { echo "SET maintenance_work_mem = '512MB';"; cut -f2 "$tmp/indexes" | sed 's/$/;/'; echo "ANALYZE journal_entries;"; } | psql "$jr_url" -Xq -v ON_ERROR_STOP=1
-  indexed=$((SECONDS - started - loaded))
-  count=$(psql "$jr_url" -XAtc "SELECT count(*) FROM journal_entries")
-  echo "seeded $count rows with SQL (generate_series): inserted in $loaded s, indexed + analyzed in $indexed s, $((loaded + indexed)) s in all;" \
-    "table + indexes $(table_size)"
-  if [ "$engine" = timescaledb ]; then
+  if [ -n "${REUSE_JOURNAL_DB:-}" ]; then
+    # The journal a previous run seeded (and compressed), on the same cluster: timing only.
+    jr_url=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$cluster" "$REUSE_JOURNAL_DB")
+    journal_env=(DATABASE_URL="$jr_url" JOURNAL_RETENTION=7d)
+    count=$(psql "$jr_url" -XAtc "SELECT count(*) FROM journal_entries")
+    echo "reusing $REUSE_JOURNAL_DB: $count rows, table + indexes $(table_size)"
+  else
+    jr_url=$(new_database "bench_pages_journal_$$" "$cluster")
+    journal_env=(DATABASE_URL="$jr_url" JOURNAL_RETENTION=7d)
+    env "${journal_env[@]}" LOG_LEVEL=warning "$bin" migrate >/dev/null
+    echo "journal partitions after migrate: $(psql "$jr_url" -XAtc "SELECT count(*) || ' (' || min(c.relname) || ' .. ' || max(c.relname) || ')'
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'journal_entries'::regclass")"
+    # Load first, index after: the secondary indexes `migrate` created are dropped and created again
+    # from their own definitions (the primary key stays), so the end state is the schema's own.
+    psql "$jr_url" -XAt -c "SELECT indexname || chr(9) || replace(indexdef, ' ON ONLY ', ' ON ') FROM pg_indexes
+      WHERE schemaname = 'public' AND tablename = 'journal_entries' AND indexname <> 'journal_entries_pkey'" >"$tmp/indexes"
+    echo "secondary indexes: $(cut -f1 "$tmp/indexes" | paste -sd' ')"
+    cut -f1 "$tmp/indexes" | sed 's/.*/DROP INDEX &;/' | psql "$jr_url" -Xq
     started=$SECONDS
-    psql "$jr_url" -XAqc "SELECT count(compress_chunk(c, true)) FROM show_chunks('journal_entries', older_than => interval '24 hours') c" >/dev/null
-    psql "$jr_url" -Xqc "ANALYZE journal_entries"
-    echo "compressed the chunks older than 24 h in $((SECONDS - started)) s: table + indexes $(table_size)"
+    chunk=1000000
+    # host-000..host-099 interleaved in time; five services with their own messages; ~10% of the rows
+    # say "timeout" (the common word), one in 1499 "segfault" (the rare one, ~67 per host).
+    for ((first = 0; first < rows; first += chunk)); do
+      last=$((first + chunk < rows ? first + chunk : rows))
+      psql "$jr_url" -Xq -v ON_ERROR_STOP=1 -c "
+        INSERT INTO journal_entries (host, at, boot_id, seqnum, cursor, unit, identifier, pid, priority, transport, message)
+        SELECT 'host-' || lpad(((g / 10) % 100)::text, 3, '0'),
+               now() - (g::float8 / $rows) * interval '6 days',
+               'boot-' || ((g / 10) % 100), g, 's=bench;i=' || g,
+               (ARRAY['nginx.service', 'sshd.service', 'cron.service', 'app.service', 'postgresql.service'])[1 + g % 5],
+               (ARRAY['nginx', 'sshd', 'CRON', 'app', 'postgres'])[1 + g % 5],
+               1000 + g % 30000,
+               (CASE WHEN g % 1499 = 7 THEN 2 WHEN g % 10 = 3 THEN 4 WHEN g % 50 = 1 THEN 3 ELSE 6 END)::smallint,
+               'journal',
+               CASE WHEN g % 1499 = 7 THEN 'app[' || (1000 + g % 30000) || ']: segfault at ' || to_hex(g) || ' ip ' || to_hex(g * 7) || ' error 4 in libc.so.6'
+                    WHEN g % 10 = 3 THEN 'upstream timeout after ' || (g % 997) || ' ms while reading /api/items/' || (g % 5000)
+                    WHEN g % 5 = 0 THEN '10.0.' || (g % 255) || '.' || (g % 253) || ' - - \"GET /api/items/' || (g % 50000) || ' HTTP/1.1\" 200 ' || (g % 9000) || ' \"-\" \"curl/8.5\"'
+                    WHEN g % 5 = 1 THEN 'Accepted publickey for deploy from 192.168.' || (g % 250) || '.' || (g % 251) || ' port ' || (30000 + g % 30000) || ' ssh2: ED25519 SHA256:' || md5(g::text)
+                    WHEN g % 5 = 2 THEN '(root) CMD (run-parts /etc/cron.hourly) job ' || (g % 977)
+                    WHEN g % 5 = 3 THEN 'processed job ' || g || ' for user ' || (g % 977) || ' in ' || (g % 300) || ' ms'
+                    ELSE 'checkpoint complete: wrote ' || (g % 4000) || ' buffers (' || (g % 100) || '.' || (g % 10) || '%); distance=' || (g % 70000) || ' kB' END
+        FROM generate_series($first + 1, $last) g"
+    done
+    loaded=$((SECONDS - started))
+    { echo "SET maintenance_work_mem = '512MB';"; cut -f2 "$tmp/indexes" | sed 's/$/;/'; echo "ANALYZE journal_entries;"; } | psql "$jr_url" -Xq -v ON_ERROR_STOP=1
+    indexed=$((SECONDS - started - loaded))
+    count=$(psql "$jr_url" -XAtc "SELECT count(*) FROM journal_entries")
+    echo "seeded $count rows with SQL (generate_series): inserted in $loaded s, indexed + analyzed in $indexed s, $((loaded + indexed)) s in all;" \
+      "table + indexes $(table_size)"
+    if [ "$engine" = timescaledb ]; then
+      started=$SECONDS
+      psql "$jr_url" -XAqc "SELECT count(compress_chunk(c, true)) FROM show_chunks('journal_entries', older_than => interval '24 hours') c" >/dev/null
+      psql "$jr_url" -Xqc "ANALYZE journal_entries"
+      echo "compressed the chunks older than 24 h in $((SECONDS - started)) s: table + indexes $(table_size)"
+    fi
+    echo "$password" | env "${journal_env[@]}" LOG_LEVEL=warning "$bin" user add "$email" >/dev/null
+    echo "seeded database: ${jr_url##*/} (REUSE_JOURNAL_DB=${jr_url##*/} times it again)"
   fi
   host=host-042
   echo "$host: $(psql "$jr_url" -XAtc "SELECT count(*) || ' rows, ' || count(*) FILTER (WHERE message ILIKE '%timeout%') || ' with timeout, '
@@ -241,7 +252,6 @@ journal_on() {
     || count(*) FILTER (WHERE at >= now() - interval '1 hour' AND message ILIKE '%timeout%') || ' with timeout, '
     || count(*) FILTER (WHERE at >= now() - interval '1 hour' AND message ILIKE '%segfault%') || ' with segfault'
     FROM journal_entries WHERE host = '$host'")"
-  echo "$password" | env "${journal_env[@]}" LOG_LEVEL=warning "$bin" user add "$email" >/dev/null
   peer_base=
   if [ -n "${PEER_BIN:-}" ]; then
     # Another build on the same data (PEER_BIN), timed right after ours for each case: an A/B.
