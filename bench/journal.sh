@@ -68,7 +68,7 @@ ship_into() {
   pids+=("$backend")
   wait_http "http://127.0.0.1:$port/readyz"
   # The trigram index's cost: the same engine without it (dropped once `serve` has migrated).
-  case $label in *"no trigram"*) psql "$url" -qc "DROP INDEX journal_entries_message_trgm" ;; esac
+  case $label in *"no trigram"*) psql "$url" -qc "DROP INDEX IF EXISTS journal_entries_message_trgm" ;; esac
   local start end stored
   start=$(date +%s.%N)
   METRICS_URL="http://127.0.0.1:$port" METRICS_TOKEN="$token" METRICS_HOST=bench-host METRICS_STATE_DIR="$tmp/state-$port" \
