@@ -69,6 +69,24 @@ import Testing
         #expect(nginx.details?["image"] == .string("nginx:1.27"))
     }
 
+    /// An unhealthy health check, or a container between restarts, is a problem; healthy and
+    /// starting are not.
+    @Test func unhealthyAndRestartingContainersAreDegraded() async throws {
+        let docker = try DockerStandIn(body: """
+            [{"Id":"a1","Names":["/api"],"State":"running","Status":"Up 5 minutes (unhealthy)"},
+             {"Id":"b2","Names":["/worker"],"State":"restarting","Status":"Restarting (1) 12 seconds ago"},
+             {"Id":"c3","Names":["/web"],"State":"running","Status":"Up 3 seconds (health: starting)"},
+             {"Id":"d4","Names":["/db"],"State":"running","Status":"Up 3 days (healthy)"}]
+            """)
+        defer { docker.stop() }
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
+        #expect(report.observations.map(\.name) == ["container:api", "container:db", "container:web", "container:worker"])
+        #expect(report.observations.map(\.status) == ["degraded", "ok", "ok", "degraded"])
+        #expect(report.observations.map { $0.details?["health"] } == [.string("unhealthy"), .string("healthy"), .string("starting"), nil])
+    }
+
     @Test func dockerErrorsBecomeAnErrorObservation() async throws {
         let docker = try DockerStandIn(status: 500, body: #"{"message":"daemon is sick"}"#)
         defer { docker.stop() }

@@ -1,6 +1,7 @@
 import Shared
 
 /// Running Docker containers, each a heartbeat `container:<name>` (the original's `dockerPing`),
+/// `degraded` when its health check says unhealthy or it is restarting,
 /// read from the Engine API over its unix socket through libcurl.
 struct ContainerCollector: Collector {
     static let name = "container"
@@ -38,7 +39,9 @@ struct ContainerCollector: Collector {
                 if let image = container.image { details["image"] = .string(image) }
                 if let state = container.state { details["state"] = .string(state) }
                 if let status = container.status { details["status"] = .string(status) }
-                return Observation(name: "container:\(container.name)", kind: .container, status: ObservationStatus.ok, details: details)
+                if let health = container.health { details["health"] = .string(health) }
+                let status = container.isProblem ? ObservationStatus.degraded : ObservationStatus.ok
+                return Observation(name: "container:\(container.name)", kind: .container, status: status, details: details)
             }
     }
 
