@@ -17,13 +17,19 @@ enum Rules {
     static func evaluate(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings = RuleSettings()) -> Verdict {
         if let late = staleness(check, now: now, settings: settings) { return late }
         switch check.kind {
-        case .disk: return disk(check, settings: settings)
+        case .disk: return disk(check, samples: samples, now: now, settings: settings)
         case .memory: return memory(check, samples: samples, now: now, settings: settings)
         case .raid, .zpool: return array(check)
         case .heartbeat: return heartbeat(check)
-        case .container: return check.status == ObservationStatus.error ? .alert(check.error ?? "containers could not be listed") : .ok("running")
+        case .container: return container(check)
         case .host: return .ok("reporting")
-        case .gauge: return check.status == ObservationStatus.error ? .alert(check.error ?? "the measurement failed") : .ok("reported")
+        case .gauge: return gauge(check, samples: samples, now: now, settings: settings)
+        case .load: return load(check, samples: samples, now: now, settings: settings)
+        case .cpu: return cpu(check, samples: samples, now: now, settings: settings)
+        case .net: return net(check, samples: samples, now: now, settings: settings)
+        case .unit: return unit(check)
+        case .cert: return cert(check, settings: settings)
+        case .smart: return smart(check, samples: samples, now: now, settings: settings)
         }
     }
 
@@ -82,10 +88,12 @@ enum Rules {
         check.kind == .heartbeat && check.status == ObservationStatus.start
     }
 
-    /// The state a check takes once its deadline passes without a report.
+    /// The state a check takes once its deadline passes without a report. A unit no longer
+    /// reported is no longer failed: the sender lists failed units only.
     static func staleState(_ check: CheckRecord) -> CheckState {
         switch check.kind {
         case .heartbeat, .container, .host: return .alert
+        case .unit: return .ok
         default: return .noData
         }
     }
@@ -102,12 +110,13 @@ enum Rules {
         case .heartbeat: return .alert("missed: \(silent), expected every \(Durations.words(Double(expectedEvery(check, settings: settings))))")
         case .container: return .alert("container stopped: \(silent)")
         case .host: return .alert("host down: \(silent)")
+        case .unit: return .ok("no longer reported as failed")
         default: return .noData("no data: \(silent)")
         }
     }
 
     /// Above the threshold alerts; once alerting, it clears only below the lower threshold.
-    private static func disk(_ check: CheckRecord, settings: RuleSettings) -> Verdict {
+    private static func disk(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings) -> Verdict {
         if check.status == ObservationStatus.error { return .alert(check.error ?? "the mount could not be measured") }
         guard let used = check.value else { return .noData("no value") }
         let text = "\(Durations.percent(used))% used"
@@ -115,8 +124,22 @@ enum Rules {
             return .alert("\(text), \(Durations.percent(free / 1_073_741_824)) GiB free, below \(Durations.percent(minimum)) GiB")
         }
         if used > settings.diskAlertAbove { return .alert("\(text), above \(Durations.percent(settings.diskAlertAbove))%") }
-        if check.state == .alert && used >= settings.diskClearBelow {
-            return .alert("\(text), not yet below \(Durations.percent(settings.diskClearBelow))%")
+        // Full inodes break a host as surely as full blocks: the same thresholds.
+        let inodes = check.details?["inodesUsedPercent"]?.doubleValue
+        if let inodes, inodes > settings.diskAlertAbove {
+            return .alert("\(text), inodes \(Durations.percent(inodes))% used, above \(Durations.percent(settings.diskAlertAbove))%")
+        }
+        if check.state == .alert && (used >= settings.diskClearBelow || (inodes ?? 0) >= settings.diskClearBelow) {
+            let which = used >= settings.diskClearBelow ? text : "inodes \(Durations.percent(inodes ?? 0))% used"
+            return .alert("\(which), not yet below \(Durations.percent(settings.diskClearBelow))%")
+        }
+        if let within = settings.diskFillWithin, used >= settings.diskFillFrom,
+            let prediction = FillPrediction.predict(samples, now: now, window: Double(settings.diskFillWindow)),
+            prediction.fullAt <= now.addingTimeInterval(Double(within))
+        {
+            // `2027-01-15 18:00 UTC`: minutes are as precise as a line through samples gets.
+            let at = prediction.fullAt.formatted(.iso8601).prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC"
+            return .alert("fills up within \(Durations.words(Double(within))): \(text), growing \(Durations.percent(prediction.growthPerHour))%/h, full around \(at)")
         }
         return .ok(text)
     }
@@ -154,6 +177,15 @@ enum Rules {
         let degraded = check.status == ObservationStatus.degraded || check.status == ObservationStatus.inactive || failed > 0
         let text = words.isEmpty ? "clean" : words.joined(separator: ", ")
         return degraded ? .alert(text) : .ok(text)
+    }
+
+    /// A container whose health check fails, or that keeps restarting, alerts.
+    private static func container(_ check: CheckRecord) -> Verdict {
+        if check.status == ObservationStatus.error { return .alert(check.error ?? "containers could not be listed") }
+        guard check.status == ObservationStatus.degraded else { return .ok("running") }
+        if case .string(let health)? = check.details?["health"], health == "unhealthy" { return .alert("unhealthy") }
+        if case .string(let state)? = check.details?["state"], state == "restarting" { return .alert("restarting again and again") }
+        return .alert("degraded")
     }
 
     /// An explicit fail alerts at once; a success (or a start) is on time until the deadline.

@@ -10,6 +10,24 @@ struct RulePatch: Sendable, Equatable {
     var memoryClearBelow: Double?
     var memorySustain: Int?
     var heartbeatDefaultEvery: Int?
+    var loadAlertAt: Double?
+    var loadClearBelow: Double?
+    var loadSustain: Int?
+    var cpuAlertAt: Double?
+    var cpuClearBelow: Double?
+    var cpuSustain: Int?
+    var netAlertAt: Double?
+    var netClearBelow: Double?
+    var netSustain: Int?
+    var certAlertDays: Double?
+    var smartGrowthWindow: Int?
+    var gaugeAbove: Double?
+    var gaugeBelow: Double?
+    var gaugeFor: Int?
+    var gaugeHysteresis: Double?
+    var diskFillWithin: Int?
+    var diskFillWindow: Int?
+    var diskFillFrom: Double?
 
     func apply(to settings: inout RuleSettings) {
         if let diskAlertAbove { settings.diskAlertAbove = diskAlertAbove }
@@ -19,10 +37,31 @@ struct RulePatch: Sendable, Equatable {
         if let memoryClearBelow { settings.memoryClearBelow = memoryClearBelow }
         if let memorySustain { settings.memorySustain = memorySustain }
         if let heartbeatDefaultEvery { settings.heartbeatDefaultEvery = heartbeatDefaultEvery }
+        if let loadAlertAt { settings.loadAlertAt = loadAlertAt }
+        if let loadClearBelow { settings.loadClearBelow = loadClearBelow }
+        if let loadSustain { settings.loadSustain = loadSustain }
+        if let cpuAlertAt { settings.cpuAlertAt = cpuAlertAt }
+        if let cpuClearBelow { settings.cpuClearBelow = cpuClearBelow }
+        if let cpuSustain { settings.cpuSustain = cpuSustain }
+        if let netAlertAt { settings.netAlertAt = netAlertAt }
+        if let netClearBelow { settings.netClearBelow = netClearBelow }
+        if let netSustain { settings.netSustain = netSustain }
+        if let certAlertDays { settings.certAlertDays = certAlertDays }
+        if let smartGrowthWindow { settings.smartGrowthWindow = smartGrowthWindow }
+        if let gaugeAbove { settings.gaugeAbove = gaugeAbove }
+        if let gaugeBelow { settings.gaugeBelow = gaugeBelow }
+        if let gaugeFor { settings.gaugeFor = gaugeFor }
+        if let gaugeHysteresis { settings.gaugeHysteresis = gaugeHysteresis }
+        if let diskFillWithin { settings.diskFillWithin = diskFillWithin }
+        if let diskFillWindow { settings.diskFillWindow = diskFillWindow }
+        if let diskFillFrom { settings.diskFillFrom = diskFillFrom }
     }
 
     static let keys = ["disk_alert_above", "disk_clear_below", "disk_min_free_gib", "memory_alert_at", "memory_clear_below",
-                       "memory_sustain", "heartbeat_default_every"]
+                       "memory_sustain", "heartbeat_default_every", "load_alert_at", "load_clear_below", "load_sustain",
+                       "cpu_alert_at", "cpu_clear_below", "cpu_sustain", "net_alert_at", "net_clear_below", "net_sustain",
+                       "cert_alert_days", "smart_growth_window", "gauge_above", "gauge_below", "gauge_for", "gauge_hysteresis",
+                       "disk_fill_within", "disk_fill_window", "disk_fill_from"]
 }
 
 /// Rule overrides per host and per check, from `ALERT_RULES_FILE`:
@@ -114,6 +153,16 @@ enum RulesFile {
             guard (0...100).contains(n) else { throw fail("must be a percent from 0 to 100") }
             return n
         }
+        func finite() throws -> Double {
+            let n = try number()
+            guard n.isFinite else { throw fail("must be a finite number") }
+            return n
+        }
+        func nonNegative() throws -> Double {
+            let n = try finite()
+            guard n >= 0 else { throw fail("must not be negative") }
+            return n
+        }
         func seconds() throws -> Int {
             switch value {
             case .integer(let n) where n > 0: return n
@@ -134,6 +183,24 @@ enum RulesFile {
         case "memory_clear_below": patch.memoryClearBelow = try percent()
         case "memory_sustain": patch.memorySustain = try seconds()
         case "heartbeat_default_every": patch.heartbeatDefaultEvery = try seconds()
+        case "load_alert_at": patch.loadAlertAt = try nonNegative()
+        case "load_clear_below": patch.loadClearBelow = try nonNegative()
+        case "load_sustain": patch.loadSustain = try seconds()
+        case "cpu_alert_at": patch.cpuAlertAt = try percent()
+        case "cpu_clear_below": patch.cpuClearBelow = try percent()
+        case "cpu_sustain": patch.cpuSustain = try seconds()
+        case "net_alert_at": patch.netAlertAt = try nonNegative()
+        case "net_clear_below": patch.netClearBelow = try nonNegative()
+        case "net_sustain": patch.netSustain = try seconds()
+        case "cert_alert_days": patch.certAlertDays = try nonNegative()
+        case "smart_growth_window": patch.smartGrowthWindow = try seconds()
+        case "gauge_above": patch.gaugeAbove = try finite()
+        case "gauge_below": patch.gaugeBelow = try finite()
+        case "gauge_for": patch.gaugeFor = try seconds()
+        case "gauge_hysteresis": patch.gaugeHysteresis = try nonNegative()
+        case "disk_fill_within": patch.diskFillWithin = try seconds()
+        case "disk_fill_window": patch.diskFillWindow = try seconds()
+        case "disk_fill_from": patch.diskFillFrom = try percent()
         default: throw fail("is not a rule setting; known: \(RulePatch.keys.joined(separator: ", "))")
         }
     }
