@@ -11,7 +11,7 @@ import TestSupport
 
     @Test func parsesSystemctlJSON() throws {
         let units = try FailedUnits.parse(try String(contentsOf: Self.units.appendingPathComponent("systemctl-failed.json"), encoding: .utf8))
-        #expect(units.map(\.unit) == ["backup-db.service", "certbot-renew.timer", "mnt-archive.mount"])
+        try #require(units.map(\.unit) == ["backup-db.service", "certbot-renew.timer", "mnt-archive.mount"])
         #expect(units[0] == FailedUnit(unit: "backup-db.service", load: "loaded", active: "failed", sub: "failed", description: "Nightly database backup"))
         #expect(units[2].load == "not-found")
     }
@@ -19,7 +19,7 @@ import TestSupport
     /// systemd before 246 ignores --output=json and prints columns.
     @Test func parsesPlainColumns() throws {
         let units = try FailedUnits.parse(try String(contentsOf: Self.units.appendingPathComponent("systemctl-failed-plain.txt"), encoding: .utf8))
-        #expect(units.map(\.unit) == ["backup-db.service", "certbot-renew.timer"])
+        try #require(units.map(\.unit) == ["backup-db.service", "certbot-renew.timer"])
         #expect(units[0].description == "Nightly database backup")
         #expect(try FailedUnits.parse("● nginx.service loaded failed failed A web server\n").first?.unit == "nginx.service")
         #expect(try FailedUnits.parse("").isEmpty)
@@ -63,7 +63,7 @@ import TestSupport
             return try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).observations
         }
         let failed = try await run("systemctl-failed.json")
-        #expect(failed.map(\.name) == ["unit:backup-db.service", "unit:certbot-renew.timer", "unit:mnt-archive.mount"])
+        try #require(failed.map(\.name) == ["unit:backup-db.service", "unit:certbot-renew.timer", "unit:mnt-archive.mount"])
         #expect(failed.allSatisfy { $0.kind == "unit" && $0.status == "failed" })
         #expect(failed[0].details?["description"] == .string("Nightly database backup"))
 

@@ -67,7 +67,7 @@ import TestSupport
             return try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).observations
         }
         let first = try await run()
-        #expect(first.map(\.name) == ["smart:sda", "smart:sdb", "smart:nvme0"])
+        try #require(first.map(\.name) == ["smart:sda", "smart:sdb", "smart:nvme0"])
         #expect(first.map(\.status) == ["ok", "failed", "ok"])
         #expect(first.map(\.value) == [0, 3920, 0])
         #expect(first[1].details?["reallocatedSectors"] == .number(3896))
