@@ -95,6 +95,7 @@ import Testing
     @Test func unhealthyOrRestartingContainersAlert() {
         #expect(Self.verdict(RulesTests.check(.container, status: "degraded", details: ["health": "unhealthy"])) == .alert("unhealthy"))
         #expect(Self.verdict(RulesTests.check(.container, status: "degraded", details: ["state": "restarting"])) == .alert("restarting again and again"))
+        #expect(Self.verdict(RulesTests.check(.container, status: "degraded", details: ["restartedTimes": 3])) == .alert("restart loop: restarted 3 times since the last report"))
         #expect(Self.verdict(RulesTests.check(.container, status: "ok", state: .alert)) == .ok("running"))
     }
 

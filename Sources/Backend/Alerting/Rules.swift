@@ -183,6 +183,7 @@ enum Rules {
     private static func container(_ check: CheckRecord) -> Verdict {
         if check.status == ObservationStatus.error { return .alert(check.error ?? "containers could not be listed") }
         guard check.status == ObservationStatus.degraded else { return .ok("running") }
+        if let times = check.details?["restartedTimes"]?.doubleValue { return .alert("restart loop: restarted \(Int(times)) times since the last report") }
         if case .string(let health)? = check.details?["health"], health == "unhealthy" { return .alert("unhealthy") }
         if case .string(let state)? = check.details?["state"], state == "restarting" { return .alert("restarting again and again") }
         return .alert("degraded")

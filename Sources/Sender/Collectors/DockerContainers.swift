@@ -39,4 +39,13 @@ enum DockerContainers {
     static func parse(_ body: [UInt8]) throws -> [DockerContainer] {
         try JSONDecoder().decode([DockerContainer].self, from: Data(body))
     }
+
+    private struct Inspection: Decodable {
+        var RestartCount: Int
+    }
+
+    /// `GET /containers/{id}/json`: how often Docker restarted the container.
+    static func restartCount(_ body: [UInt8]) throws -> Int {
+        try JSONDecoder().decode(Inspection.self, from: Data(body)).RestartCount
+    }
 }
