@@ -67,3 +67,17 @@ import Testing
         #expect(Rules.evaluate(check, samples: Self.series { 80 - Double($0) / 30 }, now: Self.now, settings: off).state == .ok)
     }
 }
+
+extension FillPredictionTests {
+    /// Ingest reads six hours of samples per disk only with the first report of each 10 minutes.
+    @Test func aDiskIsPredictedOnceInTenMinutesOfReports() {
+        let slot = Date(timeIntervalSince1970: 1_800_000_000)  // a multiple of 600 s
+        #expect(AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(5), every: 60))
+        #expect(!AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(65), every: 60))
+        #expect(!AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(599), every: 60))
+        let firsts = (0..<60).filter { AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(Double($0 * 60 + 17)), every: 60) }
+        #expect(firsts == [0, 10, 20, 30, 40, 50])
+        // Reports every 5 minutes: still one in each slot.
+        #expect((0..<12).filter { AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(Double($0 * 300 + 170)), every: 300) }.count == 6)
+    }
+}

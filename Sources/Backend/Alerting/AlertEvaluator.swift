@@ -90,6 +90,14 @@ struct AlertEvaluator: Sendable {
         return try await evaluate(ids: ids, now: now, skipLocked: false, in: tx)
     }
 
+    static let fillSlot = 600
+
+    /// True for the first report of a 10-minute slot, whatever the report interval.
+    static func firstInFillSlot(_ observedAt: Date, every: Int) -> Bool {
+        let seconds = Int(observedAt.timeIntervalSince1970)
+        return seconds / fillSlot != (seconds - max(1, every)) / fillSlot
+    }
+
     /// How many seconds of samples the rule needs for this check; nil: none. Only a check that
     /// could start alerting on a sustained value needs them, so the common report reads none.
     private func sampleWindow(_ check: CheckRecord, rules: RuleSettings) -> Int? {
@@ -102,7 +110,10 @@ struct AlertEvaluator: Sendable {
         case .net where check.state != .alert && value >= rules.netAlertAt: return rules.netSustain
         case .gauge where check.state != .alert && rules.gaugeFor > 0
             && (value > (rules.gaugeAbove ?? .infinity) || value < (rules.gaugeBelow ?? -.infinity)): return rules.gaugeFor
-        case .disk where rules.diskFillWithin != nil && value >= rules.diskFillFrom: return rules.diskFillWindow
+        // Six hours of samples per disk per report would cost ingest dearly: a disk is predicted
+        // with its first report in each 10 minutes, and at every report while it alerts.
+        case .disk where rules.diskFillWithin != nil && value >= rules.diskFillFrom
+            && (check.state == .alert || Self.firstInFillSlot(check.observedAt, every: rules.reportEvery)): return rules.diskFillWindow
         // Bad sectors: any count above zero may have grown within the window.
         case .smart where value > 0: return rules.smartGrowthWindow
         default: return nil
