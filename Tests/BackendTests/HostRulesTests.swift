@@ -38,12 +38,15 @@ import Testing
         #expect(Self.verdict(RulesTests.check(.net, value: 0.5, state: .alert)).state == .ok)
     }
 
-    /// Like RAID: failed alerts, ok recovers; a unit no longer reported recovers too.
+    /// Like RAID: failed alerts, ok recovers. The sender reports a recovered unit once, so one last
+    /// reported ok stays ok when it is no longer reported; one last reported failed has no data.
     @Test func failedUnitsAlertAndRecover() {
         #expect(Self.verdict(RulesTests.check(.unit, status: "failed", details: ["sub": "failed"])) == .alert("failed (failed)"))
         #expect(Self.verdict(RulesTests.check(.unit, status: "ok", state: .alert)) == .ok("not failed"))
-        #expect(Self.verdict(RulesTests.check(.unit, status: "failed", state: .alert, seenAgo: 600)) == .ok("no longer reported as failed"))
-        #expect(Rules.staleState(RulesTests.check(.unit, status: "failed")) == .ok)
+        #expect(Self.verdict(RulesTests.check(.unit, status: "ok", seenAgo: 3600)) == .ok("not failed"))
+        #expect(Rules.staleState(RulesTests.check(.unit, status: "ok")) == .ok)
+        #expect(Self.verdict(RulesTests.check(.unit, status: "failed", state: .alert, seenAgo: 600)) == .noData("no data: nothing for 10 min"))
+        #expect(Rules.staleState(RulesTests.check(.unit, status: "failed")) == .noData)
     }
 
     @Test func certificatesAlertFourteenDaysBeforeExpiry() {

@@ -88,12 +88,13 @@ enum Rules {
         check.kind == .heartbeat && check.status == ObservationStatus.start
     }
 
-    /// The state a check takes once its deadline passes without a report. A unit no longer
-    /// reported is no longer failed: the sender lists failed units only.
+    /// The state a check takes once its deadline passes without a report. A unit last reported ok
+    /// stays ok: the sender lists failed units only, and a recovered one once. A unit last reported
+    /// failed has no data (its host is down, or the sender could not keep its list).
     static func staleState(_ check: CheckRecord) -> CheckState {
         switch check.kind {
         case .heartbeat, .container, .host: return .alert
-        case .unit: return .ok
+        case .unit where check.status == ObservationStatus.ok: return .ok
         default: return .noData
         }
     }
@@ -110,7 +111,7 @@ enum Rules {
         case .heartbeat: return .alert("missed: \(silent), expected every \(Durations.words(Double(expectedEvery(check, settings: settings))))")
         case .container: return .alert("container stopped: \(silent)")
         case .host: return .alert("host down: \(silent)")
-        case .unit: return .ok("no longer reported as failed")
+        case .unit where check.status == ObservationStatus.ok: return .ok("not failed")
         default: return .noData("no data: \(silent)")
         }
     }
