@@ -1,8 +1,8 @@
 import Foundation
 import Shared
 
-/// Rules for the host checks beyond disk and memory: load, CPU, network errors, failed units,
-/// certificates, SMART, and thresholds on generic gauges. Pure, like the others.
+/// Rules for the host checks beyond disk and memory: load, CPU, network errors, container
+/// health, failed units, certificates, SMART, and thresholds on generic gauges. Pure, like the others.
 extension Rules {
     /// Load per CPU: high only when sustained, like memory; clears below the lower threshold.
     static func load(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings) -> Verdict {
@@ -32,6 +32,16 @@ extension Rules {
         return sustainedThreshold(
             check, value: value, text: "\(Durations.percent(value)) errors/min", samples: samples, now: now,
             above: settings.netAlertAt, clearBelow: settings.netClearBelow, seconds: settings.netSustain)
+    }
+
+    /// A container whose health check fails, or that keeps restarting, alerts.
+    static func container(_ check: CheckRecord) -> Verdict {
+        if check.status == ObservationStatus.error { return .alert(check.error ?? "containers could not be listed") }
+        guard check.status == ObservationStatus.degraded else { return .ok("running") }
+        if let times = check.details?["restartedTimes"]?.doubleValue { return .alert("restart loop: restarted \(Int(times)) times since the last report") }
+        if case .string(let health)? = check.details?["health"], health == "unhealthy" { return .alert("unhealthy") }
+        if case .string(let state)? = check.details?["state"], state == "restarting" { return .alert("restarting again and again") }
+        return .alert("degraded")
     }
 
     /// A failed unit alerts until it is reported ok, or is no longer reported at all (see `staleness`).

@@ -180,16 +180,6 @@ enum Rules {
         return degraded ? .alert(text) : .ok(text)
     }
 
-    /// A container whose health check fails, or that keeps restarting, alerts.
-    private static func container(_ check: CheckRecord) -> Verdict {
-        if check.status == ObservationStatus.error { return .alert(check.error ?? "containers could not be listed") }
-        guard check.status == ObservationStatus.degraded else { return .ok("running") }
-        if let times = check.details?["restartedTimes"]?.doubleValue { return .alert("restart loop: restarted \(Int(times)) times since the last report") }
-        if case .string(let health)? = check.details?["health"], health == "unhealthy" { return .alert("unhealthy") }
-        if case .string(let state)? = check.details?["state"], state == "restarting" { return .alert("restarting again and again") }
-        return .alert("degraded")
-    }
-
     /// An explicit fail alerts at once; a success (or a start) is on time until the deadline.
     private static func heartbeat(_ check: CheckRecord) -> Verdict {
         if check.status == ObservationStatus.fail { return .alert(check.error.map { "failed: \($0)" } ?? "failed") }
