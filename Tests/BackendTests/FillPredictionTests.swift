@@ -69,15 +69,16 @@ import Testing
 }
 
 extension FillPredictionTests {
-    /// Ingest reads six hours of samples per disk only with the first report of each 10 minutes.
-    @Test func aDiskIsPredictedOnceInTenMinutesOfReports() {
-        let slot = Date(timeIntervalSince1970: 1_800_000_000)  // a multiple of 600 s
-        #expect(AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(5), every: 60))
-        #expect(!AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(65), every: 60))
-        #expect(!AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(599), every: 60))
-        let firsts = (0..<60).filter { AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(Double($0 * 60 + 17)), every: 60) }
-        #expect(firsts == [0, 10, 20, 30, 40, 50])
-        // Reports every 5 minutes: still one in each slot.
-        #expect((0..<12).filter { AlertEvaluator.firstInFillSlot(slot.addingTimeInterval(Double($0 * 300 + 170)), every: 300) }.count == 6)
+    /// Ingest reads six hours of samples per disk with about one report in ten, and different
+    /// checks at different reports.
+    @Test func aDiskIsPredictedWithAboutOneReportInTen() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var dueTimes: [String: Set<Int>] = [:]
+        for key in ["web-1/disk:/", "db-1/disk:/var", "x"] {
+            let due = (0..<1000).filter { AlertEvaluator.fillDue(start.addingTimeInterval(Double($0 * 60)), key: key) }
+            #expect((60...140).contains(due.count), "\(key): \(due.count) of 1000")
+            dueTimes[key] = Set(due)
+        }
+        #expect(dueTimes["web-1/disk:/"] != dueTimes["db-1/disk:/var"], "the checks' reports are spread")
     }
 }

@@ -90,12 +90,15 @@ struct AlertEvaluator: Sendable {
         return try await evaluate(ids: ids, now: now, skipLocked: false, in: tx)
     }
 
-    static let fillSlot = 600
-
-    /// True for the first report of a 10-minute slot, whatever the report interval.
-    static func firstInFillSlot(_ observedAt: Date, every: Int) -> Bool {
-        let seconds = Int(observedAt.timeIntervalSince1970)
-        return seconds / fillSlot != (seconds - max(1, every)) / fillSlot
+    /// Whether the report of this check at this second predicts: about one in ten. FNV-1a, the
+    /// same in every process, so every backend sharing a database picks the same reports.
+    static func fillDue(_ observedAt: Date, key: String) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let second = UInt64(bitPattern: Int64(observedAt.timeIntervalSince1970.rounded(.down)))
+        for byte in Array(key.utf8) + (0..<8).map({ UInt8(truncatingIfNeeded: second >> ($0 * 8)) }) {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return hash % 10 == 0
     }
 
     /// How many seconds of samples the rule needs for this check; nil: none. Only a check that
@@ -110,10 +113,14 @@ struct AlertEvaluator: Sendable {
         case .net where check.state != .alert && value >= rules.netAlertAt: return rules.netSustain
         case .gauge where check.state != .alert && rules.gaugeFor > 0
             && (value > (rules.gaugeAbove ?? .infinity) || value < (rules.gaugeBelow ?? -.infinity)): return rules.gaugeFor
-        // Six hours of samples per disk per report would cost ingest dearly: a disk is predicted
-        // with its first report in each 10 minutes, and at every report while it alerts.
-        case .disk where rules.diskFillWithin != nil && value >= rules.diskFillFrom
-            && (check.state == .alert || Self.firstInFillSlot(check.observedAt, every: rules.reportEvery)): return rules.diskFillWindow
+        // Six hours of samples per disk per report would cost ingest dearly. Only a disk the
+        // thresholds leave to the prediction is predicted: with about one report in ten (chosen by
+        // a hash of check and time, so a fleet's disks do not all read at once, whatever their
+        // interval), or at every report while an alert only the prediction holds.
+        case .disk where rules.diskFillWithin != nil && value >= rules.diskFillFrom && value <= rules.diskAlertAbove:
+            let due = check.state == .alert
+                ? value < rules.diskClearBelow : Self.fillDue(check.observedAt, key: check.host + "/" + check.name)
+            return due ? rules.diskFillWindow : nil
         // Bad sectors: any count above zero may have grown within the window.
         case .smart where value > 0: return rules.smartGrowthWindow
         default: return nil
