@@ -18,8 +18,6 @@ struct CertCollector: Collector {
     var files: [String] = []
     var endpoints: [String] = []
     var timeout = TimeSpan(seconds: 5)
-    /// The time days are counted from; a parameter so tests need no clock.
-    var now: @Sendable () -> Date = { Date() }
 
     func collect(_ context: CollectContext) -> [Observation] {
         var observations: [Observation] = []
@@ -69,7 +67,7 @@ struct CertCollector: Collector {
 
     private func observation(_ name: String, _ certificates: [CertificateInfo]) -> Observation {
         guard let first = certificates.min(by: { $0.notAfter < $1.notAfter }) else { return failure(name, "holds no certificate") }
-        let days = (first.notAfter.timeIntervalSince(now()) / 86400 * 10).rounded(.down) / 10
+        let days = (first.notAfter.timeIntervalSince(Date()) / 86400 * 10).rounded(.down) / 10
         var details: [String: JSONValue] = [
             "notAfter": .string(first.notAfter.formatted(.iso8601)), "certificates": .number(Double(certificates.count)),
         ]
