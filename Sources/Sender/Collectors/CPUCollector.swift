@@ -1,7 +1,7 @@
 import Shared
 
 /// CPU busy % and iowait % since the previous run, from /proc/stat deltas kept in the state
-/// directory (`cpu.json`). The first run, and the first after a reboot, reports nothing.
+/// directory (`cpu.state`). The first run, and the first after a reboot, reports nothing.
 struct CPUCollector: Collector {
     static let name = "cpu"
 
@@ -12,11 +12,13 @@ struct CPUCollector: Collector {
             return [failure(error.description)]
         }
         guard let times = ProcStat.parse(text) else { return [failure("\(context.proc("stat")) has no readable cpu line")] }
-        let file = context.state("cpu.json", as: CounterBaseline<CPUTimes>.self)
+        let file = context.state("cpu.state", as: CounterBaseline.self)
         let previous = file.load()
-        let current = CounterClock.baseline(times, context)
+        let current = CounterClock.baseline(["cpu": times.values], context)
         if let problem = file.save(current) { return [failure("cannot keep the CPU counters between runs: \(problem)")] }
-        guard let previous, previous.bootId == current.bootId, let usage = ProcStat.usage(from: previous.counters, to: times) else { return [] }
+        guard let previous, previous.bootId == current.bootId, let old = previous.rows["cpu"].flatMap(CPUTimes.init(values:)),
+            let usage = ProcStat.usage(from: old, to: times)
+        else { return [] }
         return [
             Observation(
                 name: "cpu", kind: .cpu, value: usage.busyPercent, unit: "%",

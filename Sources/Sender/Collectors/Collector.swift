@@ -21,7 +21,7 @@ struct CollectContext: Sendable {
     /// `sys("block/md0/md/array_state")` → `<root>/sys/block/md0/md/array_state`.
     func sys(_ relative: String) -> String { join("sys", relative) }
     /// The state file `name` of a collector that keeps counters between runs.
-    func state<Value: Codable>(_ name: String, as: Value.Type = Value.self) -> StateFile<Value> {
+    func state<Value: StateText>(_ name: String, as: Value.Type = Value.self) -> StateFile<Value> {
         StateFile(directory: stateDir, name: name)
     }
     /// A path on the measured system, below the root.

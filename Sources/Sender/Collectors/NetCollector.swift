@@ -4,7 +4,7 @@ import Glibc
 import Shared
 
 /// Receive and transmit errors and drops per interface, per minute since the previous run, from
-/// /proc/net/dev deltas kept in the state directory (`net.json`). Loopback and virtual interfaces
+/// /proc/net/dev deltas kept in the state directory (`net.state`). Loopback and virtual interfaces
 /// (those under /sys/devices/virtual/net: bridges, veth, docker0, ifb …) are skipped unless named.
 struct NetCollector: Collector {
     static let name = "net"
@@ -22,15 +22,15 @@ struct NetCollector: Collector {
             return [failure(error.description)]
         }
         let interfaces = NetDev.parse(text).filter { admits($0.name, context) }.prefix(Self.maxInterfaces)
-        var counters: [String: InterfaceErrors] = [:]
-        for interface in interfaces { counters[interface.name] = interface.errors }
-        let file = context.state("net.json", as: CounterBaseline<[String: InterfaceErrors]>.self)
+        var counters: [String: [UInt64]] = [:]
+        for interface in interfaces { counters[interface.name] = interface.errors.values }
+        let file = context.state("net.state", as: CounterBaseline.self)
         let previous = file.load()
         let current = CounterClock.baseline(counters, context)
         if let problem = file.save(current) { return [failure("cannot keep the interface counters between runs: \(problem)")] }
         guard let previous, let seconds = current.seconds(since: previous) else { return [] }
         return interfaces.compactMap { interface in
-            guard let old = previous.counters[interface.name] else { return nil }
+            guard let old = previous.rows[interface.name].flatMap(InterfaceErrors.init(values:)) else { return nil }
             let new = interface.errors
             // A counter that went back: the interface was recreated. Its next run has a baseline.
             guard new.rxErrors >= old.rxErrors, new.txErrors >= old.txErrors, new.rxDropped >= old.rxDropped, new.txDropped >= old.txDropped

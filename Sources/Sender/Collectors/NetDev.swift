@@ -1,9 +1,21 @@
 /// Error and drop counters of one interface, from /proc/net/dev.
-struct InterfaceErrors: Codable, Equatable, Sendable {
+struct InterfaceErrors: Equatable, Sendable {
     var rxErrors: UInt64
     var rxDropped: UInt64
     var txErrors: UInt64
     var txDropped: UInt64
+
+    /// As a state file keeps them.
+    var values: [UInt64] { [rxErrors, rxDropped, txErrors, txDropped] }
+
+    init(rxErrors: UInt64, rxDropped: UInt64, txErrors: UInt64, txDropped: UInt64) {
+        (self.rxErrors, self.rxDropped, self.txErrors, self.txDropped) = (rxErrors, rxDropped, txErrors, txDropped)
+    }
+
+    init?(values v: [UInt64]) {
+        guard v.count == 4 else { return nil }
+        self.init(rxErrors: v[0], rxDropped: v[1], txErrors: v[2], txDropped: v[3])
+    }
 }
 
 /// `/proc/net/dev` in, counters per interface out, in the file's order. Pure.

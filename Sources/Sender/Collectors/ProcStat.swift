@@ -1,5 +1,5 @@
 /// The aggregate `cpu` line of /proc/stat, in clock ticks since boot.
-struct CPUTimes: Codable, Equatable, Sendable {
+struct CPUTimes: Equatable, Sendable {
     var user: UInt64 = 0
     var nice: UInt64 = 0
     var system: UInt64 = 0
@@ -8,6 +8,20 @@ struct CPUTimes: Codable, Equatable, Sendable {
     var irq: UInt64 = 0
     var softirq: UInt64 = 0
     var steal: UInt64 = 0
+
+    /// The eight counters in /proc/stat's order, as a state file keeps them.
+    var values: [UInt64] { [user, nice, system, idle, iowait, irq, softirq, steal] }
+
+    init(user: UInt64 = 0, nice: UInt64 = 0, system: UInt64 = 0, idle: UInt64 = 0, iowait: UInt64 = 0, irq: UInt64 = 0,
+         softirq: UInt64 = 0, steal: UInt64 = 0) {
+        (self.user, self.nice, self.system, self.idle) = (user, nice, system, idle)
+        (self.iowait, self.irq, self.softirq, self.steal) = (iowait, irq, softirq, steal)
+    }
+
+    init?(values v: [UInt64]) {
+        guard v.count == 8 else { return nil }
+        self.init(user: v[0], nice: v[1], system: v[2], idle: v[3], iowait: v[4], irq: v[5], softirq: v[6], steal: v[7])
+    }
 
     /// guest and guest_nice are already inside user and nice, so they are not added again.
     var total: UInt64 { user &+ nice &+ system &+ idle &+ iowait &+ irq &+ softirq &+ steal }

@@ -1,3 +1,6 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
 import Shared
 
 /// Disk health from `smartctl --json -H -A` (smartmontools 7.0+, only where it is installed),
@@ -19,15 +22,13 @@ struct SmartCollector: Collector {
         guard let path = command ?? Self.searchPaths.first(where: FileReader.exists) else {
             return context.explicit ? [failure("smartctl is not installed (apt-get install smartmontools)")] : []
         }
-        let file = context.state("smart.json", as: CounterBaseline<[Observation]>.self)
-        let now = CounterClock.baseline([Observation](), context)
-        if let cached = file.load(), let age = now.seconds(since: cached), age < Double(every.seconds) { return cached.counters }
+        let file = context.state("smart.json", as: SmartCache.self)
+        let now = CounterClock.baseline([:], context)
+        if let cached = file.load(), let age = now.seconds(since: cached.clock), age < Double(every.seconds) { return cached.observations }
         let observations = measure(path)
         // A failure is not kept: the next run asks again.
         guard !observations.contains(where: { $0.status == ObservationStatus.error }) else { return observations }
-        var fresh = now
-        fresh.counters = observations
-        if let problem = file.save(fresh) { StandardStreams.warn("smart: \(problem)") }
+        if let problem = file.save(SmartCache(clock: now, observations: observations)) { StandardStreams.warn("smart: \(problem)") }
         return observations
     }
 
@@ -66,5 +67,32 @@ struct SmartCollector: Collector {
 
     private func failure(_ message: String, name: String = "smart") -> Observation {
         Observation(name: name, kind: .smart, status: ObservationStatus.error, error: String(message.prefix(900)))
+    }
+}
+
+/// smartctl's last answer and when it was given, as JSON: only hosts with smartctl read it.
+struct SmartCache: StateText {
+    var clock: CounterBaseline
+    var observations: [Observation]
+
+    private struct Stored: Codable {
+        var bootId: String?
+        var uptime: Double?
+        var observations: [Observation]
+    }
+
+    init(clock: CounterBaseline, observations: [Observation]) {
+        self.clock = clock
+        self.observations = observations
+    }
+
+    var stateText: String {
+        let stored = Stored(bootId: clock.bootId, uptime: clock.uptime, observations: observations)
+        return (try? JSONEncoder().encode(stored)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    init?(stateText: String) {
+        guard let stored = try? JSONDecoder().decode(Stored.self, from: Data(stateText.utf8)) else { return nil }
+        self.init(clock: CounterBaseline(bootId: stored.bootId, uptime: stored.uptime), observations: stored.observations)
     }
 }

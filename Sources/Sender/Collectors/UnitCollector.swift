@@ -2,7 +2,7 @@ import Shared
 
 /// Every systemd unit in the `failed` state, one check `unit:NAME` each (status `failed`), from
 /// `systemctl list-units --state=failed`. A unit that was reported failed and no longer is gets
-/// one `ok` report, so its alert recovers at once; `units.json` in the state directory remembers.
+/// one `ok` report, so its alert recovers at once; `units.state` in the state directory remembers.
 struct UnitCollector: Collector {
     static let name = "unit"
     static let searchPaths = ["/usr/bin/systemctl", "/bin/systemctl"]
@@ -28,10 +28,12 @@ struct UnitCollector: Collector {
         do { units = try FailedUnits.parse(try Subprocess.output(path, FailedUnits.arguments, timeout: timeout.seconds)) } catch {
             return [failure("\(error)")]
         }
-        let file = context.state("units.json", as: [String].self)
+        let file = context.state("units.state", as: CounterBaseline.self)
         let failedNow = units.map(\.unit)
-        let recovered = (file.load() ?? []).filter { !failedNow.contains($0) }.prefix(FailedUnits.limit)
-        if let problem = file.save(failedNow) { StandardStreams.warn("unit: \(problem)") }
+        let recovered = (file.load()?.rows.keys.sorted() ?? []).filter { !failedNow.contains($0) }.prefix(FailedUnits.limit)
+        var list = CounterBaseline()
+        for unit in failedNow { list.rows[unit] = [] }
+        if let problem = file.save(list) { StandardStreams.warn("unit: \(problem)") }
         let failed = units.map { unit in
             var details: [String: JSONValue] = [:]
             if let value = unit.load { details["load"] = .string(value) }

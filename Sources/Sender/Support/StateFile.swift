@@ -1,13 +1,16 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A collector's memory between runs, `STATE_DIR/NAME.json` (counters to take deltas from).
+/// What a state file holds, as text.
+protocol StateText {
+    var stateText: String { get }
+    init?(stateText: String)
+}
+
+/// A collector's memory between runs, `STATE_DIR/NAME` (counters to take deltas from).
 /// Losing it costs one run without a delta, so it is written without fsync.
-struct StateFile<Value: Codable> {
+struct StateFile<Value: StateText> {
     var directory: String
     var name: String
     var path: String { directory + "/" + name }
@@ -18,12 +21,12 @@ struct StateFile<Value: Codable> {
     /// nil when missing, too large or not what this collector wrote.
     func load() -> Value? {
         guard let bytes = try? FileReader.readBytes(path, limit: Self.limit + 1), bytes.count <= Self.limit else { return nil }
-        return try? JSONDecoder().decode(Value.self, from: Data(bytes))
+        return Value(stateText: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Writes atomically (temporary file, rename); nil on success, else what went wrong.
     func save(_ value: Value) -> String? {
-        guard let encoded = try? JSONEncoder().encode(value) else { return "cannot encode \(name)" }
+        let encoded = Array(value.stateText.utf8)
         var built = directory.hasPrefix("/") ? "" : "."
         for part in directory.split(separator: "/") {
             built += "/" + part
@@ -33,7 +36,7 @@ struct StateFile<Value: Codable> {
         let temporary = path + ".\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return failure("cannot write \(temporary)") }
-        let written = StandardStreams.write(Array(encoded), to: fd)
+        let written = StandardStreams.write(encoded, to: fd)
         let closed = close(fd) == 0
         guard written, closed else { return failure("cannot write \(temporary)") }
         guard rename(temporary, path) == 0 else { return failure("cannot rename \(temporary)") }
