@@ -98,6 +98,13 @@ import TestSupport
         #expect(Certificate.time(tag: 0x17, Array("2502010000Z".utf8)[...]) == nil)
     }
 
+    @Test func writesTimesAsISO8601() {
+        for seconds in [0, 1_738_368_000, 2_524_607_999, 951_782_400, 4_107_542_400, 1_709_164_800 + 3661] {
+            let date = Date(timeIntervalSince1970: Double(seconds))
+            #expect(Certificate.iso8601(date) == date.formatted(.iso8601), "\(seconds)")
+        }
+    }
+
     @Test func unreadableAndMissingFilesAreErrorObservations() async throws {
         let observations = try await Self.collect(["--tls-file", "/nonexistent/*.pem", "--tls-file", "/etc/hostname"])
         try #require(observations.map(\.status) == ["error", "error"])

@@ -25,6 +25,8 @@ import TestSupport
 
     @Test func scansDevicesAndRefusesOldSmartctl() throws {
         #expect(try Smartctl.devices(try Self.text("scan.json")).map(\.name) == ["/dev/sda", "/dev/sdb", "/dev/nvme0"])
+        // This machine's smartctl 7.3 on a virtual disk it cannot read: no devices key at all.
+        #expect(try Smartctl.devices(try Self.text("scan-no-devices.json")).isEmpty)
         #expect(throws: SmartctlError.self) { try Smartctl.devices(try Self.text("scan-smartctl6.txt")) }
         #expect(throws: SmartctlError.self) { try Smartctl.devices(#"{"smartctl": {"version": [6, 6]}, "devices": []}"#) }
         #expect(throws: SmartctlError.self) { try Smartctl.health("{", device: "/dev/sda") }

@@ -69,7 +69,7 @@ struct CertCollector: Collector {
         guard let first = certificates.min(by: { $0.notAfter < $1.notAfter }) else { return failure(name, "holds no certificate") }
         let days = (first.notAfter.timeIntervalSince(Date()) / 86400 * 10).rounded(.down) / 10
         var details: [String: JSONValue] = [
-            "notAfter": .string(first.notAfter.formatted(.iso8601)), "certificates": .number(Double(certificates.count)),
+            "notAfter": .string(Certificate.iso8601(first.notAfter)), "certificates": .number(Double(certificates.count)),
         ]
         if let commonName = first.commonName { details["commonName"] = .string(commonName) }
         return Observation(name: name, kind: .cert, value: days, unit: "days", details: details)

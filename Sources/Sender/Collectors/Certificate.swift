@@ -115,6 +115,28 @@ enum Certificate {
     }
 }
 
+extension Certificate {
+    /// `2025-02-01T00:00:00Z`, written by hand: Foundation's ISO 8601 style sets up calendars that
+    /// cost a collect run more than reading the certificate.
+    static func iso8601(_ date: Date) -> String {
+        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
+        let second = total - days * 86400
+        // The civil date of a day count (Howard Hinnant's algorithm), the inverse of `time`.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(second / 3600)):\(two(second % 3600 / 60)):\(two(second % 60))Z"
+    }
+}
+
 /// A cursor over DER elements (tag, length, body); it never reads past what it was given.
 struct DER {
     private var bytes: ArraySlice<UInt8>
