@@ -13,7 +13,15 @@ import Testing
 
     @Test func aFailedUnitAlertsAndRecovers() async throws {
         let rig = try await SenderBackendRig(plan: "pass")
-        defer { Task { await rig.finish() } }
+        // Finished before the test ends, not in a task a short test run may not wait for.
+        do { try await alertsAndRecovers(rig) } catch {
+            await rig.finish()
+            throw error
+        }
+        await rig.finish()
+    }
+
+    private func alertsAndRecovers(_ rig: SenderBackendRig) async throws {
         let systemdIsInit = FileManager.default.fileExists(atPath: "/run/systemd/system")
         let unit: String
         var senderArguments = ["run", "--collector", "unit"]
