@@ -59,3 +59,4 @@ CURLcode csupport_curl_setopt_read(CURL *h, size_t (*f)(char *, size_t, size_t, 
     return api.easy_setopt(h, CURLOPT_READFUNCTION, f);
 }
 CURLcode csupport_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return api.easy_getinfo(h, i, v); }
+CURLcode csupport_curl_getinfo_ptr(CURL *h, CURLINFO i, void **v) { return api.easy_getinfo(h, i, v); }

@@ -70,6 +70,7 @@ public struct Observation: Codable, Sendable, Equatable {
 
 public enum ObservationKind: String, Codable, Sendable, CaseIterable {
     case memory, disk, raid, heartbeat, container, zpool, gauge
+    case load, cpu, unit, cert, net, smart
 }
 
 /// Words used in `Observation.status`.
@@ -82,7 +83,9 @@ public enum ObservationStatus {
     public static let start = "start"
     /// A journal entry matched a log rule.
     public static let match = "match"
-    public static let all: Set<String> = [ok, degraded, inactive, error, fail, start]
+    /// A systemd unit in the `failed` state; a SMART self-assessment that failed.
+    public static let failed = "failed"
+    public static let all: Set<String> = [ok, degraded, inactive, error, fail, start, failed]
 }
 
 extension Report {

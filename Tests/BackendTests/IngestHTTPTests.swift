@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"version":1,"host":"web-1","sentAt":"2026-11-22T12:00:00Z","observations":[{"name":"memory","kind":"cpu"}]}"#, "observations[0].kind"),
+        (#"{"version":1,"host":"web-1","sentAt":"2026-11-22T12:00:00Z","observations":[{"name":"memory","kind":"toaster"}]}"#, "observations[0].kind"),
         (#"{"version":1,"host":"web-1","sentAt":"2026-11-22T12:00:00Z","observations":[{"name":"","kind":"disk"}]}"#, "observations[0].name"),
         (#"{"version":1,"host":"web-1","sentAt":"2026-11-22T12:00:00Z","observations":[{"name":"m","kind":"memory","value":"high"}]}"#, "observations[0].value"),
         (#"{"version":1,"host":"web-1","observations":[]}"#, "sentAt"),

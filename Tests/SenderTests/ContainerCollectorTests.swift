@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Shared
+@testable import Sender
 import Testing
 
 /// Docker's socket cannot be had here, so a real HTTP server on a unix socket stands in for it.
@@ -29,11 +30,16 @@ import Testing
                     def address_string(self): return "unix"
                     def do_GET(self):
                         ok = self.path == "/v1.41/containers/json"
+                        answer = body
+                        # Inspection: inspect-ID.json next to the body, read anew for each request.
+                        inspect = os.path.join(os.path.dirname(sys.argv[2]), "inspect-" + self.path.split("/")[-2] + ".json")
+                        if self.path.startswith("/v1.41/containers/") and self.path.endswith("/json") and os.path.exists(inspect):
+                            ok, answer = True, open(inspect, "rb").read()
                         self.send_response(\(status) if ok else 404)
                         self.send_header("Content-Type", "application/json")
-                        self.send_header("Content-Length", str(len(body)))
+                        self.send_header("Content-Length", str(len(answer)))
                         self.end_headers()
-                        self.wfile.write(body)
+                        self.wfile.write(answer)
                     def log_message(self, *a): pass
                 class S(socketserver.UnixStreamServer):
                     def get_request(self):
@@ -67,6 +73,64 @@ import Testing
         #expect(nginx.status == "ok")
         #expect(nginx.details?["id"] == .string("8dfafdbc3a40"))
         #expect(nginx.details?["image"] == .string("nginx:1.27"))
+    }
+
+    /// An unhealthy health check, or a container between restarts, is a problem; healthy and
+    /// starting are not.
+    @Test func unhealthyAndRestartingContainersAreDegraded() async throws {
+        let docker = try DockerStandIn(body: """
+            [{"Id":"a1","Names":["/api"],"State":"running","Status":"Up 5 minutes (unhealthy)"},
+             {"Id":"b2","Names":["/worker"],"State":"restarting","Status":"Restarting (1) 12 seconds ago"},
+             {"Id":"c3","Names":["/web"],"State":"running","Status":"Up 3 seconds (health: starting)"},
+             {"Id":"d4","Names":["/db"],"State":"running","Status":"Up 3 days (healthy)"}]
+            """)
+        defer { docker.stop() }
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
+        #expect(report.observations.map(\.name) == ["container:api", "container:db", "container:web", "container:worker"])
+        #expect(report.observations.map(\.status) == ["degraded", "ok", "ok", "degraded"])
+        #expect(report.observations.map { $0.details?["health"] } == [.string("unhealthy"), .string("healthy"), .string("starting"), nil])
+    }
+
+    /// A container whose restart count rose since the previous run is in a restart loop; one
+    /// that stays up is not, and one up for longer than the runs are apart is not asked again.
+    @Test func aRisingRestartCountIsARestartLoop() async throws {
+        let docker = try DockerStandIn(body: """
+            [{"Id":"aa11","Names":["/crashy"],"State":"running","Status":"Up 20 seconds"},
+             {"Id":"bb22","Names":["/steady"],"State":"running","Status":"Up 3 days"}]
+            """)
+        defer { docker.stop() }
+        let state = docker.directory.appendingPathComponent("state")
+        func inspect(_ id: String, restarts: Int) throws {
+            try Data("{\"Id\":\"\(id)\",\"RestartCount\":\(restarts)}".utf8).write(to: docker.directory.appendingPathComponent("inspect-\(id).json"))
+        }
+        func run() async throws -> [Observation] {
+            let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "container", "--docker-socket", docker.socket, "--state-dir", state.path])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            return try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).observations
+        }
+        try inspect("aa11", restarts: 4)
+        try inspect("bb22", restarts: 1)
+        #expect(try await run().map(\.status) == ["ok", "ok"], "the first run only learns the counts")
+        try inspect("aa11", restarts: 6)
+        try inspect("bb22", restarts: 9)
+        let looping = try await run()
+        #expect(looping.map(\.status) == ["degraded", "ok"], "steady is up for days: it was not asked, so its count did not matter")
+        #expect(looping.first?.details?["restartedTimes"] == .number(2))
+        #expect(try await run().map(\.status) == ["ok", "ok"], "no restart since the previous run")
+    }
+
+    @Test func dockerUptimeReadsDockersWords() {
+        #expect(DockerUptime.seconds("Up Less than a second") == 0)
+        #expect(DockerUptime.seconds("Up 20 seconds") == 20)
+        #expect(DockerUptime.seconds("Up About a minute (healthy)") == 60)
+        #expect(DockerUptime.seconds("Up 3 minutes (unhealthy)") == 180)
+        #expect(DockerUptime.seconds("Up About an hour") == 3600)
+        #expect(DockerUptime.seconds("Up 3 days") == 259_200)
+        #expect(DockerUptime.seconds("Restarting (1) 12 seconds ago") == nil)
+        #expect(DockerUptime.seconds("Up") == nil)
+        #expect(DockerUptime.seconds("Up x minutes") == nil)
     }
 
     @Test func dockerErrorsBecomeAnErrorObservation() async throws {

@@ -20,7 +20,10 @@ import Testing
     @Test(arguments: FixtureTreeTests.trees)
     func dryRunMatchesExpected(tree: String) async throws {
         let root = SenderBinary.fixtures.appendingPathComponent(tree)
-        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--root", root.path, "--host", "fixture"])
+        // A fresh state directory: collectors that report deltas have no earlier run to compare with.
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-state-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: state) }
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--root", root.path, "--host", "fixture", "--state-dir", state.path])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         let expected = try Report.makeDecoder().decode(

@@ -28,10 +28,9 @@ struct AlertEvaluator: Sendable {
             let check = candidate.check
             let rules = settings.rules(for: check)
             var samples: [SampleRecord] = []
-            if needsSamples(check, rules: rules) {
-                // Rare: a memory check at its threshold that is not alerting yet.
-                let window = Double(rules.memorySustain + 2 * rules.reportEvery)
-                samples = try await tx.samples(checkID: candidate.id, since: now.addingTimeInterval(-window))
+            if let window = sampleWindow(check, rules: rules) {
+                // Rare: a check at its threshold that is not alerting yet, or a disk that grows.
+                samples = try await tx.samples(checkID: candidate.id, since: now.addingTimeInterval(-Double(window + 2 * rules.reportEvery)))
             }
             verdicts.append(Rules.evaluate(check, samples: samples, now: now, settings: rules))
         }
@@ -76,7 +75,7 @@ struct AlertEvaluator: Sendable {
             var record = check.reported
             record.state = check.state
             let rules = settings.rules(for: record)
-            if needsSamples(record, rules: rules) || Rules.evaluate(record, samples: [], now: now, settings: rules).state != check.state {
+            if sampleWindow(record, rules: rules) != nil || Rules.evaluate(record, samples: [], now: now, settings: rules).state != check.state {
                 ids.append(check.id)
             } else if check.isNew {
                 // Just inserted, its row holds only what the report says: its wake time is known.
@@ -91,8 +90,40 @@ struct AlertEvaluator: Sendable {
         return try await evaluate(ids: ids, now: now, skipLocked: false, in: tx)
     }
 
-    /// Only a memory check that could start alerting needs its recent samples.
-    private func needsSamples(_ check: CheckRecord, rules: RuleSettings) -> Bool {
-        check.kind == .memory && check.state != .alert && (check.value ?? 0) >= rules.memoryAlertAt
+    /// Whether the report of this check at this second predicts: about one in ten. FNV-1a, the
+    /// same in every process, so every backend sharing a database picks the same reports.
+    static func fillDue(_ observedAt: Date, key: String) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let second = UInt64(bitPattern: Int64(observedAt.timeIntervalSince1970.rounded(.down)))
+        for byte in Array(key.utf8) + (0..<8).map({ UInt8(truncatingIfNeeded: second >> ($0 * 8)) }) {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return hash % 10 == 0
+    }
+
+    /// How many seconds of samples the rule needs for this check; nil: none. Only a check that
+    /// could start alerting on a sustained value needs them, so the common report reads none.
+    private func sampleWindow(_ check: CheckRecord, rules: RuleSettings) -> Int? {
+        let value = check.value ?? 0
+        guard check.value != nil else { return nil }
+        switch check.kind {
+        case .memory where check.state != .alert && value >= rules.memoryAlertAt: return rules.memorySustain
+        case .load where check.state != .alert && value >= rules.loadAlertAt: return rules.loadSustain
+        case .cpu where check.state != .alert && value >= rules.cpuAlertAt: return rules.cpuSustain
+        case .net where check.state != .alert && value >= rules.netAlertAt: return rules.netSustain
+        case .gauge where check.state != .alert && rules.gaugeFor > 0
+            && (value > (rules.gaugeAbove ?? .infinity) || value < (rules.gaugeBelow ?? -.infinity)): return rules.gaugeFor
+        // Six hours of samples per disk per report would cost ingest dearly. Only a disk the
+        // thresholds leave to the prediction is predicted: with about one report in ten (chosen by
+        // a hash of check and time, so a fleet's disks do not all read at once, whatever their
+        // interval), or at every report while an alert only the prediction holds.
+        case .disk where rules.diskFillWithin != nil && value >= rules.diskFillFrom && value <= rules.diskAlertAbove:
+            let due = check.state == .alert
+                ? value < rules.diskClearBelow : Self.fillDue(check.observedAt, key: check.host + "/" + check.name)
+            return due ? rules.diskFillWindow : nil
+        // Bad sectors: any count above zero may have grown within the window.
+        case .smart where value > 0: return rules.smartGrowthWindow
+        default: return nil
+        }
     }
 }

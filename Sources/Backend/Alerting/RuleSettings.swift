@@ -8,12 +8,40 @@ struct RuleSettings: Sendable, Equatable {
     /// Disk: alert above this percent used (90 is ok, 91 alerts), clear below `diskClearBelow`.
     var diskAlertAbove = 90.0
     var diskClearBelow = 85.0
+    /// Disk: alert when the fill prediction (a line over `diskFillWindow` seconds of samples)
+    /// says full within `diskFillWithin` seconds; predicted only from `diskFillFrom` percent used,
+    /// so a mostly empty disk costs no sample reads. nil `diskFillWithin`: no prediction.
+    var diskFillWithin: Int? = 86400
+    var diskFillWindow = 21600
+    var diskFillFrom = 50.0
+    /// Disk: inode use alerts with the same thresholds as blocks (`inodesUsedPercent`).
     /// Disk: also alert when fewer GiB than this are free (nil: no such rule).
     var diskMinFreeGiB: Double?
     /// Memory: alert when every sample of the last `memorySustain` seconds is at or above this.
     var memoryAlertAt = 90.0
     var memoryClearBelow = 85.0
     var memorySustain = 300
+    /// Load per CPU: alert at or above this for `loadSustain` seconds, clear below `loadClearBelow`.
+    var loadAlertAt = 2.0
+    var loadClearBelow = 1.5
+    var loadSustain = 600
+    /// CPU busy %: alert at or above this for `cpuSustain` seconds.
+    var cpuAlertAt = 95.0
+    var cpuClearBelow = 85.0
+    var cpuSustain = 900
+    /// Interface errors per minute: alert at or above this for `netSustain` seconds.
+    var netAlertAt = 10.0
+    var netClearBelow = 1.0
+    var netSustain = 300
+    /// Certificates: alert when this many days or fewer are left.
+    var certAlertDays = 14.0
+    /// SMART: bad sectors that grew within this many seconds alert.
+    var smartGrowthWindow = 86400
+    /// Generic gauges: no thresholds unless the rules file sets them.
+    var gaugeAbove: Double?
+    var gaugeBelow: Double?
+    var gaugeFor = 0
+    var gaugeHysteresis = 0.0
     /// A heartbeat that never said how often it comes is expected this often (the original's 5 min).
     var heartbeatDefaultEvery = 300
     /// Checks a sender reports each run: expected this often, with this much slack before no-data.

@@ -17,13 +17,19 @@ enum Rules {
     static func evaluate(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings = RuleSettings()) -> Verdict {
         if let late = staleness(check, now: now, settings: settings) { return late }
         switch check.kind {
-        case .disk: return disk(check, settings: settings)
+        case .disk: return disk(check, samples: samples, now: now, settings: settings)
         case .memory: return memory(check, samples: samples, now: now, settings: settings)
         case .raid, .zpool: return array(check)
         case .heartbeat: return heartbeat(check)
-        case .container: return check.status == ObservationStatus.error ? .alert(check.error ?? "containers could not be listed") : .ok("running")
+        case .container: return container(check)
         case .host: return .ok("reporting")
-        case .gauge: return check.status == ObservationStatus.error ? .alert(check.error ?? "the measurement failed") : .ok("reported")
+        case .gauge: return gauge(check, samples: samples, now: now, settings: settings)
+        case .load: return load(check, samples: samples, now: now, settings: settings)
+        case .cpu: return cpu(check, samples: samples, now: now, settings: settings)
+        case .net: return net(check, samples: samples, now: now, settings: settings)
+        case .unit: return unit(check)
+        case .cert: return cert(check, settings: settings)
+        case .smart: return smart(check, samples: samples, now: now, settings: settings)
         case .journal: return logLine(check)
         }
     }
@@ -83,11 +89,14 @@ enum Rules {
         check.kind == .heartbeat && check.status == ObservationStatus.start
     }
 
-    /// The state a check takes once its deadline passes without a report.
+    /// The state a check takes once its deadline passes without a report. A unit last reported ok
+    /// stays ok: the sender lists failed units only, and a recovered one once. A unit last reported
+    /// failed has no data (its host is down, or the sender could not keep its list).
     static func staleState(_ check: CheckRecord) -> CheckState {
         switch check.kind {
         case .heartbeat, .container, .host: return .alert
         case .journal: return .ok
+        case .unit where check.status == ObservationStatus.ok: return .ok
         default: return .noData
         }
     }
@@ -105,12 +114,13 @@ enum Rules {
         case .container: return .alert("container stopped: \(silent)")
         case .host: return .alert("host down: \(silent)")
         case .journal: return .ok("no match for \(Durations.words(now.timeIntervalSince(check.lastSeen)))")
+        case .unit where check.status == ObservationStatus.ok: return .ok("not failed")
         default: return .noData("no data: \(silent)")
         }
     }
 
     /// Above the threshold alerts; once alerting, it clears only below the lower threshold.
-    private static func disk(_ check: CheckRecord, settings: RuleSettings) -> Verdict {
+    private static func disk(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings) -> Verdict {
         if check.status == ObservationStatus.error { return .alert(check.error ?? "the mount could not be measured") }
         guard let used = check.value else { return .noData("no value") }
         let text = "\(Durations.percent(used))% used"
@@ -118,8 +128,22 @@ enum Rules {
             return .alert("\(text), \(Durations.percent(free / 1_073_741_824)) GiB free, below \(Durations.percent(minimum)) GiB")
         }
         if used > settings.diskAlertAbove { return .alert("\(text), above \(Durations.percent(settings.diskAlertAbove))%") }
-        if check.state == .alert && used >= settings.diskClearBelow {
-            return .alert("\(text), not yet below \(Durations.percent(settings.diskClearBelow))%")
+        // Full inodes break a host as surely as full blocks: the same thresholds.
+        let inodes = check.details?["inodesUsedPercent"]?.doubleValue
+        if let inodes, inodes > settings.diskAlertAbove {
+            return .alert("\(text), inodes \(Durations.percent(inodes))% used, above \(Durations.percent(settings.diskAlertAbove))%")
+        }
+        if check.state == .alert && (used >= settings.diskClearBelow || (inodes ?? 0) >= settings.diskClearBelow) {
+            let which = used >= settings.diskClearBelow ? text : "inodes \(Durations.percent(inodes ?? 0))% used"
+            return .alert("\(which), not yet below \(Durations.percent(settings.diskClearBelow))%")
+        }
+        if let within = settings.diskFillWithin, used >= settings.diskFillFrom,
+            let prediction = FillPrediction.predict(samples, now: now, window: Double(settings.diskFillWindow)),
+            prediction.fullAt <= now.addingTimeInterval(Double(within))
+        {
+            // `2027-01-15 18:00 UTC`: minutes are as precise as a line through samples gets.
+            let at = prediction.fullAt.formatted(.iso8601).prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC"
+            return .alert("fills up within \(Durations.words(Double(within))): \(text), growing \(Durations.percent(prediction.growthPerHour))%/h, full around \(at)")
         }
         return .ok(text)
     }

@@ -1,30 +1,6 @@
 import Foundation
 import Shared
 
-/// Thresholds a rules file changes for some hosts or checks; nil keeps what holds above.
-struct RulePatch: Sendable, Equatable {
-    var diskAlertAbove: Double?
-    var diskClearBelow: Double?
-    var diskMinFreeGiB: Double?
-    var memoryAlertAt: Double?
-    var memoryClearBelow: Double?
-    var memorySustain: Int?
-    var heartbeatDefaultEvery: Int?
-
-    func apply(to settings: inout RuleSettings) {
-        if let diskAlertAbove { settings.diskAlertAbove = diskAlertAbove }
-        if let diskClearBelow { settings.diskClearBelow = diskClearBelow }
-        if let diskMinFreeGiB { settings.diskMinFreeGiB = diskMinFreeGiB }
-        if let memoryAlertAt { settings.memoryAlertAt = memoryAlertAt }
-        if let memoryClearBelow { settings.memoryClearBelow = memoryClearBelow }
-        if let memorySustain { settings.memorySustain = memorySustain }
-        if let heartbeatDefaultEvery { settings.heartbeatDefaultEvery = heartbeatDefaultEvery }
-    }
-
-    static let keys = ["disk_alert_above", "disk_clear_below", "disk_min_free_gib", "memory_alert_at", "memory_clear_below",
-                       "memory_sustain", "heartbeat_default_every"]
-}
-
 /// Rule overrides per host and per check, from `ALERT_RULES_FILE`:
 ///
 ///     [defaults]                      # every check
@@ -127,6 +103,16 @@ enum RulesFile {
             guard (0...100).contains(n) else { throw fail("must be a percent from 0 to 100") }
             return n
         }
+        func finite() throws -> Double {
+            let n = try number()
+            guard n.isFinite else { throw fail("must be a finite number") }
+            return n
+        }
+        func nonNegative() throws -> Double {
+            let n = try finite()
+            guard n >= 0 else { throw fail("must not be negative") }
+            return n
+        }
         func seconds() throws -> Int {
             switch value {
             case .integer(let n) where n > 0: return n
@@ -147,6 +133,24 @@ enum RulesFile {
         case "memory_clear_below": patch.memoryClearBelow = try percent()
         case "memory_sustain": patch.memorySustain = try seconds()
         case "heartbeat_default_every": patch.heartbeatDefaultEvery = try seconds()
+        case "load_alert_at": patch.loadAlertAt = try nonNegative()
+        case "load_clear_below": patch.loadClearBelow = try nonNegative()
+        case "load_sustain": patch.loadSustain = try seconds()
+        case "cpu_alert_at": patch.cpuAlertAt = try percent()
+        case "cpu_clear_below": patch.cpuClearBelow = try percent()
+        case "cpu_sustain": patch.cpuSustain = try seconds()
+        case "net_alert_at": patch.netAlertAt = try nonNegative()
+        case "net_clear_below": patch.netClearBelow = try nonNegative()
+        case "net_sustain": patch.netSustain = try seconds()
+        case "cert_alert_days": patch.certAlertDays = try nonNegative()
+        case "smart_growth_window": patch.smartGrowthWindow = try seconds()
+        case "gauge_above": patch.gaugeAbove = try finite()
+        case "gauge_below": patch.gaugeBelow = try finite()
+        case "gauge_for": patch.gaugeFor = try seconds()
+        case "gauge_hysteresis": patch.gaugeHysteresis = try nonNegative()
+        case "disk_fill_within": patch.diskFillWithin = try seconds()
+        case "disk_fill_window": patch.diskFillWindow = try seconds()
+        case "disk_fill_from": patch.diskFillFrom = try percent()
         default: throw fail("is not a rule setting; known: \(RulePatch.keys.joined(separator: ", "))")
         }
     }

@@ -2,11 +2,12 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `/hosts/{host}`: every check of one host, charts over 24 h and 7 d for disk and memory,
-/// its RAID arrays with their members, its recent flips, and a link to its journal.
+/// `/hosts/{host}`: every check of one host, charts over 24 h and 7 d for disk, memory, load,
+/// CPU and network errors, its RAID arrays with their members, failed units, certificates, its
+/// recent flips, and a link to its journal.
 struct HostPageController: Sendable {
     let pages: WebPages
-    static let chartedKinds: Set<CheckKind> = [.disk, .memory, .zpool]
+    static let chartedKinds: Set<CheckKind> = [.disk, .memory, .zpool, .load, .cpu, .net]
 
     func add(to routes: PageRoutes) {
         routes.users.get("hosts/:host", use: show)
@@ -37,12 +38,16 @@ struct HostPageController: Sendable {
         let series = try await pages.store.samples(host: host, names: charted.map(\.name), from: weekAgo, to: now)
         for check in charted {
             let samples = series[check.name] ?? []
-            charts.append([
+            var chart: [String: Any] = [
                 "name": check.name, "value": TimeText.value(check.value, unit: check.unit), "state": check.state.rawValue,
                 "day": SVGChart.chart(samples, from: dayAgo, to: now, unit: check.unit, label: check.name),
                 "week": SVGChart.chart(samples, from: weekAgo, to: now, unit: check.unit, label: check.name),
-            ])
+            ]
+            if let inodes = HostHealthRows.inodes(check) { chart["inodes"] = inodes }
+            if let fill = HostHealthRows.fill(check, samples: samples, now: now, settings: settings.rules(for: check)) { chart["fill"] = fill }
+            charts.append(chart)
         }
+        let units = HostHealthRows.units(checks, host: host), certs = HostHealthRows.certs(checks)
         var model: [String: Any] = [
             "host": host, "lastReportAgo": TimeText.ago(record.lastReportAt, now: now), "lastReportISO": TimeText.iso(record.lastReportAt),
             "journalURL": "/journal?" + URLText.queryString([("host", host)]),
@@ -55,6 +60,7 @@ struct HostPageController: Sendable {
             "charts": charts, "raids": checks.filter { $0.kind == .raid }.sorted { $0.name < $1.name }.map(Self.raid),
             "hasCharts": !charts.isEmpty, "hasRaids": checks.contains { $0.kind == .raid },
             "flips": flips.map { FlipRows.row($0, now: now) }, "hasFlips": !flips.isEmpty,
+            "units": units, "hasUnits": !units.isEmpty, "certs": certs, "hasCerts": !certs.isEmpty,
             "back": request.uri.path,
         ]
         if let sender = record.sender, !sender.isEmpty { model["sender"] = sender }

@@ -79,14 +79,36 @@ enum SVGChart {
             grid += "<text x=\"\(format(left - 4))\" y=\"\(format(y + 4))\" text-anchor=\"end\" class=\"axis\">\(HTMLText.escape(TimeText.value(value, unit: unit)))</text>"
         }
         let span = TimeText.span(Int(to.timeIntervalSince(from)))
+        let hover = hoverBands(values, from: from, to: to, unit: unit, left: left, top: 6, width: plotWidth, height: plotHeight)
         let empty = values.allSatisfy { $0 == nil }
             ? "<text x=\"\(format(left + plotWidth / 2))\" y=\"\(format(6 + plotHeight / 2))\" text-anchor=\"middle\" class=\"axis\">no samples</text>" : ""
         return """
             <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(format(width)) \(format(height))" class="chart" role="img" aria-label="\(HTMLText.escape(label)), last \(span)">\
             \(grid)<g transform="translate(\(format(left)) 6)"><path d="\(d)" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round" class="line"/></g>\(empty)\
             <text x="\(format(left))" y="\(format(height - 4))" class="axis">\(span) ago</text>\
-            <text x="\(format(width - 4))" y="\(format(height - 4))" text-anchor="end" class="axis">now</text></svg>
+            <text x="\(format(width - 4))" y="\(format(height - 4))" text-anchor="end" class="axis">now</text>\(hover)</svg>
             """
+    }
+
+    /// Hover values: the plot cut into `bands` vertical strips, each a transparent rectangle whose
+    /// title (the browser's own tooltip, no script) says its time and average. Empty strips get none.
+    static func hoverBands(_ values: [Double?], from: Date, to: Date, unit: String?, left: Double, top: Double, width: Double, height: Double,
+                           bands: Int = 60) -> String {
+        guard !values.isEmpty, bands > 0 else { return "" }
+        let perBand = max(1, values.count / bands)
+        let span = to.timeIntervalSince(from)
+        var svg = "<g class=\"hover\">"
+        for start in stride(from: 0, to: values.count, by: perBand) {
+            let slice = values[start..<min(values.count, start + perBand)].compactMap { $0 }
+            guard !slice.isEmpty else { continue }
+            let average = slice.reduce(0, +) / Double(slice.count)
+            let middle = from.addingTimeInterval(span * (Double(start) + Double(perBand) / 2) / Double(values.count))
+            let x = left + width * Double(start) / Double(values.count)
+            let bandWidth = width * Double(perBand) / Double(values.count)
+            let label = "\(TimeText.utc(middle).dropLast(7)) UTC: \(TimeText.value(average, unit: unit))"
+            svg += "<rect x=\"\(format(x))\" y=\"\(format(top))\" width=\"\(format(bandWidth))\" height=\"\(format(height))\" fill=\"transparent\"><title>\(HTMLText.escape(label))</title></rect>"
+        }
+        return svg + "</g>"
     }
 
     static func format(_ value: Double) -> String {

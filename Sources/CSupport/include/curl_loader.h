@@ -19,5 +19,6 @@ CURLcode csupport_curl_setopt_off(CURL *handle, CURLoption option, curl_off_t va
 CURLcode csupport_curl_setopt_write(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
 CURLcode csupport_curl_setopt_read(CURL *handle, size_t (*callback)(char *, size_t, size_t, void *));
 CURLcode csupport_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
+CURLcode csupport_curl_getinfo_ptr(CURL *handle, CURLINFO info, void **value);
 
 #endif

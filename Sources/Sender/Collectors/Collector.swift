@@ -2,7 +2,7 @@ import Shared
 
 /// One source of observations (node_exporter's collector): enabled by name, pointed at a root.
 protocol Collector: Sendable {
-    /// The name used to enable or disable it: `memory`, `disk`, `raid`, `container`, `zpool`.
+    /// The name used to enable or disable it: `memory`, `disk`, `load`, `cpu` ….
     static var name: String { get }
     func collect(_ context: CollectContext) -> [Observation]
 }
@@ -13,11 +13,17 @@ struct CollectContext: Sendable {
     var root: String = "/"
     /// True when the user named this collector explicitly, so a missing source is an error.
     var explicit: Bool = false
+    /// Where collectors that report deltas keep the previous run's counters.
+    var stateDir: String = "/var/lib/metrics-sender"
 
     /// `proc("mdstat")` → `<root>/proc/mdstat`.
     func proc(_ relative: String) -> String { join("proc", relative) }
     /// `sys("block/md0/md/array_state")` → `<root>/sys/block/md0/md/array_state`.
     func sys(_ relative: String) -> String { join("sys", relative) }
+    /// The state file `name` of a collector that keeps counters between runs.
+    func state<Value: StateText>(_ name: String, as: Value.Type = Value.self) -> StateFile<Value> {
+        StateFile(directory: stateDir, name: name)
+    }
     /// A path on the measured system, below the root.
     func path(_ absolute: String) -> String { root == "/" ? absolute : join(absolute) }
 

@@ -12,10 +12,16 @@ struct CollectorSet {
             RaidCollector(),
             ContainerCollector(socket: settings.dockerSocket, excludePrefixes: settings.excludeContainers),
             ZpoolCollector(command: settings.zpoolCommand),
+            LoadCollector(),
+            CPUCollector(),
+            NetCollector(include: settings.netInclude, exclude: settings.netExclude),
+            UnitCollector(command: settings.systemctlCommand),
+            CertCollector(files: settings.tlsFiles, endpoints: settings.tlsEndpoints),
+            SmartCollector(command: settings.smartctlCommand, every: settings.smartEvery),
         ]
         let wanted = settings.collectors ?? SenderSettings.defaultCollectors
         collectors = all.filter { wanted.contains(type(of: $0).name) }
-        context = CollectContext(root: settings.root, explicit: settings.collectors != nil)
+        context = CollectContext(root: settings.root, explicit: settings.collectors != nil, stateDir: settings.stateDir)
     }
 
     func collect() -> [Observation] {

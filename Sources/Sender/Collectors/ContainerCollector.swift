@@ -1,6 +1,8 @@
 import Shared
 
 /// Running Docker containers, each a heartbeat `container:<name>` (the original's `dockerPing`),
+/// `degraded` when its health check says unhealthy, it is restarting, or it restarted since the
+/// previous run (`ContainerRestarts`),
 /// read from the Engine API over its unix socket through libcurl.
 struct ContainerCollector: Collector {
     static let name = "container"
@@ -30,16 +32,29 @@ struct ContainerCollector: Collector {
         do { containers = try DockerContainers.parse(response.body) } catch {
             return [failure("Docker's container list could not be read: \(error)")]
         }
-        return containers
-            .filter { container in !excludePrefixes.contains { container.name.hasPrefix($0) } }
+        let watched = containers.filter { container in !excludePrefixes.contains { container.name.hasPrefix($0) } }
+        let restarts = ContainerRestarts.risen(watched, context: context) { id in restartCount(id, socket: path) }
+        return watched
             .sorted { $0.name < $1.name }
             .map { container in
                 var details: [String: JSONValue] = ["id": .string(String(container.id.prefix(12)))]
                 if let image = container.image { details["image"] = .string(image) }
                 if let state = container.state { details["state"] = .string(state) }
                 if let status = container.status { details["status"] = .string(status) }
-                return Observation(name: "container:\(container.name)", kind: .container, status: ObservationStatus.ok, details: details)
+                if let health = container.health { details["health"] = .string(health) }
+                if let restarted = restarts[container.id] { details["restartedTimes"] = .number(Double(restarted)) }
+                let status = container.isProblem || restarts[container.id] != nil ? ObservationStatus.degraded : ObservationStatus.ok
+                return Observation(name: "container:\(container.name)", kind: .container, status: status, details: details)
             }
+    }
+
+    /// nil when Docker does not say: the container is then simply not checked for a loop this run.
+    private func restartCount(_ id: String, socket: String) -> Int? {
+        var request = HTTPRequest(url: "http://localhost/v1.41/containers/\(id)/json", unixSocket: socket)
+        request.connectTimeout = timeout.seconds
+        request.totalTimeout = timeout.seconds
+        guard let response = try? HTTPClient.perform(request), response.status == 200 else { return nil }
+        return try? DockerContainers.restartCount(response.body)
     }
 
     private func failure(_ message: String) -> Observation {

@@ -14,6 +14,19 @@ struct DockerContainer: Decodable, Equatable, Sendable {
         case id = "Id", names = "Names", image = "Image", state = "State", status = "Status"
     }
 
+    /// The health check's verdict, which Docker writes into the status: `Up 2 hours (unhealthy)`.
+    var health: String? {
+        guard let status else { return nil }
+        if status.hasSuffix("(unhealthy)") { return "unhealthy" }
+        if status.hasSuffix("(healthy)") { return "healthy" }
+        if status.hasSuffix("(health: starting)") { return "starting" }
+        return nil
+    }
+
+    /// Unhealthy, or restarting: Docker waits between the restarts of a container that keeps
+    /// exiting in the `restarting` state, so a restart loop spends most of its time there.
+    var isProblem: Bool { health == "unhealthy" || state == "restarting" }
+
     /// Docker prefixes names with "/"; the first name is the container's own.
     var name: String {
         let first = names.first ?? String(id.prefix(12))
@@ -25,5 +38,14 @@ struct DockerContainer: Decodable, Equatable, Sendable {
 enum DockerContainers {
     static func parse(_ body: [UInt8]) throws -> [DockerContainer] {
         try JSONDecoder().decode([DockerContainer].self, from: Data(body))
+    }
+
+    private struct Inspection: Decodable {
+        var RestartCount: Int
+    }
+
+    /// `GET /containers/{id}/json`: how often Docker restarted the container.
+    static func restartCount(_ body: [UInt8]) throws -> Int {
+        try JSONDecoder().decode(Inspection.self, from: Data(body)).RestartCount
     }
 }

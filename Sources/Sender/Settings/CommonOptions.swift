@@ -24,7 +24,7 @@ struct CommonOptions: ParsableArguments {
     var runLimit: String?
     @Option(help: "Read DIR/proc, DIR/sys and mounts under DIR instead of the live system.")
     var root: String?
-    @Option(name: .customLong("collector"), help: "Collect only these (repeatable): memory, disk, raid, container, zpool.")
+    @Option(name: .customLong("collector"), help: "Collect only these (repeatable): memory, disk, raid, container, zpool, load, cpu, net, unit, cert, smart.")
     var collectors: [String] = []
     @Option(help: "Skip containers whose name starts with PREFIX (repeatable).")
     var excludeContainer: [String] = []
@@ -42,6 +42,14 @@ struct CommonOptions: ParsableArguments {
     var dockerSocket: String?
     @Option(help: "The zpool command (default: found where ZFS installs it).")
     var zpool: String?
+    @Option(help: "The systemctl command (default: /usr/bin/systemctl where systemd is init).")
+    var systemctl: String?
+    @Option(help: "The smartctl command, 7.0 or later (default: found where smartmontools installs it).")
+    var smartctl: String?
+    @Option(help: "Watch the certificates in files matching this glob (repeatable).")
+    var tlsFile: [String] = []
+    @Option(help: "Watch the certificate of the TLS server at HOST:PORT (repeatable).")
+    var tlsEndpoint: [String] = []
 
     func resolve() throws(SettingsError) -> SenderSettings {
         var settings = SenderSettings()
@@ -72,6 +80,12 @@ struct CommonOptions: ParsableArguments {
         if let statTimeout { settings.statTimeout = try SenderSettings.checkSpan(statTimeout, source: "--stat-timeout") }
         if let dockerSocket { settings.dockerSocket = dockerSocket }
         if let zpool { settings.zpoolCommand = zpool }
+        if let systemctl { settings.systemctlCommand = systemctl }
+        if let smartctl { settings.smartctlCommand = smartctl }
+        if !tlsFile.isEmpty { settings.tlsFiles = tlsFile }
+        if !tlsEndpoint.isEmpty {
+            settings.tlsEndpoints = try tlsEndpoint.map { text throws(SettingsError) in try SenderSettings.checkEndpoint(text, source: "--tls-endpoint") }
+        }
         if !collectors.isEmpty { settings.collectors = try SenderSettings.checkCollectors(collectors, source: "--collector") }
         if !includeMount.isEmpty { settings.disk.includeMounts = includeMount }
         if !includeFsType.isEmpty { settings.disk.includeFsTypes = includeFsType }

@@ -21,6 +21,16 @@ enum ConfigFile {
         exclude = ["runner-"]
         socket = "/var/run/docker.sock"
 
+        [net]
+        exclude = ["wg*"]
+
+        [tls]
+        files = ["/etc/letsencrypt/live/*/fullchain.pem"]
+        endpoints = ["example.com:443"]
+
+        [smart]
+        every = "30m"
+
         [journal]
         enabled = true
         exclude_units = ["cron.service"]
@@ -59,6 +69,14 @@ enum ConfigFile {
             case "container.exclude": settings.excludeContainers = try strings(value, source)
             case "container.socket": settings.dockerSocket = try string(value, source)
             case "zpool.command": settings.zpoolCommand = try string(value, source)
+            case "net.include": settings.netInclude = try strings(value, source)
+            case "net.exclude": settings.netExclude = try strings(value, source)
+            case "tls.files": settings.tlsFiles = try bounded(try strings(value, source), source)
+            case "tls.endpoints":
+                settings.tlsEndpoints = try bounded(try strings(value, source), source).map { text throws(SettingsError) in try SenderSettings.checkEndpoint(text, source: source) }
+            case "unit.systemctl": settings.systemctlCommand = try string(value, source)
+            case "smart.command": settings.smartctlCommand = try string(value, source)
+            case "smart.every": settings.smartEvery = try SenderSettings.checkSpan(try string(value, source), source: source)
             case "journal.enabled": settings.journal.enabled = try bool(value, source)
             case "journal.units":
                 settings.journal.units = try strings(value, source).map { text throws(SettingsError) in try JournalSettings.checkUnit(text, source: source) }
@@ -88,6 +106,12 @@ enum ConfigFile {
                 throw SettingsError(message: "config file \(path): unknown setting '\(key)'; see `metrics-sender --help`")
             }
         }
+    }
+
+    /// Each entry a check or more: a list longer than the certificate collector reports is a mistake.
+    private static func bounded(_ items: [String], _ source: String) throws(SettingsError) -> [String] {
+        guard items.count <= CertCollector.maxTargets else { throw SettingsError(message: "\(source) lists \(items.count) entries; at most \(CertCollector.maxTargets)") }
+        return items
     }
 
     private static func string(_ value: TOMLValue, _ source: String) throws(SettingsError) -> String {

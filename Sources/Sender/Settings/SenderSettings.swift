@@ -14,7 +14,7 @@ struct SettingsError: Error, CustomStringConvertible {
 struct SenderSettings: Sendable {
     static let version = "0.1.0"
     static let defaultConfigPath = "/etc/metrics-sender.toml"
-    static let defaultCollectors = ["memory", "disk", "raid", "container", "zpool"]
+    static let defaultCollectors = ["memory", "disk", "raid", "container", "zpool", "load", "cpu", "net", "unit", "cert", "smart"]
 
     var url: String?
     var token: String? { didSet { if token != nil { tokenFile = nil } } }
@@ -39,6 +39,16 @@ struct SenderSettings: Sendable {
     /// Set by `run`: monotonic seconds (`Clock`) by which every request has ended.
     var runEnd: Double?
     static let runLimitRange = 5...3600
+    /// Interfaces the net collector reports (globs); empty: every one that is not loopback or virtual.
+    var netInclude: [String] = []
+    var netExclude: [String] = []
+    /// Certificates to watch: file globs, and `host:port` of TLS servers.
+    var tlsFiles: [String] = []
+    var tlsEndpoints: [String] = []
+    /// The systemctl and smartctl binaries; nil: found where they install.
+    var systemctlCommand: String?
+    var smartctlCommand: String?
+    var smartEvery = TimeSpan(seconds: 1800)
 
     /// How long retries may go on: four timeouts, and never past 40 s so a one-minute timer run
     /// ends before the next one starts.
@@ -107,6 +117,22 @@ struct SenderSettings: Sendable {
             throw SettingsError(message: "\(source): unknown collector '\(name)'; known: \(defaultCollectors.joined(separator: ", "))")
         }
         return names
+    }
+
+    /// `host:port` or `[v6]:port`: what TLS endpoints may be, so nothing else reaches libcurl's URL.
+    static func checkEndpoint(_ text: String, source: String) throws(SettingsError) -> String {
+        let bad = SettingsError(message: "\(source) '\(text.prefix(100))' is not host:port, e.g. example.com:443")
+        guard text.utf8.count <= 255, let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port)
+        else { throw bad }
+        let host = text[..<colon]
+        let allowed = host.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+                || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]")
+        }
+        guard !host.isEmpty, allowed else { throw bad }
+        return text
     }
 
     /// This machine's name, as the kernel knows it.

@@ -10,6 +10,13 @@ enum Subprocess {
     }
 
     static func output(_ path: String, _ arguments: [String], timeout seconds: Int, limit: Int = 1 << 20) throws(Failure) -> String {
+        let (status, text) = try run(path, arguments, timeout: seconds, limit: limit)
+        guard status == 0 else { throw Failure(description: "\(path) \(arguments.joined(separator: " ")) failed (status \(status))") }
+        return text
+    }
+
+    /// The exit status and stdout, for commands whose status is a bit mask of findings (smartctl).
+    static func run(_ path: String, _ arguments: [String], timeout seconds: Int, limit: Int = 1 << 20) throws(Failure) -> (status: Int32, output: String) {
         var pipe: [Int32] = [0, 0]
         guard Glibc.pipe(&pipe) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
         // The child gets the write end as its stdout; neither original end may leak into it.
@@ -52,8 +59,9 @@ enum Subprocess {
             throw Failure(description: "\(path) did not finish within \(seconds)s")
         }
         waitpid(pid, &status, 0)
-        guard status == 0 else { throw Failure(description: "\(path) \(arguments.joined(separator: " ")) failed (status \(status))") }
-        return String(decoding: bytes, as: UTF8.self)
+        // The exit code of a normal exit; a signal shows as its number plus 128, as in a shell.
+        let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (code, String(decoding: bytes, as: UTF8.self))
     }
 }
 
