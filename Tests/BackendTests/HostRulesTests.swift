@@ -128,4 +128,17 @@ import Testing
         #expect(throws: ConfigError.self) { try RulesFileTests.load("[defaults]\ncert_alert_days = -1\n") }
         #expect(throws: ConfigError.self) { try RulesFileTests.load("[defaults]\ngauge_above = \"high\"\n") }
     }
+
+    /// Any finite value a report may carry (1e300) is judged and worded without trapping.
+    @Test func hugeValuesAreWordedNotTrapped() {
+        for kind in CheckKind.allCases {
+            var check = RulesTests.check(kind, value: 1e300)
+            check.status = kind == .smart ? ObservationStatus.failed : kind == .container ? ObservationStatus.degraded : nil
+            check.details = ["restartedTimes": .number(1e300), "disksFailed": .number(-1e300), "inodesUsedPercent": .number(1e300)]
+            _ = Rules.evaluate(check, samples: [SampleRecord(at: Date(), value: 1e300)], now: Date())
+        }
+        #expect(Durations.words(1e300).contains(" d"))
+        #expect(Durations.percent(-1e300) == String(Int(-9.2e18)))
+        #expect(TimeText.value(1e300, unit: "%").hasSuffix("%"))
+    }
 }

@@ -38,7 +38,7 @@ extension Rules {
     static func container(_ check: CheckRecord) -> Verdict {
         if check.status == ObservationStatus.error { return .alert(check.error ?? "containers could not be listed") }
         guard check.status == ObservationStatus.degraded else { return .ok("running") }
-        if let times = check.details?["restartedTimes"]?.doubleValue { return .alert("restart loop: restarted \(Int(times)) times since the last report") }
+        if let times = check.details?["restartedTimes"]?.doubleValue { return .alert("restart loop: restarted \(times.clampedInt) times since the last report") }
         if case .string(let health)? = check.details?["health"], health == "unhealthy" { return .alert("unhealthy") }
         if case .string(let state)? = check.details?["state"], state == "restarting" { return .alert("restarting again and again") }
         return .alert("degraded")
@@ -67,15 +67,15 @@ extension Rules {
     static func smart(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings) -> Verdict {
         switch check.status {
         case ObservationStatus.error: return .alert(check.error ?? "smartctl failed")
-        case ObservationStatus.failed: return .alert("SMART self-assessment failed" + (check.value.map { ", \(Int($0)) bad sectors" } ?? ""))
+        case ObservationStatus.failed: return .alert("SMART self-assessment failed" + (check.value.map { ", \($0.clampedInt) bad sectors" } ?? ""))
         default: break
         }
         guard let value = check.value else { return .ok("passed") }
         let since = now.addingTimeInterval(-Double(settings.smartGrowthWindow))
         if let least = samples.filter({ $0.at >= since }).map(\.value).min(), value > least {
-            return .alert("\(Int(value)) bad sectors, up from \(Int(least)) within \(Durations.words(Double(settings.smartGrowthWindow)))")
+            return .alert("\(value.clampedInt) bad sectors, up from \(least.clampedInt) within \(Durations.words(Double(settings.smartGrowthWindow)))")
         }
-        return .ok(value == 0 ? "passed" : "passed, \(Int(value)) bad sectors, not growing")
+        return .ok(value == 0 ? "passed" : "passed, \(value.clampedInt) bad sectors, not growing")
     }
 
     /// A gauge alerts above `gaugeAbove` or below `gaugeBelow` once it has been there for

@@ -174,7 +174,7 @@ enum Rules {
         let failed = check.details?["disksFailed"]?.doubleValue ?? 0
         var words: [String] = []
         if let status = check.status, status != ObservationStatus.ok { words.append(status) }
-        if failed > 0 { words.append("\(Int(failed)) failed member\(failed == 1 ? "" : "s")") }
+        if failed > 0 { words.append("\(failed.clampedInt) failed member\(failed == 1 ? "" : "s")") }
         if case .string(let action)? = check.details?["syncAction"], let percent = check.details?["syncPercent"]?.doubleValue {
             words.append("\(action) \(Durations.percent(percent))%")
         }
@@ -206,7 +206,7 @@ enum Rules {
 enum Durations {
     /// `5 min`, `1 h 30 min`, `2 d`, `45 s`.
     static func words(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
+        let total = seconds.clampedInt
         if total < 60 { return "\(max(0, total)) s" }
         let days = total / 86400, hours = total % 86400 / 3600, minutes = total % 3600 / 60
         var parts: [String] = []
@@ -219,6 +219,6 @@ enum Durations {
     /// At most one decimal, none when whole: `91`, `37.3`.
     static func percent(_ value: Double) -> String {
         let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        return rounded == rounded.rounded() ? String(rounded.clampedInt) : String(rounded)
     }
 }

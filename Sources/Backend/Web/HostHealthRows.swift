@@ -26,7 +26,7 @@ enum HostHealthRows {
             .map { check in
                 var row: [String: Any] = ["name": String(check.name.dropFirst("cert:".count)), "state": check.state.rawValue]
                 if let days = check.value {
-                    row["daysLeft"] = days < 0 ? "expired \(Int((-days).rounded(.up))) days ago" : "\(Int(days.rounded(.down))) days left"
+                    row["daysLeft"] = days < 0 ? "expired \((-days).rounded(.up).clampedInt) days ago" : "\(days.rounded(.down).clampedInt) days left"
                 } else {
                     row["daysLeft"] = check.error ?? "unreadable"
                 }

@@ -36,7 +36,7 @@ enum TimeText {
     /// A check's value with its unit: "91.2 %", "3.5 s".
     static func value(_ value: Double?, unit: String?) -> String {
         guard let value else { return "" }
-        let rounded = abs(value) >= 100 ? String(Int(value.rounded())) : String((value * 10).rounded() / 10)
+        let rounded = abs(value) >= 100 ? String(value.clampedInt) : String((value * 10).rounded() / 10)
         let text = rounded.hasSuffix(".0") ? String(rounded.dropLast(2)) : rounded
         guard let unit, !unit.isEmpty else { return text }
         return text + " " + unit
