@@ -58,4 +58,13 @@ import Testing
         #expect(report.observations.first?.status == "error")
         #expect(report.observations.first?.error?.contains("--state-dir") == true)
     }
+
+    /// Counters near the top of UInt64 (a damaged /proc under --root): no trap, whatever their sum.
+    @Test func countersWhoseSumWrapsAreNoCrash() throws {
+        let old = CPUTimes(user: UInt64.max, nice: 0, system: 0, idle: 0)
+        let new = CPUTimes(user: UInt64.max, nice: 1, system: 0, idle: 0)
+        #expect(ProcStat.usage(from: old, to: new)?.busyPercent == 100)
+        let huge = CPUTimes(user: 1 << 63, nice: 0, system: 0, idle: (1 << 63) - 1)
+        #expect(ProcStat.usage(from: CPUTimes(), to: huge) != nil)
+    }
 }

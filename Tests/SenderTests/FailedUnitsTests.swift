@@ -83,10 +83,14 @@ import TestSupport
     }
 
     /// Where systemd is not init (this kind of machine), the default collectors skip units quietly.
-    @Test func noSystemdIsQuietUnlessAskedFor() async throws {
-        guard !FileManager.default.fileExists(atPath: "/run/systemd/system") else { return }
+    @Test(.enabled(if: !FileManager.default.fileExists(atPath: "/run/systemd/system"), "systemd is init on this machine"))
+    func noSystemdIsQuietUnlessAskedFor() async throws {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("units-state-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: state) }
+        let quiet = try await SenderBinary.run(["collect", "--dry-run", "--state-dir", state.path])
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        let all = try Report.makeDecoder().decode(Report.self, from: Data(quiet.stdout.utf8))
+        #expect(!all.observations.isEmpty && !all.observations.contains { $0.kind == "unit" })
         let asked = try await SenderBinary.run(["collect", "--dry-run", "--collector", "unit", "--state-dir", state.path])
         let report = try Report.makeDecoder().decode(Report.self, from: Data(asked.stdout.utf8))
         #expect(report.observations.first?.error?.contains("not running as init") == true)

@@ -88,4 +88,10 @@ import TestSupport
         let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         #expect(report.observations.map(\.status) == ["error"])
     }
+
+    /// Raw values near Int.max (broken firmware) saturate the sum rather than trap.
+    @Test func badSectorsSaturate() {
+        let health = SmartHealth(device: "/dev/sda", model: nil, passed: true, reallocatedSectors: Int.max, pendingSectors: 1, temperatureCelsius: nil)
+        #expect(health.badSectors == Int.max)
+    }
 }

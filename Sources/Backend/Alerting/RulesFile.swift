@@ -115,9 +115,12 @@ enum RulesFile {
         }
         func seconds() throws -> Int {
             switch value {
-            case .integer(let n) where n > 0: return n
+            // Bounded, so sums of durations in the rules cannot overflow.
+            case .integer(let n) where n > 0 && n <= TimeSpan.maximum.seconds: return n
             case .string(let text):
-                guard let span = try? TimeSpan(parsing: text), span.seconds > 0 else { throw fail("'\(text)' is not a duration such as 90s, 5m, 1h") }
+                guard let span = try? TimeSpan(parsing: text), span.seconds > 0, span.seconds <= TimeSpan.maximum.seconds else {
+                    throw fail("'\(text)' is not a duration such as 90s, 5m, 1h")
+                }
                 return span.seconds
             default: throw fail("must be a duration such as \"5m\" or a number of seconds")
             }

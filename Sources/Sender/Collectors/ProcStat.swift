@@ -56,13 +56,15 @@ enum ProcStat {
         let pairs = [(old.user, new.user), (old.nice, new.nice), (old.system, new.system), (old.idle, new.idle),
                      (old.iowait, new.iowait), (old.irq, new.irq), (old.softirq, new.softirq), (old.steal, new.steal)]
         guard pairs.allSatisfy({ $0.1 >= $0.0 }) else { return nil }
-        let total = Double(new.total - old.total)
+        // Each counter's own delta, summed as Double: the counters' sum may have wrapped.
+        let deltas = pairs.map { Double($0.1 - $0.0) }
+        let total = deltas.reduce(0, +)
         guard total > 0 else { return nil }
         // iowait is idle time spent waiting for I/O: not busy.
-        let idle = Double((new.idle - old.idle) + (new.iowait - old.iowait))
+        let idle = deltas[3] + deltas[4]
         return CPUUsage(
-            busyPercent: rounded(100 * (total - idle) / total), iowaitPercent: rounded(100 * Double(new.iowait - old.iowait) / total),
-            stealPercent: rounded(100 * Double(new.steal - old.steal) / total))
+            busyPercent: rounded(100 * (total - idle) / total), iowaitPercent: rounded(100 * deltas[4] / total),
+            stealPercent: rounded(100 * deltas[7] / total))
     }
 
     private static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }

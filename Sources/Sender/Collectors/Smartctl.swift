@@ -18,7 +18,8 @@ struct SmartHealth: Equatable, Sendable {
     /// Sectors the drive gave up on or may soon: the number that must not grow.
     var badSectors: Int? {
         let parts = [reallocatedSectors, pendingSectors, mediaErrors].compactMap { $0 }
-        return parts.isEmpty ? nil : parts.reduce(0, +)
+        // Broken firmware reports raw values near Int.max: the sum saturates rather than traps.
+        return parts.isEmpty ? nil : parts.reduce(0) { $0.addingReportingOverflow($1).overflow ? Int.max : $0 + $1 }
     }
 }
 

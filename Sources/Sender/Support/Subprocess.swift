@@ -53,6 +53,12 @@ enum Subprocess {
             bytes.append(contentsOf: chunk[0..<count])
         }
         var status: Int32 = 0
+        if !timedOut && bytes.count >= limit {
+            // Past the limit the child may block writing to the full pipe: end it, never wait on it.
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
+            throw Failure(description: "\(path) wrote more than \(limit) bytes")
+        }
         if timedOut {
             kill(pid, SIGKILL)
             waitpid(pid, &status, WNOHANG)
