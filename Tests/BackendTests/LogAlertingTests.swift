@@ -43,7 +43,7 @@ import Testing
         try await Self.with(engine) { store, domain, journal in
             let now = Date()
             let line = "Out of memory: Killed process 4242 (postgres) total-vm:8123456kB"
-            let stored = try await journal.store(LogRuleTests.rows([(5, "starting"), (2, line)], host: "db-1"), now: now)
+            let stored = try await journal.store(LogRuleTests.rows([(5, "starting"), (2, line)], host: "db-1", now: now), now: now)
             #expect(stored == 2)
             let checks = try await store.checks(host: "db-1", state: nil)
             // The rule's check, and no host check: a log line is not a report, so the host cannot go "down".
@@ -77,7 +77,7 @@ import Testing
     func aRecoveryLineClearsAtOnceAndAResentBatchStoresNothingTwice(_ engine: Engine) async throws {
         try await Self.with(engine) { store, domain, journal in
             let now = Date()
-            let failed = LogRuleTests.rows([(3, "nginx.service: Failed with result 'exit-code'.")])
+            let failed = LogRuleTests.rows([(3, "nginx.service: Failed with result 'exit-code'.")], now: now)
             #expect(try await journal.store(failed, now: now) == 1)
             #expect(try await store.checks(host: "web-1", state: .alert).map(\.name) == ["log:nginx-failed"])
             // The sender resends after a lost answer: nothing stored twice, still one alert.
@@ -103,11 +103,11 @@ import Testing
             started.priority = 6
             _ = try await journal.store(JournalFixtures.rows([started]), now: now)
             #expect(try await store.checks(host: "web-1", state: nil).isEmpty)
-            _ = try await journal.store(LogRuleTests.rows([(10, "nginx.service: Failed with result 'exit-code'.")]), now: now)
+            _ = try await journal.store(LogRuleTests.rows([(10, "nginx.service: Failed with result 'exit-code'.")], now: now), now: now)
             _ = try await journal.store(JournalFixtures.rows([started]), now: now.addingTimeInterval(1))
             #expect(try await store.checks(host: "web-1", state: .ok).map(\.name) == ["log:nginx-failed"])
             // The failure again, as a retried batch brings it: older than the recovery, so ok stays.
-            _ = try await journal.store(LogRuleTests.rows([(10, "nginx.service: Failed with result 'exit-code'.")]), now: now.addingTimeInterval(2))
+            _ = try await journal.store(LogRuleTests.rows([(10, "nginx.service: Failed with result 'exit-code'.")], now: now), now: now.addingTimeInterval(2))
             #expect(try await store.checks(host: "web-1", state: .ok).map(\.name) == ["log:nginx-failed"])
         }
     }

@@ -7,10 +7,13 @@ import Testing
 @Suite struct LogRuleTests {
     static let oom = LogRule(name: "oom", match: .contains("Out of memory: Killed process"))
 
+    /// Entries `seconds` before `now`: a test that injects the time passes the same `now`, so a
+    /// slow machine cannot move the lines against it.
     static func rows(_ list: [(seconds: Double, message: String)], host: String = "web-1", unit: String? = "nginx.service",
-                     priority: Int? = 3) -> JournalRows {
+                     priority: Int? = 3, now: Date = Date()) -> JournalRows {
         JournalFixtures.rows(list.enumerated().map { index, entry in
-            JournalFixtures.row(Int64(index + 1), host: host, at: JournalFixtures.ago(entry.seconds), unit: unit, priority: priority, message: entry.message)
+            JournalFixtures.row(Int64(index + 1), host: host, at: now.addingTimeInterval(-entry.seconds).microseconds, unit: unit,
+                                priority: priority, message: entry.message)
         })
     }
 
@@ -59,15 +62,15 @@ import Testing
         let rule = LogRule(name: "nginx", match: .contains("Failed"), recovered: .contains("Started"), quiet: 600)
         let now = Date()
         // A failure, then its recovery: ok. Then a failure after a recovery: a problem.
-        let healed = LogMatcher.reports(rules: [rule], rows: Self.rows([(30, "Failed"), (20, "Started"), (10, "noise")]), now: now)
+        let healed = LogMatcher.reports(rules: [rule], rows: Self.rows([(30, "Failed"), (20, "Started"), (10, "noise")], now: now), now: now)
         #expect(healed.first?.observations.first?.status == ObservationStatus.ok)
-        let broken = LogMatcher.reports(rules: [rule], rows: Self.rows([(30, "Started"), (20, "Failed"), (10, "Failed again")]), now: now)
+        let broken = LogMatcher.reports(rules: [rule], rows: Self.rows([(30, "Started"), (20, "Failed"), (10, "Failed again")], now: now), now: now)
         let observation = try #require(broken.first?.observations.first)
         #expect(observation.name == "log:nginx" && observation.kind == "journal" && observation.status == ObservationStatus.match)
         #expect(observation.details?["line"]?.stringValue == "Failed again" && observation.details?["matches"]?.doubleValue == 2)
         #expect(observation.every == 600 && observation.grace == 0)
         // Older than the quiet period: a backlog, not news.
-        #expect(LogMatcher.reports(rules: [rule], rows: Self.rows([(601, "Failed")]), now: now).isEmpty)
+        #expect(LogMatcher.reports(rules: [rule], rows: Self.rows([(601, "Failed")], now: now), now: now).isEmpty)
     }
 
     @Test func hostUnitIdentifierAndPriorityNarrowARule() {
