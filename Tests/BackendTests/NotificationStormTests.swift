@@ -103,10 +103,11 @@ import Testing
         do {
             try await rig.startBackend()
             // One host token makes 5,000 failing checks.
-            let noisy = (0..<10).map { part in
-                Self.report("noisy", disks: (0..<500).map { ("/m\(part * 500 + $0)", 97) })
+            let noisy = (0..<20).map { part in
+                Self.report("noisy", disks: (0..<250).map { ("/m\(part * 250 + $0)", 97) })
             }
-            // One after another: batches of new checks at once are slow on a loaded machine.
+            // One after another, 250 new checks each: a report of 500 new checks could outlast the
+            // storage deadline on a machine loaded by the whole suite.
             try await rig.report(hosts: noisy, parallel: 1)
             #expect(try await rig.wait(20) { !rig.delivered().isEmpty })
             used.value = 97
