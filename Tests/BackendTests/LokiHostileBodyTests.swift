@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Shared
+import TestSupport
 import Testing
 @testable import Backend
 
@@ -83,7 +84,7 @@ import Testing
     /// Mutated golden bodies, snappy's bytes and the protobuf inside, thrown at the decoders and
     /// at the route: every one ends in a batch or a named failure, and the route answers 204 or a 4xx.
     @Test func mutatedBodiesNeverCrashAndGetAnAnswer() async throws {
-        var random = SplitMix(seed: 25)
+        var random = SeededGenerator(seed: 25)
         let goldens = try ["promtail.snappy", "alloy.snappy"].map { try P.body($0) }
         let inner = try goldens.map { try Snappy.decompress($0, limit: 1 << 20) }
         var bodies: [[UInt8]] = []
@@ -123,19 +124,7 @@ import Testing
     }
 }
 
-/// A seeded generator, so a failing mutation comes back on the next run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     /// Flips, cuts, duplicates, inserts or maxes out a few bytes.
     mutating func mutate(_ bytes: [UInt8]) -> [UInt8] {
         var out = bytes

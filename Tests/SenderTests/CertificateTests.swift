@@ -124,7 +124,7 @@ import TestSupport
     @Test func readsAnEndpointsCertificate() async throws {
         let directory = try await Self.makeCertificates()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try freePort()
+        let port = try Self.freePort()
         let server = try Daemon(["/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-cert", directory.path + "/soon.pem",
                                  "-key", directory.path + "/soon.key", "-naccept", "10", "-quiet"])
         defer { server.stop() }
@@ -142,21 +142,16 @@ import TestSupport
     }
 
     @Test func aClosedPortIsAnErrorObservation() async throws {
-        let port = try freePort()
+        let port = try Self.freePort()
         let observations = try await Self.collect(["--tls-endpoint", "127.0.0.1:\(port)"])
         #expect(observations.first?.status == "error")
         #expect(observations.first?.error?.contains("127.0.0.1:\(port)") == true)
     }
 
-    private func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+    /// A port where nobody listens.
+    static func freePort() throws -> Int {
+        let socket = try LoopbackSocket()
+        socket.close()
+        return socket.port
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 import Testing
 @testable import Sender
 
@@ -76,18 +77,5 @@ import Testing
     @Test func hostIsPercentEncoded() {
         #expect(JournalDelivery.percentEncoded("web-1.example_x~") == "web-1.example_x~")
         #expect(JournalDelivery.percentEncoded("a b/c&d=é") == "a%20b%2Fc%26d%3D%C3%A9")
-    }
-}
-
-/// SplitMix64: the same random cases on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

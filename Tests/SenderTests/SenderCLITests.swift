@@ -80,18 +80,11 @@ import Testing
     /// A backend that takes the connection and never answers: `run` stops at its limit, not after
     /// the retry budget (4 timeouts), and says so.
     @Test func runEndsAtItsLimitWhenTheBackendNeverAnswers() async throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
+        let server = try LoopbackSocket()
+        defer { server.close() }
         // Listening but never accepting: the kernel completes connections, nobody answers.
-        #expect(bound && listen(fd, 16) == 0)
-        let port = UInt16(bigEndian: address.sin_port)
+        #expect(listen(server.fd, 16) == 0)
+        let port = server.port
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: state) }
         let outcome = try await SenderBinary.run(["run", "--collector", "memory", "--url", "http://127.0.0.1:\(port)", "--timeout", "20s",
