@@ -18,13 +18,17 @@ public struct Report: Codable, Sendable, Equatable {
     /// True on a report the sender kept and sends later: its `sentAt` is old on purpose. Any other
     /// report far from the backend's clock is placed at its arrival (a wrong clock).
     public var resent: Bool?
+    /// The host's tags (`HostTags`): a list replaces the stored one, `[]` clears it, and a report
+    /// without the field leaves it as it is (pings, the original sender).
+    public var tags: [String]?
     public var observations: [Observation]
 
     public init(
         version: Int = Report.currentVersion, host: String, bootId: String? = nil, sentAt: Date,
-        sender: String? = nil, reportId: String? = nil, resent: Bool? = nil, observations: [Observation]
+        sender: String? = nil, reportId: String? = nil, resent: Bool? = nil, tags: [String]? = nil, observations: [Observation]
     ) {
         self.resent = resent
+        self.tags = tags
         self.version = version
         self.host = host
         self.bootId = bootId

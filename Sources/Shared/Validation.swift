@@ -52,6 +52,7 @@ extension Report {
         if let bootId { try Names.check(bootId, field: "bootId", maxLength: limits.maxNameLength) }
         if let sender { try Names.check(sender, field: "sender", maxLength: limits.maxNameLength) }
         if let reportId { try Names.check(reportId, field: "reportId", maxLength: limits.maxNameLength) }
+        if let tags { try HostTags.check(tags, field: "tags") }
         guard sentAt >= earliestSentAt else {
             throw ValidationError(field: "sentAt", message: "\(sentAt) is before the year 2000; set the host's clock (NTP)")
         }

@@ -62,6 +62,22 @@ import Testing
         #expect(try await host(["--host", "from-flag"], ["METRICS_HOST": "from-env"]) == "from-flag")
     }
 
+    @Test func tagsFromTheConfigFileGoOutWithEveryReport() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sender-\(UUID()).toml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "tags = [\"db\", \"eu\"]\n".write(to: file, atomically: true, encoding: .utf8)
+        let outcome = try await SenderBinary.run(["ping", "job", "--dry-run", "--host", "db-1", "--config", file.path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).tags == ["db", "eu"])
+        // None configured: an empty list, so that removing them clears them at the backend.
+        let plain = try await SenderBinary.run(["ping", "job", "--dry-run", "--host", "db-1"])
+        #expect(try Report.makeDecoder().decode(Report.self, from: Data(plain.stdout.utf8)).tags == [])
+        try "tags = [\"db\", \"eu west\"]\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try await SenderBinary.run(["ping", "job", "--dry-run", "--host", "db-1", "--config", file.path])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("\(file.path): tags[1]: 'eu west' is not a tag"), "\(bad.stderr)")
+    }
+
     @Test func pingDryRunPrintsAHeartbeat() async throws {
         let outcome = try await SenderBinary.run(["ping", "backup-db", "--every", "1d", "--grace", "1h", "--fail", "--dry-run", "--host", "web-1"])
         #expect(outcome.status == 0, "\(outcome.stderr)")

@@ -13,7 +13,7 @@ enum ReportBuilder {
         // job's start and finish) while a retry, the same bytes again, keeps it.
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         return Report(host: settings.host, bootId: bootId, sentAt: now, sender: senderName, reportId: UUID().uuidString.lowercased(),
-                      observations: observations)
+                      tags: settings.tags, observations: observations)
     }
 
     /// Prints the report as JSON on stdout (`--dry-run`).

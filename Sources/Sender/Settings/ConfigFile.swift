@@ -7,6 +7,7 @@ enum ConfigFile {
         url = "https://metrics.example.com"
         token = "mt_..."
         host = "web-1"
+        tags = ["web", "eu"]
         state_dir = "/var/lib/metrics-sender"
         timeout = "10s"
         run_limit = "50s"
@@ -57,6 +58,9 @@ enum ConfigFile {
                 guard values["token"] == nil else { throw SettingsError(message: "config file \(path): token and token_file both set; set one") }
                 settings.tokenFile = (try string(value, source), source)
             case "host": settings.host = try SenderSettings.checkName(try string(value, source), source: source)
+            case "tags":
+                settings.tags = try strings(value, source)
+                do { try HostTags.check(settings.tags, field: "tags") } catch { throw SettingsError(message: "config file \(path): \(error.description)") }
             case "state_dir": settings.stateDir = try string(value, source)
             case "timeout": settings.timeout = try SenderSettings.checkSpan(try string(value, source), source: source)
             case "run_limit": settings.runLimit = try SenderSettings.checkRunLimit(try string(value, source), source: source)

@@ -22,6 +22,8 @@ struct SenderSettings: Sendable {
     /// file a higher source overrides is never opened. `source` names it in errors.
     var tokenFile: (path: String, source: String)? { didSet { if tokenFile != nil { token = nil } } }
     var host = ""
+    /// Sent with every report (`HostTags`); an empty list clears the backend's.
+    var tags: [String] = []
     var stateDir = "/var/lib/metrics-sender"
     var timeout = TimeSpan(seconds: 10)
     /// nil: the default set, each skipping quietly when its source is absent.

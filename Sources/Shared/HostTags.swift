@@ -1,0 +1,29 @@
+/// Tags a host carries (`tags = ["db", "eu"]` in the sender's config), by which the dashboard
+/// filters and rules and routes pick hosts. Short words, so they fit in a filter link and a rule.
+public enum HostTags {
+    public static let maxCount = 20
+    public static let maxLength = 40
+
+    /// Letters, digits, `-`, `_`, `.` and `:`; 1 to 40 of them. `field` names the list.
+    public static func check(_ tags: [String], field: String) throws(ValidationError) {
+        guard tags.count <= maxCount else {
+            throw ValidationError(field: field, message: "\(tags.count) tags is more than the limit of \(maxCount)")
+        }
+        var seen = Set<String>()
+        for (index, tag) in tags.enumerated() {
+            let allowed = !tag.isEmpty && tag.utf8.count <= maxLength && tag.unicodeScalars.allSatisfy(isAllowed)
+            guard allowed else {
+                throw ValidationError(
+                    field: "\(field)[\(index)]", message: "'\(tag.prefix(maxLength))' is not a tag: use 1 to \(maxLength) letters, digits, '-', '_', '.' or ':'")
+            }
+            guard seen.insert(tag).inserted else { throw ValidationError(field: "\(field)[\(index)]", message: "'\(tag)' appears twice") }
+        }
+    }
+
+    private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", ":": return true
+        default: return false
+        }
+    }
+}
