@@ -48,6 +48,7 @@ enum ReportReader {
             throw APIError(.badRequest, "the body must be a JSON object (a report)")
         }
         var version: Int?, host: String?, bootId: String?, sentAt: String?, sender: String?, reportId: String?, resent: Bool?
+        var tags: [String]?
         var observations: [Observation]?
         var first = true
         while let key = try parser.nextKey(first: &first) {
@@ -65,6 +66,7 @@ enum ReportReader {
                 case .null: resent = nil
                 default: throw APIError(.badRequest, "has the wrong type; expected true or false", field: key)
                 }
+            case "tags": tags = try self.tags(try parser.value(at: 1))
             default: _ = try parser.value(at: 1)
             }
         }
@@ -77,7 +79,7 @@ enum ReportReader {
         guard let version else { throw APIError(.badRequest, "is missing", field: "version") }
         guard let host else { throw APIError(.badRequest, "is missing", field: "host") }
         return Report(version: version, host: host, bootId: bootId, sentAt: time, sender: sender, reportId: reportId, resent: resent,
-                      observations: observations)
+                      tags: tags, observations: observations)
     }
 
     private static func observations(_ parser: inout Steps) throws(APIError) -> [Observation] {
@@ -128,6 +130,20 @@ enum ReportReader {
         observation.name = name
         observation.kind = kind
         return observation
+    }
+
+    private static func tags(_ value: JSONValue) throws(APIError) -> [String]? {
+        switch value {
+        case .null: return nil
+        case .array(let items):
+            var tags: [String] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let tag) = item else { throw APIError(.badRequest, "has the wrong type; expected a string", field: "tags[\(index)]") }
+                tags.append(tag)
+            }
+            return tags
+        default: throw APIError(.badRequest, "has the wrong type; expected an array of strings", field: "tags")
+        }
     }
 
     private static func string(_ value: JSONValue, field: @autoclosure () -> String) throws(APIError) -> String? {

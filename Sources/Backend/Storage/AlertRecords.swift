@@ -11,6 +11,8 @@ struct AlertCandidate: Sendable, Equatable {
     var notifiedAt: Date?
     /// The host's own check alerts: its no-data alerts stay quiet.
     var hostDown: Bool
+    /// The host's tags: rules and routes may pick by them.
+    var hostTags: [String] = []
 }
 
 /// What one evaluation changes: the check's new columns, the flip (if the state changed) and the

@@ -29,6 +29,8 @@ struct NotificationMessage: Codable, Sendable, Equatable {
     var duration: Double?
     /// The check's page, when PUBLIC_URL is set.
     var link: String?
+    /// The host's tags; nil when it has none (and in messages queued before tags existed).
+    var tags: [String]? = nil
 }
 
 extension NotificationMessage {

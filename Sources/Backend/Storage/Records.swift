@@ -16,6 +16,8 @@ struct HostRecord: Codable, Sendable, Equatable {
     var checks: Int
     /// Seconds the host's clock was ahead of the backend's (negative: behind) in its newest report.
     var clockOffset: Double? = nil
+    /// As its newest report that told them gave them.
+    var tags: [String] = []
 }
 
 /// What a check watches: a kind a sender reports (validation refuses others), or `host`. Every

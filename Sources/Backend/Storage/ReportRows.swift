@@ -26,6 +26,9 @@ struct ReportRows: Sendable {
     /// How far the sender's clock was ahead of the backend's (negative: behind), in seconds; nil
     /// for a ping's report, which the backend dates itself.
     var clockOffset: Double?
+    /// The host's tags; nil when the report does not tell them. `tags` joined as stored (`HostTagList`).
+    var tagList: [String]?
+    var tags: String? { tagList.map(HostTagList.join) }
 
     private static let newline: [UInt8] = [UInt8(ascii: "\n")]
 
@@ -34,6 +37,7 @@ struct ReportRows: Sendable {
         bootId = report.bootId
         sender = report.sender
         sentAt = report.sentAt
+        tagList = report.tags
         if let id = report.reportId {
             dedupKey = "id:" + id
         } else {
@@ -100,6 +104,8 @@ struct ReportRows: Sendable {
         let offset = sentAt.timeIntervalSince(receivedAt)
         if offset > Self.clockTolerance || (offset < -Self.clockTolerance && !resent) { sentAt = receivedAt }
         clockOffset = ping == nil && !resent ? offset : nil
+        // A report kept and sent late may tell tags the host has since changed.
+        if resent { tagList = nil }
     }
 
     /// The rows a store writes for a report: with the ping it stands for, placed in time.

@@ -9,10 +9,10 @@ enum CheckFlags {
         """
     }
 
-    static func written(id: Int64, host: String, name: String, flags: Int64, isNew: Bool, reported: CheckRecord) -> WrittenCheck {
+    static func written(id: Int64, host: String, name: String, flags: Int64, isNew: Bool, reported: CheckRecord, hostTags: [String]?) -> WrittenCheck {
         WrittenCheck(
             id: id, host: host, name: name, state: state(flags & 3), notifiedState: state((flags >> 2) & 3),
-            flapping: flags & 16 != 0, isNew: isNew, reported: reported)
+            flapping: flags & 16 != 0, isNew: isNew, reported: reported, hostTags: hostTags)
     }
 
     private static func state(_ code: Int64) -> CheckState {

@@ -11,7 +11,7 @@ struct PostgresAlertTransaction: AlertTransaction {
     static let columns = """
         \(LatestColumns.record),
         c.id, c.notified_state, c.notified_at, c.flapping_since,
-        coalesce((SELECT hc.state = 'alert' FROM checks hc WHERE hc.host_id = c.host_id AND hc.name = 'host'), false)
+        coalesce((SELECT hc.state = 'alert' FROM checks hc WHERE hc.host_id = c.host_id AND hc.name = 'host'), false), h.tags
         """
 
     static func candidate(_ row: PostgresRow) throws -> AlertCandidate {
@@ -20,7 +20,7 @@ struct PostgresAlertTransaction: AlertTransaction {
             id: try row[18].decode(Int64.self), check: try CheckRecord(postgres: row),
             notifiedState: CheckState(rawValue: try row[19].decode(String.self)) ?? .ok,
             flappingSince: try row[21].decode(Date?.self), notifiedAt: try row[20].decode(Date?.self),
-            hostDown: try row[22].decode(Bool.self))
+            hostDown: try row[22].decode(Bool.self), hostTags: HostTagList.split(try row[23].decode(String?.self)))
     }
 
     func candidates(ids: [Int64], skipLocked: Bool) async throws -> [AlertCandidate] {

@@ -99,7 +99,8 @@ struct PostgresCheckInsert: PostgresPreparedStatement {
             for position in waiting[Key(hostID: hostID, name: name)] ?? [] { positions.ids[position] = id }
             guard let (report, item) = newest[Key(hostID: hostID, name: name)] else { throw StoreError.unavailable("a check was written that no report holds") }
             let reported = reports[report].rows.record(item, receivedAt: reports[report].receivedAt)
-            written.append(CheckFlags.written(id: id, host: hostNames[hostID] ?? "", name: name, flags: flags, isNew: isNew, reported: reported))
+            written.append(CheckFlags.written(
+                id: id, host: hostNames[hostID] ?? "", name: name, flags: flags, isNew: isNew, reported: reported, hostTags: reports[report].rows.tagList))
         }
         return written
     }

@@ -19,21 +19,24 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
     static let sql = """
         WITH rep AS (
             SELECT r.host, NULLIF(r.boot_id, '') AS boot_id, NULLIF(r.sender, '') AS sender, r.sent_at, r.report_key,
-                   r.received_at, r.first::int4, r.last::int4, NULLIF(r.clock_offset, 'NaN') AS clock_offset, r.idx
+                   r.received_at, r.first::int4, r.last::int4, NULLIF(r.clock_offset, 'NaN') AS clock_offset, r.idx,
+                   -- '' stands for a report that does not tell its tags; told ones come after '='.
+                   CASE WHEN r.tags = '' THEN NULL ELSE substr(r.tags, 2) END AS tags
             FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::int8[], $8::int8[],
-                        $16::float8[])
-                 WITH ORDINALITY AS r (host, boot_id, sender, sent_at, report_key, received_at, first, last, clock_offset, idx)
+                        $16::float8[], $17::text[])
+                 WITH ORDINALITY AS r (host, boot_id, sender, sent_at, report_key, received_at, first, last, clock_offset, tags, idx)
         ), latest AS (
-            -- Per host the newest report's boot id and sender.
-            SELECT DISTINCT ON (host) host, boot_id, sender, received_at, sent_at FROM rep ORDER BY host, sent_at DESC
+            -- Per host the newest report's boot id, sender and tags.
+            SELECT DISTINCT ON (host) host, boot_id, sender, tags, received_at, sent_at FROM rep ORDER BY host, sent_at DESC
         ), known AS (
-            SELECT hosts.id, hosts.name, hosts.boot_id, hosts.sender FROM hosts WHERE hosts.name = ANY($1::text[])
+            SELECT hosts.id, hosts.name, hosts.boot_id, hosts.sender, hosts.tags FROM hosts WHERE hosts.name = ANY($1::text[])
         ), added AS (
-            INSERT INTO hosts (name, boot_id, sender, first_seen, last_report_at, last_sent_at)
-            SELECT host, boot_id, sender, received_at, received_at, sent_at FROM latest
+            INSERT INTO hosts (name, boot_id, sender, tags, first_seen, last_report_at, last_sent_at)
+            SELECT host, boot_id, sender, tags, received_at, received_at, sent_at FROM latest
             WHERE NOT EXISTS (SELECT FROM known WHERE known.name = latest.host)
             ON CONFLICT (name) DO UPDATE SET
                 boot_id = coalesce(EXCLUDED.boot_id, hosts.boot_id), sender = coalesce(EXCLUDED.sender, hosts.sender),
+                tags = coalesce(EXCLUDED.tags, hosts.tags),
                 last_report_at = greatest(hosts.last_report_at, EXCLUDED.last_report_at),
                 last_sent_at = greatest(hosts.last_sent_at, EXCLUDED.last_sent_at)
             RETURNING id, name
@@ -69,16 +72,18 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         ), applied AS (
             SELECT newest.idx, newest.host_id FROM newest JOIN l ON l.host_id = newest.host_id
         ), stale AS (
-            -- A known host's row changes with its boot id or sender, or when no report of the
-            -- batch became its latest row, whose last_seen otherwise tells its last report.
-            SELECT known.id, latest.boot_id, latest.sender, latest.received_at, latest.sent_at
+            -- A known host's row changes with its boot id, sender or tags, or when no report of
+            -- the batch became its latest row, whose last_seen otherwise tells its last report.
+            SELECT known.id, latest.boot_id, latest.sender, latest.tags, latest.received_at, latest.sent_at
             FROM latest JOIN known ON known.name = latest.host
             WHERE coalesce(latest.boot_id, known.boot_id) IS DISTINCT FROM known.boot_id
                OR coalesce(latest.sender, known.sender) IS DISTINCT FROM known.sender
+               OR coalesce(latest.tags, known.tags) IS DISTINCT FROM known.tags
                OR NOT EXISTS (SELECT FROM applied WHERE applied.host_id = known.id)
         ), moved AS (
             -- By primary key: a join here would be planned as a scan of every host.
             UPDATE hosts SET boot_id = coalesce(stale.boot_id, hosts.boot_id), sender = coalesce(stale.sender, hosts.sender),
+                tags = coalesce(stale.tags, hosts.tags),
                 last_report_at = greatest(hosts.last_report_at, stale.received_at),
                 last_sent_at = greatest(hosts.last_sent_at, stale.sent_at)
             FROM stale WHERE hosts.id = ANY (ARRAY(SELECT id FROM stale)) AND hosts.id = stale.id
@@ -103,7 +108,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         // PostgresNIO encodes no NULLs inside arrays: "" stands for NULL and NULLIF restores it.
-        var binds = PostgresBindings(capacity: 16)
+        var binds = PostgresBindings(capacity: 17)
         binds.append(PostgresArray(reports.map(\.rows.host)))
         binds.append(PostgresArray(reports.map { $0.rows.bootId ?? "" }))
         binds.append(PostgresArray(reports.map { $0.rows.sender ?? "" }))
@@ -124,6 +129,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         binds.append(PostgresArray(last))
         columns.bindValues(into: &binds)
         binds.append(PostgresArray(reports.map { $0.rows.clockOffset ?? .nan }))
+        binds.append(PostgresArray(reports.map { $0.rows.tags.map { "=" + $0 } ?? "" }))
         return binds
     }
 
@@ -169,7 +175,8 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
                       rows.grace[item].map({ Int64($0) == grace[k] }) ?? true else { continue }
                 positions.ids[range.lowerBound + item] = ids[k]
                 checks.append(CheckFlags.written(
-                    id: ids[k], host: rows.host, name: rows.names[item], flags: flags[k], isNew: false, reported: rows.record(item, receivedAt: receivedAt)))
+                    id: ids[k], host: rows.host, name: rows.names[item], flags: flags[k], isNew: false, reported: rows.record(item, receivedAt: receivedAt),
+                    hostTags: rows.tagList))
             }
         }
         guard !answered.contains(false) else { throw StoreError.unavailable("the ingest statement did not answer for every report") }

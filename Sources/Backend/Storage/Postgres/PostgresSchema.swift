@@ -179,6 +179,10 @@ enum PostgresSchema {
             [
                 .sql("ALTER TABLE evaluator_beats ADD COLUMN session_pid integer"),
             ],
+            // 14: the host's tags, joined by commas (`HostTagList`), as its newest report gave them.
+            [
+                .sql("ALTER TABLE hosts ADD COLUMN tags text"),
+            ],
         ]
     }
 

@@ -108,14 +108,18 @@ final class PostgresStore: Store {
         // from about 4,000 hosts on.
         let rows = try await client.query("""
             SELECT h.name, h.boot_id, h.sender, h.first_seen, greatest(h.last_report_at, l.last_seen),
-                   coalesce(n.checks, 0)::bigint, l.clock_offset
+                   coalesce(n.checks, 0)::bigint, l.clock_offset, h.tags
             FROM hosts h LEFT JOIN host_latest l ON l.host_id = h.id
             LEFT JOIN (SELECT host_id, count(*) AS checks FROM checks GROUP BY host_id) n ON n.host_id = h.id
             ORDER BY h.name
             """, logger: logger)
         var hosts: [HostRecord] = []
-        for try await (name, bootId, sender, firstSeen, last, checks, offset) in rows.decode((String, String?, String?, Date, Date, Int64, Double?).self) {
-            hosts.append(HostRecord(name: name, bootId: bootId, sender: sender, firstSeen: firstSeen, lastReportAt: last, checks: Int(checks), clockOffset: offset))
+        for try await (name, bootId, sender, firstSeen, last, checks, offset, tags) in rows.decode(
+            (String, String?, String?, Date, Date, Int64, Double?, String?).self)
+        {
+            hosts.append(HostRecord(
+                name: name, bootId: bootId, sender: sender, firstSeen: firstSeen, lastReportAt: last, checks: Int(checks), clockOffset: offset,
+                tags: HostTagList.split(tags)))
         }
         return hosts
     }

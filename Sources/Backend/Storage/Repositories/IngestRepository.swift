@@ -39,4 +39,6 @@ struct WrittenCheck: Sendable {
     var isNew: Bool
     /// The check as the batch's newest report of it shows it.
     var reported: CheckRecord
+    /// The host's tags as that report told them; nil when it did not.
+    var hostTags: [String]?
 }

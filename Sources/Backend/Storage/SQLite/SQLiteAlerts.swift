@@ -7,7 +7,7 @@ struct SQLiteAlertTransaction: AlertTransaction {
     var db: SQLiteConnection
 
     static let select = """
-        SELECT h.name AS host, c.*,
+        SELECT h.name AS host, c.*, h.tags AS host_tags,
                coalesce((SELECT hc.state = 'alert' FROM checks hc WHERE hc.host_id = c.host_id AND hc.name = 'host'), 0) AS host_down
         FROM checks c JOIN hosts h ON h.id = c.host_id
         """
@@ -17,7 +17,7 @@ struct SQLiteAlertTransaction: AlertTransaction {
             id: Int64(row.column("id")?.integer ?? 0), check: CheckRecord(sqlite: row),
             notifiedState: row.column("notified_state")?.string.flatMap(CheckState.init(rawValue:)) ?? .ok,
             flappingSince: row.optionalDate("flapping_since"), notifiedAt: row.optionalDate("notified_at"),
-            hostDown: (row.column("host_down")?.integer ?? 0) != 0)
+            hostDown: (row.column("host_down")?.integer ?? 0) != 0, hostTags: HostTagList.split(row.column("host_tags")?.string))
     }
 
     func candidates(ids: [Int64], skipLocked: Bool) async throws -> [AlertCandidate] {

@@ -144,5 +144,9 @@ enum SQLiteSchema {
             "ALTER TABLE notifications ADD COLUMN held_until INTEGER",
             "CREATE INDEX notifications_group ON notifications (group_id) WHERE group_id IS NOT NULL",
         ],
+        // 10: the host's tags, joined by commas (`HostTagList`), as its newest report gave them.
+        [
+            "ALTER TABLE hosts ADD COLUMN tags TEXT",
+        ],
     ]
 }

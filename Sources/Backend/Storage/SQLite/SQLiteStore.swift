@@ -91,7 +91,7 @@ final class SQLiteStore: Store {
 
     func hosts() async throws -> [HostRecord] {
         let rows = try await readConnection.query("""
-            SELECT h.name, h.boot_id, h.sender, h.first_seen, h.last_report_at, h.clock_offset,
+            SELECT h.name, h.boot_id, h.sender, h.first_seen, h.last_report_at, h.clock_offset, h.tags,
                    (SELECT count(*) FROM checks c WHERE c.host_id = h.id) AS checks
             FROM hosts h ORDER BY h.name
             """)
@@ -99,7 +99,7 @@ final class SQLiteStore: Store {
             HostRecord(
                 name: row.column("name")?.string ?? "", bootId: row.column("boot_id")?.string, sender: row.column("sender")?.string,
                 firstSeen: row.date("first_seen"), lastReportAt: row.date("last_report_at"), checks: row.column("checks")?.integer ?? 0,
-                clockOffset: row.column("clock_offset").flatMap { $0.isNull ? nil : $0.double })
+                clockOffset: row.column("clock_offset").flatMap { $0.isNull ? nil : $0.double }, tags: HostTagList.split(row.column("tags")?.string))
         }
     }
 
