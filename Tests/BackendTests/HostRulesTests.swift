@@ -116,14 +116,14 @@ import Testing
             cpu_sustain = "1h"
             """)
         var check = RulesTests.check(.load, value: 1)
-        #expect(settings.rules(for: check).loadAlertAt == 4)
-        #expect(settings.rules(for: check).certAlertDays == 21)
+        #expect(settings.rules(for: check, tags: []).loadAlertAt == 4)
+        #expect(settings.rules(for: check, tags: []).certAlertDays == 21)
         check.host = "build-1"
-        #expect(settings.rules(for: check).loadAlertAt == 8)
-        #expect(settings.rules(for: check).cpuSustain == 3600)
+        #expect(settings.rules(for: check, tags: []).loadAlertAt == 8)
+        #expect(settings.rules(for: check, tags: []).cpuSustain == 3600)
         check.name = "queue-depth"
-        #expect(settings.rules(for: check).gaugeAbove == 100)
-        #expect(settings.rules(for: check).gaugeFor == 300)
+        #expect(settings.rules(for: check, tags: []).gaugeAbove == 100)
+        #expect(settings.rules(for: check, tags: []).gaugeFor == 300)
         #expect(throws: ConfigError.self) { try RulesFileTests.load("[defaults]\ncpu_alert_at = 150\n") }
         #expect(throws: ConfigError.self) { try RulesFileTests.load("[defaults]\ncert_alert_days = -1\n") }
         #expect(throws: ConfigError.self) { try RulesFileTests.load("[defaults]\ngauge_above = \"high\"\n") }

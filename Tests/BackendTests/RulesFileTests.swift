@@ -34,19 +34,19 @@ import Testing
             disk_min_free_gib = 20
             disk_alert_above = 98
             """)
-        #expect(settings.rules(for: Self.check("web-1", "disk:/")).diskAlertAbove == 92)
-        #expect(settings.rules(for: Self.check("web-1", "disk:/")).memorySustain == 600)
-        #expect(settings.rules(for: Self.check("db.example.com", "disk:/")).diskAlertAbove == 95)
-        #expect(settings.rules(for: Self.check("db.example.com", "disk:/boot")).diskAlertAbove == 80)
-        #expect(settings.rules(for: Self.check("web-1", "disk:/boot")).diskAlertAbove == 80)
-        let var_ = settings.rules(for: Self.check("db.example.com", "disk:/var"))
+        #expect(settings.rules(for: Self.check("web-1", "disk:/"), tags: []).diskAlertAbove == 92)
+        #expect(settings.rules(for: Self.check("web-1", "disk:/"), tags: []).memorySustain == 600)
+        #expect(settings.rules(for: Self.check("db.example.com", "disk:/"), tags: []).diskAlertAbove == 95)
+        #expect(settings.rules(for: Self.check("db.example.com", "disk:/boot"), tags: []).diskAlertAbove == 80)
+        #expect(settings.rules(for: Self.check("web-1", "disk:/boot"), tags: []).diskAlertAbove == 80)
+        let var_ = settings.rules(for: Self.check("db.example.com", "disk:/var"), tags: [])
         #expect(var_.diskAlertAbove == 98 && var_.diskMinFreeGiB == 20)
         // Per-mount thresholds reach the rule itself.
         var full = Self.check("db.example.com", "disk:/var")
         full.value = 97
-        #expect(Rules.evaluate(full, samples: [], now: RulesTests.now, settings: settings.rules(for: full)).state == .ok)
+        #expect(Rules.evaluate(full, samples: [], now: RulesTests.now, settings: settings.rules(for: full, tags: [])).state == .ok)
         full.value = 99
-        #expect(Rules.evaluate(full, samples: [], now: RulesTests.now, settings: settings.rules(for: full)).state == .alert)
+        #expect(Rules.evaluate(full, samples: [], now: RulesTests.now, settings: settings.rules(for: full, tags: [])).state == .alert)
     }
 
     @Test(arguments: [

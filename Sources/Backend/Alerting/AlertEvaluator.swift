@@ -26,7 +26,7 @@ struct AlertEvaluator: Sendable {
         verdicts.reserveCapacity(candidates.count)
         for candidate in candidates {
             let check = candidate.check
-            let rules = settings.rules(for: check)
+            let rules = settings.rules(for: check, tags: candidate.hostTags)
             var samples: [SampleRecord] = []
             if let window = sampleWindow(check, rules: rules) {
                 // Rare: a check at its threshold that is not alerting yet, or a disk that grows.
@@ -68,18 +68,22 @@ struct AlertEvaluator: Sendable {
         var unchanged: [Int64] = []
         unchanged.reserveCapacity(written.count)
         for check in written {
-            guard !check.flapping, check.state == check.notifiedState else {
+            // A report that does not tell its host's tags (a ping) leaves tag rules unknown here.
+            let tagsKnown = check.hostTags != nil || settings.overrides.tags.isEmpty
+            guard !check.flapping, check.state == check.notifiedState, tagsKnown else {
                 ids.append(check.id)
                 continue
             }
             var record = check.reported
             record.state = check.state
-            let rules = settings.rules(for: record)
+            let rules = settings.rules(for: record, tags: check.hostTags ?? [])
             if sampleWindow(record, rules: rules) != nil || Rules.evaluate(record, samples: [], now: now, settings: rules).state != check.state {
                 ids.append(check.id)
             } else if check.isNew {
                 // Just inserted, its row holds only what the report says: its wake time is known.
-                let candidate = AlertCandidate(id: check.id, check: record, notifiedState: check.notifiedState, flappingSince: nil, notifiedAt: nil, hostDown: false)
+                let candidate = AlertCandidate(
+                    id: check.id, check: record, notifiedState: check.notifiedState, flappingSince: nil, notifiedAt: nil, hostDown: false,
+                    hostTags: check.hostTags ?? [])
                 if let wake = AlertPolicy.nextWake(candidate, now: now, settings: settings) { deadlines.push(check.id, at: wake) }
             } else {
                 // Unchanged; the scheduler learns its new deadline when it next looks.

@@ -31,7 +31,8 @@ enum AlertPolicy {
             NotificationMessage(
                 kind: kind, host: check.host, check: check.name, checkKind: check.kind, from: candidate.notifiedState, to: decision.state,
                 value: check.value, unit: check.unit, reason: reason, at: now,
-                duration: kind == .recovery ? now.timeIntervalSince(check.since) : nil, link: link(check, settings: settings))
+                duration: kind == .recovery ? now.timeIntervalSince(check.since) : nil, link: link(check, settings: settings),
+                tags: candidate.hostTags.isEmpty ? nil : candidate.hostTags)
         }
         if startsFlapping {
             if !muted {
@@ -73,7 +74,7 @@ enum AlertPolicy {
         let check = candidate.check
         guard !check.paused else { return nil }
         var times: [Date] = []
-        let deadline = Rules.deadline(check, settings: settings.rules(for: check))
+        let deadline = Rules.deadline(check, settings: settings.rules(for: check, tags: candidate.hostTags))
         if deadline > now || check.state != Rules.staleState(check) { times.append(deadline) }
         let muted = mutedUntil(check, now: now, settings: settings)
         if let muted { times.append(muted) }

@@ -6,12 +6,13 @@ import Shared
 ///     [routes."oncall"]
 ///     channels = ["telegram:-100*", "email"]   # globs over channel names; required
 ///     hosts = ["db-*"]                          # globs; empty or missing: every host
+///     tags = ["db", "eu"]                       # hosts with any of these tags
 ///     checks = ["disk:*", "host"]               # globs over check names
 ///     kinds = ["disk", "host"]                  # check kinds
 ///     states = ["alert"]                        # alert, no-data
 ///     after = "10m"                             # escalation: only problems that last 10 min
 enum RouteSettings {
-    static let keys = ["channels", "hosts", "checks", "kinds", "states", "after"]
+    static let keys = ["channels", "hosts", "tags", "checks", "kinds", "states", "after"]
     /// Bounds, so a rules file cannot make routing costly.
     static let maxRoutes = 100
     static let maxPatterns = 100
@@ -33,6 +34,9 @@ enum RouteSettings {
             route.channels = try strings().map(Glob.init)
             if route.channels.isEmpty { throw fail("must name at least one channel") }
         case "hosts": route.hosts = try strings().map(Glob.init)
+        case "tags":
+            route.tags = try strings()
+            do { try HostTags.check(route.tags, field: "tags") } catch { throw fail("\(error.message)") }
         case "checks": route.checks = try strings().map(Glob.init)
         case "kinds":
             route.kinds = try strings().map { text in

@@ -7,6 +7,8 @@ struct Route: Sendable, Equatable {
     var name: String
     var channels: [Glob]
     var hosts: [Glob] = []
+    /// The host has any of these tags.
+    var tags: [String] = []
     var checks: [Glob] = []
     var kinds: [CheckKind] = []
     /// Problem states: `alert`, `no-data`.
@@ -16,7 +18,8 @@ struct Route: Sendable, Equatable {
 
     func matches(_ message: NotificationMessage) -> Bool {
         let state = message.kind == .recovery ? message.from : message.to
-        return hosts.matchesAny(message.host) && checks.matchesAny(message.check)
+        return hosts.matchesAny(message.host) && (tags.isEmpty || (message.tags ?? []).contains(where: tags.contains))
+            && checks.matchesAny(message.check)
             && (kinds.isEmpty || kinds.contains(message.checkKind)) && (states.isEmpty || states.contains(state))
     }
 

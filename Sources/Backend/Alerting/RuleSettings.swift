@@ -67,9 +67,9 @@ struct AlertSettings: Sendable, Equatable {
     /// Scheduled silences, from the rules file.
     var maintenance = MaintenanceWindows()
 
-    /// The thresholds and maintenance windows that hold for one check.
-    func rules(for check: CheckRecord) -> RuleSettings {
-        var settings = overrides.settings(base: rules, host: check.host, check: check.name)
+    /// The thresholds and maintenance windows that hold for one check of a host with these tags.
+    func rules(for check: CheckRecord, tags: [String]) -> RuleSettings {
+        var settings = overrides.settings(base: rules, host: check.host, tags: tags, check: check.name)
         if !maintenance.isEmpty { settings.maintenance = maintenance.covering(host: check.host, check: check.name) }
         return settings
     }

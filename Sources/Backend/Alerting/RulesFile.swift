@@ -5,6 +5,8 @@ import Shared
 ///
 ///     [defaults]                      # every check
 ///     disk_alert_above = 90
+///     [tags."db"]                     # every check of the hosts tagged db (in file order)
+///     memory_alert_at = 92
 ///     [hosts."db-1"]                  # every check of one host
 ///     memory_alert_at = 95
 ///     [checks."*"."disk:/boot"]       # one check name on every host
@@ -12,12 +14,19 @@ import Shared
 ///     [checks."db-1"."disk:/var"]     # one check of one host: wins over all above
 ///     disk_min_free_gib = 20
 struct RuleOverrides: Sendable, Equatable {
+    /// In the file's order: of two tags a host has, the later table wins.
+    var tags: [(tag: String, patch: RulePatch)] = []
     var hosts: [String: RulePatch] = [:]
     var checks: [String: [String: RulePatch]] = [:]
 
-    func settings(base: RuleSettings, host: String, check: String) -> RuleSettings {
-        guard !hosts.isEmpty || !checks.isEmpty else { return base }
+    static func == (a: RuleOverrides, b: RuleOverrides) -> Bool {
+        a.tags.map(\.tag) == b.tags.map(\.tag) && a.tags.map(\.patch) == b.tags.map(\.patch) && a.hosts == b.hosts && a.checks == b.checks
+    }
+
+    func settings(base: RuleSettings, host: String, tags hostTags: [String], check: String) -> RuleSettings {
+        guard !tags.isEmpty || !hosts.isEmpty || !checks.isEmpty else { return base }
         var settings = base
+        for (tag, patch) in tags where hostTags.contains(tag) { patch.apply(to: &settings) }
         hosts[host]?.apply(to: &settings)
         checks["*"]?[check]?.apply(to: &settings)
         checks[host]?[check]?.apply(to: &settings)
@@ -52,6 +61,13 @@ enum RulesFile {
             switch key.count {
             case 2 where key[0] == "defaults":
                 try set(&defaults, name, value, fail)
+            case 3 where key[0] == "tags":
+                if !overrides.tags.contains(where: { $0.tag == key[1] }) {
+                    do { try HostTags.check([key[1]], field: "tags") } catch { throw fail("names no tag: \(error.message)") }
+                    overrides.tags.append((key[1], RulePatch()))
+                }
+                guard let index = overrides.tags.firstIndex(where: { $0.tag == key[1] }) else { continue }
+                try set(&overrides.tags[index].patch, name, value, fail)
             case 3 where key[0] == "hosts":
                 try set(&overrides.hosts[key[1], default: RulePatch()], name, value, fail)
             case 4 where key[0] == "checks":
@@ -72,7 +88,7 @@ enum RulesFile {
                 }
                 try LogRuleSettings.set(&logRules[key[1], default: LogRule(name: key[1])], name, value, fail)
             default:
-                throw fail("is not in [defaults], [hosts.\"HOST\"], [checks.\"HOST\".\"CHECK\"], [routes.\"NAME\"], [maintenance.\"NAME\"] or [logs.\"NAME\"] (found under '\(where_)')")
+                throw fail("is not in [defaults], [tags.\"TAG\"], [hosts.\"HOST\"], [checks.\"HOST\".\"CHECK\"], [routes.\"NAME\"], [maintenance.\"NAME\"] or [logs.\"NAME\"] (found under '\(where_)')")
             }
         }
         for name in routeOrder where routes[name]?.channels.isEmpty ?? true {
