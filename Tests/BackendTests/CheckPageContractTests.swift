@@ -14,19 +14,19 @@ import Testing
                     Observation(name: "disk:/d\(index)", kind: .disk, value: value, unit: "%")
                 }), receivedAt: now)
             }
-            let counts = try await store.checkCounts(host: nil)
+            let counts = try await store.checkCounts(host: nil, tag: nil)
             // Each host also has its own `host` check, ok while it reports.
             #expect(counts["a-host"] == CheckCounts(ok: 2, alert: 2, noData: 0))
             #expect(counts["b-host"] == CheckCounts(ok: 2, alert: 1, noData: 0))
-            #expect(try await store.checkCounts(host: "b-host").keys.sorted() == ["b-host"])
-            let all = try await store.checksPage(host: nil, state: nil, offset: 0, limit: 100)
+            #expect(try await store.checkCounts(host: "b-host", tag: nil).keys.sorted() == ["b-host"])
+            let all = try await store.checksPage(host: nil, tag: nil, state: nil, offset: 0, limit: 100)
             #expect(all.map { "\($0.host) \($0.name)" } == [
                 "a-host disk:/d1", "a-host disk:/d2", "b-host disk:/d0",
                 "a-host disk:/d0", "a-host host", "b-host disk:/d1", "b-host host",
             ])
-            let second = try await store.checksPage(host: nil, state: nil, offset: 2, limit: 2)
+            let second = try await store.checksPage(host: nil, tag: nil, state: nil, offset: 2, limit: 2)
             #expect(second.map(\.name) == ["disk:/d0", "disk:/d0"] && second.map(\.host) == ["b-host", "a-host"])
-            let alerts = try await store.checksPage(host: "a-host", state: .alert, offset: 0, limit: 10)
+            let alerts = try await store.checksPage(host: "a-host", tag: nil, state: .alert, offset: 0, limit: 10)
             #expect(alerts.map(\.name) == ["disk:/d1", "disk:/d2"])
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Shared
 
 /// `/dashboard`: a summary per host and every check, alerts first, with filters in the URL; and
 /// the sparklines its rows load lazily, so the page itself never waits on samples.
@@ -27,14 +28,18 @@ struct DashboardController: Sendable {
         let stateText = query.get("state") ?? ""
         let state = CheckState(rawValue: stateText)
         guard stateText.isEmpty || state != nil else { throw PageError(.badRequest, "The state filter must be ok, alert or no-data.") }
+        let tagFilter = query.get("tag").flatMap { $0.isEmpty ? nil : $0 }
+        if let tagFilter {
+            do { try HostTags.check([tagFilter], field: "tag") } catch { throw PageError(.badRequest, "The tag filter \(error.message)") }
+        }
         let page = max(1, min(100_000, query.get("page").flatMap { Int($0) } ?? 1))
         let now = Date()
         let settings = pages.config.alerting.settings
         let start = (page - 1) * Self.pageSize
-        let (hosts, counts, shown) = try await (pages.store.hosts(), pages.store.checkCounts(host: hostFilter),
-                                                pages.store.checksPage(host: hostFilter, state: state, offset: start, limit: Self.pageSize))
+        let (hosts, counts, shown) = try await (pages.store.hosts(), pages.store.checkCounts(host: hostFilter, tag: tagFilter),
+                                                pages.store.checksPage(host: hostFilter, tag: tagFilter, state: state, offset: start, limit: Self.pageSize))
         // The summary counts every check of the shown hosts; the table applies the state filter.
-        let shownHosts = hosts.filter { hostFilter == nil || $0.name == hostFilter }
+        let shownHosts = hosts.filter { (hostFilter == nil || $0.name == hostFilter) && (tagFilter.map($0.tags.contains) ?? true) }
         // Hosts with problems first; a big fleet shows its first `summaryLimit` and a link to all.
         let allHosts = query.get("hosts") == "all"
         let summary: [[String: Any]] = shownHosts.sorted { a, b in
@@ -43,7 +48,8 @@ struct DashboardController: Sendable {
         }.prefix(allHosts ? Int.max : Self.summaryLimit).map { host in
             let count = counts[host.name] ?? CheckCounts()
             let maintenance = settings.maintenance.open(at: now, host: host.name).map(\.until).max()
-            return ["host": host.name, "hostURL": URLText.hostPage(host.name), "ok": count.ok, "alert": count.alert,
+            let tags = host.tags.map { ["tag": $0, "url": "/dashboard?" + URLText.queryString([("tag", $0)])] }
+            return ["host": host.name, "hostURL": URLText.hostPage(host.name), "tags": tags, "ok": count.ok, "alert": count.alert,
                     "maintenanceUntil": maintenance.map(TimeText.utc) ?? false, "maintenanceUntilISO": maintenance.map(TimeText.iso) ?? "",
                     "noData": count.noData, "lastReportAgo": TimeText.ago(host.lastReportAt, now: now),
                     "lastReportISO": TimeText.iso(host.lastReportAt), "state": count.alert > 0 ? "alert" : count.noData > 0 ? "no-data" : "ok"]
@@ -54,11 +60,13 @@ struct DashboardController: Sendable {
             return sum
         }
         let matching = state.map { total.count($0) } ?? total.total
-        let filters: [(String, String?)] = [("host", hostFilter), ("state", state?.rawValue), ("hosts", allHosts ? "all" : nil)]
+        let filters: [(String, String?)] = [("host", hostFilter), ("tag", tagFilter), ("state", state?.rawValue), ("hosts", allHosts ? "all" : nil)]
         let back = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
         var model: [String: Any] = [
             "summary": summary, "checks": shown.map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: back, maintenanceUntil: settings.maintenanceUntil($0, now: now)) },
             "hostFilter": hostFilter ?? "", "hostNames": hosts.map(\.name),
+            "tagOptions": Set(hosts.flatMap(\.tags)).sorted().map { ["value": $0, "selected": $0 == tagFilter] as [String: Any] },
+            "hasTags": hosts.contains { !$0.tags.isEmpty },
             "states": [("", "any state"), ("alert", "alert"), ("no-data", "no data"), ("ok", "ok")].map { value, label in
                 ["value": value, "label": label, "selected": value == stateText] as [String: Any]
             },
@@ -71,7 +79,7 @@ struct DashboardController: Sendable {
                                    "leading": status.leading, "backend": status.backend]
         }
         if !allHosts && shownHosts.count > Self.summaryLimit {
-            model["allHostsURL"] = "/dashboard?" + URLText.queryString([("host", hostFilter), ("state", state?.rawValue), ("hosts", "all")])
+            model["allHostsURL"] = "/dashboard?" + URLText.queryString([("host", hostFilter), ("tag", tagFilter), ("state", state?.rawValue), ("hosts", "all")])
             model["hiddenHosts"] = shownHosts.count - Self.summaryLimit
         }
         if start + Self.pageSize < matching {

@@ -44,7 +44,9 @@ struct HostPageController: Sendable {
                 "week": SVGChart.chart(samples, from: weekAgo, to: now, unit: check.unit, label: check.name),
             ]
             if let inodes = HostHealthRows.inodes(check) { chart["inodes"] = inodes }
-            if let fill = HostHealthRows.fill(check, samples: samples, now: now, settings: settings.rules(for: check)) { chart["fill"] = fill }
+            if let fill = HostHealthRows.fill(check, samples: samples, now: now, settings: settings.rules(for: check, tags: record.tags)) {
+                chart["fill"] = fill
+            }
             charts.append(chart)
         }
         let units = HostHealthRows.units(checks, host: host), certs = HostHealthRows.certs(checks)
@@ -64,6 +66,7 @@ struct HostPageController: Sendable {
             "back": request.uri.path,
         ]
         if let sender = record.sender, !sender.isEmpty { model["sender"] = sender }
+        model["tags"] = record.tags.map { ["tag": $0, "url": "/dashboard?" + URLText.queryString([("tag", $0)])] }
         if let warning = Self.clockWarning(record.clockOffset) { model["clockWarning"] = warning }
         return pages.render("host", request: request, session: session, title: host, nav: "dashboard", model)
     }
