@@ -74,7 +74,7 @@ public struct Observation: Codable, Sendable, Equatable {
 
 public enum ObservationKind: String, Codable, Sendable, CaseIterable {
     case memory, disk, raid, heartbeat, container, zpool, gauge
-    case load, cpu, unit, cert, net, smart
+    case load, cpu, unit, cert, net, smart, inodes
 }
 
 /// Words used in `Observation.status`.

@@ -13,6 +13,7 @@ import Testing
                 Observation(name: "load", kind: .load, value: 0.42, details: ["load1": 0.84, "cpus": 2]),
                 Observation(name: "cpu", kind: .cpu, value: 12.5, unit: "%", details: ["iowaitPercent": 1]),
                 Observation(name: "disk:/", kind: .disk, value: 55, unit: "%", details: ["inodesUsedPercent": 3.1]),
+                Observation(name: "inodes:/", kind: .inodes, value: 3.1, unit: "%"),
                 Observation(name: "unit:backup-db.service", kind: .unit, status: "failed", details: ["description": "Nightly database backup"]),
                 Observation(name: "cert:/etc/ssl/site.pem", kind: .cert, value: 5.4, unit: "days", details: ["commonName": "site.example"]),
                 Observation(name: "cert:example.com:443", kind: .cert, value: -2.2, unit: "days"),
@@ -28,7 +29,7 @@ import Testing
                 #expect(page.contains("expired 3 days ago"))
                 #expect(page.range(of: "expired 3 days ago")?.lowerBound ?? page.endIndex < page.range(of: "5 days left")?.lowerBound ?? page.startIndex,
                         "soonest expiry first")
-                #expect(page.contains("inodes 3.1 % used"))
+                #expect(page.contains("aria-label=\"inodes:/, last 24 h\""))
                 #expect(page.contains("aria-label=\"load, last 24 h\""))
                 #expect(page.contains("aria-label=\"cpu, last 24 h\""))
                 #expect(page.contains("<title>"), "charts have hover values")

@@ -4,7 +4,7 @@ import Testing
 @testable import Backend
 
 /// The rules of the host checks beyond disk and memory, alone: load, CPU, network, units,
-/// certificates, SMART, gauges, and inodes in the disk rule.
+/// certificates, SMART, gauges, and inodes with the disk's thresholds.
 @Suite struct HostRulesTests {
     static let now = RulesTests.now
 
@@ -90,9 +90,13 @@ import Testing
     }
 
     @Test func inodesAlertWithTheDisksThresholds() {
-        #expect(Self.verdict(RulesTests.check(.disk, value: 40, details: ["inodesUsedPercent": 95])) == .alert("40% used, inodes 95% used, above 90%"))
-        #expect(Self.verdict(RulesTests.check(.disk, value: 40, state: .alert, details: ["inodesUsedPercent": 87])).state == .alert)
-        #expect(Self.verdict(RulesTests.check(.disk, value: 40, state: .alert, details: ["inodesUsedPercent": 80])) == .ok("40% used"))
+        #expect(Self.verdict(RulesTests.check(.inodes, value: 95)) == .alert("inodes 95% used, above 90%"))
+        #expect(Self.verdict(RulesTests.check(.inodes, value: 87, state: .alert)) == .alert("inodes 87% used, not yet below 85%"))
+        #expect(Self.verdict(RulesTests.check(.inodes, value: 87)) == .ok("inodes 87% used"))
+        #expect(Self.verdict(RulesTests.check(.inodes, value: 80, state: .alert)) == .ok("inodes 80% used"))
+        var tighter = RuleSettings()
+        tighter.diskAlertAbove = 80
+        #expect(Self.verdict(RulesTests.check(.inodes, value: 81), settings: tighter).state == .alert)
     }
 
     @Test func unhealthyOrRestartingContainersAlert() {

@@ -34,6 +34,13 @@ extension Rules {
             above: settings.netAlertAt, clearBelow: settings.netClearBelow, seconds: settings.netSustain)
     }
 
+    /// Full inodes break a host as surely as full blocks: the disk's thresholds, per mount.
+    static func inodes(_ check: CheckRecord, settings: RuleSettings) -> Verdict {
+        guard let used = check.value else { return .noData("no value") }
+        let text = "inodes \(Durations.percent(used))% used"
+        return overDiskThreshold(check, used: used, text: text, settings: settings) ?? .ok(text)
+    }
+
     /// A container whose health check fails, or that keeps restarting, alerts.
     static func container(_ check: CheckRecord) -> Verdict {
         if check.status == ObservationStatus.error { return .alert(check.error ?? "containers could not be listed") }

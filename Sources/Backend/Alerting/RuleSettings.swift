@@ -14,7 +14,7 @@ struct RuleSettings: Sendable, Equatable {
     var diskFillWithin: Int? = 86400
     var diskFillWindow = 21600
     var diskFillFrom = 50.0
-    /// Disk: inode use alerts with the same thresholds as blocks (`inodesUsedPercent`).
+    /// Inodes (`inodes:MOUNT`) alert with the same thresholds as blocks.
     /// Disk: also alert when fewer GiB than this are free (nil: no such rule).
     var diskMinFreeGiB: Double?
     /// Memory: alert when every sample of the last `memorySustain` seconds is at or above this.

@@ -18,6 +18,7 @@ enum Rules {
         if let late = staleness(check, now: now, settings: settings) { return late }
         switch check.kind {
         case .disk: return disk(check, samples: samples, now: now, settings: settings)
+        case .inodes: return inodes(check, settings: settings)
         case .memory: return memory(check, samples: samples, now: now, settings: settings)
         case .raid, .zpool: return array(check)
         case .heartbeat: return heartbeat(check)
@@ -127,16 +128,7 @@ enum Rules {
         if let minimum = settings.diskMinFreeGiB, let free = check.details?["availBytes"]?.doubleValue, free / 1_073_741_824 < minimum {
             return .alert("\(text), \(Durations.percent(free / 1_073_741_824)) GiB free, below \(Durations.percent(minimum)) GiB")
         }
-        if used > settings.diskAlertAbove { return .alert("\(text), above \(Durations.percent(settings.diskAlertAbove))%") }
-        // Full inodes break a host as surely as full blocks: the same thresholds.
-        let inodes = check.details?["inodesUsedPercent"]?.doubleValue
-        if let inodes, inodes > settings.diskAlertAbove {
-            return .alert("\(text), inodes \(Durations.percent(inodes))% used, above \(Durations.percent(settings.diskAlertAbove))%")
-        }
-        if check.state == .alert && (used >= settings.diskClearBelow || (inodes ?? 0) >= settings.diskClearBelow) {
-            let which = used >= settings.diskClearBelow ? text : "inodes \(Durations.percent(inodes ?? 0))% used"
-            return .alert("\(which), not yet below \(Durations.percent(settings.diskClearBelow))%")
-        }
+        if let over = overDiskThreshold(check, used: used, text: text, settings: settings) { return over }
         if let within = settings.diskFillWithin, used >= settings.diskFillFrom,
             let prediction = FillPrediction.predict(samples, now: now, window: Double(settings.diskFillWindow)),
             prediction.fullAt <= now.addingTimeInterval(Double(within))
@@ -146,6 +138,15 @@ enum Rules {
             return .alert("fills up within \(Durations.words(Double(within))): \(text), growing \(Durations.percent(prediction.growthPerHour))%/h, full around \(at)")
         }
         return .ok(text)
+    }
+
+    /// Above the disk's threshold alerts; once alerting, it clears only below the lower one.
+    static func overDiskThreshold(_ check: CheckRecord, used: Double, text: String, settings: RuleSettings) -> Verdict? {
+        if used > settings.diskAlertAbove { return .alert("\(text), above \(Durations.percent(settings.diskAlertAbove))%") }
+        if check.state == .alert && used >= settings.diskClearBelow {
+            return .alert("\(text), not yet below \(Durations.percent(settings.diskClearBelow))%")
+        }
+        return nil
     }
 
     /// High only when sustained: every sample of the window at or above the threshold, and the

@@ -25,7 +25,7 @@ struct HostRecord: Codable, Sendable, Equatable {
 /// reports stop, it alerts once as "host down" and mutes the host's no-data alerts.
 enum CheckKind: String, Codable, Sendable, CaseIterable {
     case memory, disk, raid, heartbeat, container, zpool, gauge, host
-    case load, cpu, unit, cert, net, smart
+    case load, cpu, unit, cert, net, smart, inodes
     /// Raised by a log rule from journal entries, never reported by a sender.
     case journal
 

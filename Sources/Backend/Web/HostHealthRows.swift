@@ -36,12 +36,6 @@ enum HostHealthRows {
             }
     }
 
-    /// "inodes 3.1 % used" for a disk that reports them.
-    static func inodes(_ check: CheckRecord) -> String? {
-        guard check.kind == .disk, let percent = check.details?["inodesUsedPercent"]?.doubleValue else { return nil }
-        return "inodes \(TimeText.value(percent, unit: "%")) used"
-    }
-
     /// When the disk's last hours of samples say it is full, if it grows at all.
     static func fill(_ check: CheckRecord, samples: [SampleRecord], now: Date, settings: RuleSettings) -> String? {
         guard check.kind == .disk,

@@ -7,7 +7,7 @@ import Shared
 /// recent flips, and a link to its journal.
 struct HostPageController: Sendable {
     let pages: WebPages
-    static let chartedKinds: Set<CheckKind> = [.disk, .memory, .zpool, .load, .cpu, .net]
+    static let chartedKinds: Set<CheckKind> = [.disk, .inodes, .memory, .zpool, .load, .cpu, .net]
 
     func add(to routes: PageRoutes) {
         routes.users.get("hosts/:host", use: show)
@@ -43,7 +43,6 @@ struct HostPageController: Sendable {
                 "day": SVGChart.chart(samples, from: dayAgo, to: now, unit: check.unit, label: check.name),
                 "week": SVGChart.chart(samples, from: weekAgo, to: now, unit: check.unit, label: check.name),
             ]
-            if let inodes = HostHealthRows.inodes(check) { chart["inodes"] = inodes }
             if let fill = HostHealthRows.fill(check, samples: samples, now: now, settings: settings.rules(for: check, tags: record.tags)) {
                 chart["fill"] = fill
             }

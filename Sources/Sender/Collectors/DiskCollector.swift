@@ -4,7 +4,9 @@ import Glibc
 import CSupport
 import Shared
 
-/// Usage of every real mount, from /proc/self/mountinfo and statvfs (node_exporter's filesystem collector).
+/// Usage of every real mount, from /proc/self/mountinfo and statvfs (node_exporter's filesystem
+/// collector): `disk:MOUNT` for blocks, and `inodes:MOUNT` where the filesystem has a fixed
+/// inode count, so each has its own history, chart and alert.
 struct DiskCollector: Collector {
     static let name = "disk"
 
@@ -22,7 +24,7 @@ struct DiskCollector: Collector {
         }
         let mounts = Self.select(Mountinfo.parse(text), filter: filter)
         let results = Self.statvfsAll(mounts.map { Self.statPath($0, context) }, timeout: statTimeout)
-        return zip(mounts, results).map { observation(for: $0, result: $1) }
+        return zip(mounts, results).flatMap { observations(for: $0, result: $1) }
     }
 
     /// The mount point's own bytes below the root: its printable name may have escaped some.
@@ -77,7 +79,7 @@ struct DiskCollector: Collector {
         return candidate.mountPoint.utf8.count < current.mountPoint.utf8.count
     }
 
-    private func observation(for mount: Mount, result: csupport_statvfs_result) -> Observation {
+    private func observations(for mount: Mount, result: csupport_statvfs_result) -> [Observation] {
         let name = PrintableName.shorten("disk:\(mount.mountPoint)")
         var details: [String: JSONValue] = [
             "mountPoint": .string(mount.mountPoint), "device": .string(mount.source), "fsType": .string(mount.fsType),
@@ -88,7 +90,7 @@ struct DiskCollector: Collector {
             let reason = rc == ETIMEDOUT
                 ? "statvfs did not answer within \(statTimeout); the mount looks stuck (a hung network filesystem?)"
                 : "statvfs failed: \(String(cString: strerror(rc)))"
-            return Observation(name: name, kind: .disk, status: ObservationStatus.error, error: reason, details: details)
+            return [Observation(name: name, kind: .disk, status: ObservationStatus.error, error: reason, details: details)]
         }
         let usage = DiskUsage(
             blockSize: UInt64(buffer.f_frsize), blocks: UInt64(buffer.f_blocks), blocksFree: UInt64(buffer.f_bfree),
@@ -98,6 +100,11 @@ struct DiskCollector: Collector {
         details["availBytes"] = .number(Double(usage.availBytes))
         details["freeBytes"] = .number(Double(usage.freeBytes))
         details["inodesUsedPercent"] = usage.inodesUsedPercent.map(JSONValue.number) ?? .null
-        return Observation(name: name, kind: .disk, value: usage.usedPercent, unit: "%", details: details)
+        let disk = Observation(name: name, kind: .disk, value: usage.usedPercent, unit: "%", details: details)
+        guard let inodes = usage.inodesUsedPercent else { return [disk] }
+        let inodeDetails: [String: JSONValue] = [
+            "mountPoint": .string(mount.mountPoint), "inodes": .number(Double(usage.files)), "inodesFree": .number(Double(usage.filesFree)),
+        ]
+        return [disk, Observation(name: PrintableName.shorten("inodes:\(mount.mountPoint)"), kind: .inodes, value: inodes, unit: "%", details: inodeDetails)]
     }
 }
