@@ -37,7 +37,7 @@ import Testing
             let inside = try await domain.alerting.evaluate(ids: [id], now: opened.addingTimeInterval(300))
             #expect(inside.flips == 0 && inside.messages == 0)
             let check = try #require(try await store.checks(host: "web-1", state: nil).first { $0.name == "backup" })
-            #expect(domain.alerting.settings.maintenanceUntil(check, now: opened.addingTimeInterval(300)) == closes)
+            #expect(domain.alerting.settings.maintenanceUntil(check, tags: [], now: opened.addingTimeInterval(300)) == closes)
             // Closed, within the fresh grace: still no false alert.
             for offset in [0.0, 60, 359] {
                 let after = try await domain.alerting.evaluate(ids: [id], now: closes.addingTimeInterval(offset))
@@ -68,7 +68,7 @@ import Testing
             let closes = opened.addingTimeInterval(600)
             let wakes = try await domain.alerting.wakeTimes(now: inside)
             let disk = try #require(try await store.checks(host: "web-1", state: .alert).first)
-            #expect(domain.alerting.settings.maintenanceUntil(disk, now: inside) == closes)
+            #expect(domain.alerting.settings.maintenanceUntil(disk, tags: [], now: inside) == closes)
             // Both checks of the host (the disk and the host's own) are in the window: they wake when it closes.
             #expect(wakes.count == 2 && wakes.allSatisfy { abs($0.at.timeIntervalSince(closes)) < 0.001 })
             let atClose = wakes.map(\.id)

@@ -49,12 +49,12 @@ import Testing
 
     @Test func globsChooseHostsAndChecks() throws {
         let window = try Self.window("0 3 * * *", 3600, hosts: ["db-*"], checks: ["disk:*", "backup-*"])
-        #expect(window.covers(host: "db-1", check: "disk:/var"))
-        #expect(window.covers(host: "db-1", check: "backup-nightly"))
-        #expect(!window.covers(host: "db-1", check: "memory"))
-        #expect(!window.covers(host: "web-1", check: "disk:/"))
+        #expect(window.covers(host: "db-1", tags: [], check: "disk:/var"))
+        #expect(window.covers(host: "db-1", tags: [], check: "backup-nightly"))
+        #expect(!window.covers(host: "db-1", tags: [], check: "memory"))
+        #expect(!window.covers(host: "web-1", tags: [], check: "disk:/"))
         let everything = try Self.window("0 3 * * *", 3600)
-        #expect(everything.covers(host: "web-1", check: "host"))
+        #expect(everything.covers(host: "web-1", tags: [], check: "host"))
     }
 
     /// A heartbeat due inside the window is due a full period after it closes; one already late
@@ -79,12 +79,34 @@ import Testing
         let inside = Self.utc("2026-03-28T02:30:00Z")
         check.lastSeen = inside
         let candidate = AlertCandidate(id: 1, check: check, notifiedState: .ok, flappingSince: nil, notifiedAt: nil, hostDown: false)
-        #expect(AlertPolicy.mutedUntil(check, now: inside, settings: settings) == Self.utc("2026-03-28T03:00:00Z"))
+        #expect(AlertPolicy.mutedUntil(candidate, now: inside, settings: settings) == Self.utc("2026-03-28T03:00:00Z"))
         #expect(AlertPolicy.decide(candidate, verdict: .alert("95% used"), now: inside, recentFlips: 0, settings: settings) == nil)
         // The scheduler looks again when it closes, and the user hears of the alert then.
         #expect(AlertPolicy.nextWake(candidate, now: inside, settings: settings) == Self.utc("2026-03-28T03:00:00Z"))
         let closed = Self.utc("2026-03-28T03:00:00Z")
         #expect(AlertPolicy.decide(candidate, verdict: .alert("95% used"), now: closed, recentFlips: 0, settings: settings)?.message?.kind == .problem)
+    }
+
+    /// A window for the hosts with a tag mutes their checks, whatever the host's name.
+    @Test func tagsChooseHosts() throws {
+        let settings = try Self.load("""
+            [maintenance."db-upgrades"]
+            cron = "0 3 * * *"
+            duration = "1h"
+            timezone = "UTC"
+            tags = ["db"]
+            """)
+        let inside = Self.utc("2026-03-28T03:30:00Z")
+        var check = RulesTests.check(.disk, value: 95, state: .alert)
+        check.lastSeen = inside
+        let tagged = AlertCandidate(id: 1, check: check, notifiedState: .ok, flappingSince: nil, notifiedAt: nil, hostDown: false, hostTags: ["eu", "db"])
+        var untagged = tagged
+        untagged.hostTags = ["eu"]
+        #expect(AlertPolicy.mutedUntil(tagged, now: inside, settings: settings) == Self.utc("2026-03-28T04:00:00Z"))
+        #expect(AlertPolicy.mutedUntil(untagged, now: inside, settings: settings) == nil)
+        #expect(settings.maintenance.open(at: inside, host: check.host, tags: ["db"]).map(\.name) == ["db-upgrades"])
+        #expect(settings.maintenance.open(at: inside, host: check.host, tags: []).isEmpty)
+        #expect(throws: ConfigError.self) { try Self.load("[maintenance.\"m\"]\ncron = \"0 3 * * *\"\nduration = \"1h\"\ntags = [\"d b\"]\n") }
     }
 
     static func load(_ text: String) throws -> AlertSettings { try RulesFileTests.load(text) }

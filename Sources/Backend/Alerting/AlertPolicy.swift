@@ -56,15 +56,15 @@ enum AlertPolicy {
     }
 
     static func isMuted(_ candidate: AlertCandidate, state: CheckState, now: Date, settings: AlertSettings) -> Bool {
-        if mutedUntil(candidate.check, now: now, settings: settings) != nil { return true }
+        if mutedUntil(candidate, now: now, settings: settings) != nil { return true }
         return candidate.hostDown && candidate.check.kind != .host && (state == .noData || candidate.notifiedState == .noData)
     }
 
     /// Until when the user hears nothing of this check: its silence, or the maintenance window
     /// it is in. Nil: neither holds now.
-    static func mutedUntil(_ check: CheckRecord, now: Date, settings: AlertSettings) -> Date? {
-        let silence = check.silencedUntil.flatMap { $0 > now ? $0 : nil }
-        return [silence, settings.maintenanceUntil(check, now: now)].compactMap { $0 }.max()
+    static func mutedUntil(_ candidate: AlertCandidate, now: Date, settings: AlertSettings) -> Date? {
+        let silence = candidate.check.silencedUntil.flatMap { $0 > now ? $0 : nil }
+        return [silence, settings.maintenanceUntil(candidate.check, tags: candidate.hostTags, now: now)].compactMap { $0 }.max()
     }
 
     /// When evaluating this check next could change something without a new report: its
@@ -76,7 +76,7 @@ enum AlertPolicy {
         var times: [Date] = []
         let deadline = Rules.deadline(check, settings: settings.rules(for: check, tags: candidate.hostTags))
         if deadline > now || check.state != Rules.staleState(check) { times.append(deadline) }
-        let muted = mutedUntil(check, now: now, settings: settings)
+        let muted = mutedUntil(candidate, now: now, settings: settings)
         if let muted { times.append(muted) }
         if candidate.flappingSince != nil { times.append(check.since.addingTimeInterval(Double(settings.flapWindow))) }
         if let every = settings.remindEvery, check.state != .ok, candidate.notifiedState == check.state, let last = candidate.notifiedAt {

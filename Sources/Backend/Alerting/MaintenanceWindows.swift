@@ -3,20 +3,26 @@ import Shared
 
 /// A scheduled, recurring silence: it opens whenever its cron expression fires (in its time
 /// zone, so across DST it keeps its local time) and stays open for `duration` seconds of elapsed
-/// time, for the checks its host and check globs match (an empty list matches all).
+/// time, for the checks its host and check globs match, of hosts with any of its tags (an empty
+/// list matches all).
 struct MaintenanceWindow: Sendable, Equatable {
     var name: String
     var schedule: CronSchedule
     var duration: Int
     var hosts: [Glob] = []
+    var tags: [String] = []
     var checks: [Glob] = []
 
     /// Openings within one duration, at most: each costs a cron search whenever a covered check's
     /// wake is worked out, so the rules file may not ask for more (every minute for two hours is 120).
     static let searchLimit = 100
 
-    func covers(host: String, check: String) -> Bool {
-        hosts.matchesAny(host) && checks.matchesAny(check)
+    func covers(host: String, tags hostTags: [String], check: String) -> Bool {
+        coversHost(host, tags: hostTags) && checks.matchesAny(check)
+    }
+
+    func coversHost(_ host: String, tags hostTags: [String]) -> Bool {
+        hosts.matchesAny(host) && (tags.isEmpty || hostTags.contains(where: tags.contains))
     }
 
     /// When the opening that holds `date` closes (the latest, when openings overlap); nil if none holds it.
@@ -43,14 +49,14 @@ struct MaintenanceWindows: Sendable, Equatable {
 
     var isEmpty: Bool { windows.isEmpty }
 
-    func covering(host: String, check: String) -> MaintenanceWindows {
-        MaintenanceWindows(windows: windows.filter { $0.covers(host: host, check: check) })
+    func covering(host: String, tags: [String], check: String) -> MaintenanceWindows {
+        MaintenanceWindows(windows: windows.filter { $0.covers(host: host, tags: tags, check: check) })
     }
 
     /// The windows open at `date` that cover some check of `host`, with when each closes: what
     /// the pages say of a host.
-    func open(at date: Date, host: String) -> [(name: String, until: Date)] {
-        windows.filter { $0.hosts.matchesAny(host) }.compactMap { window in window.closes(openAt: date).map { (window.name, $0) } }
+    func open(at date: Date, host: String, tags: [String]) -> [(name: String, until: Date)] {
+        windows.filter { $0.coversHost(host, tags: tags) }.compactMap { window in window.closes(openAt: date).map { (window.name, $0) } }
     }
 
     /// When the maintenance open at `date` ends, or nil if none is open. A window that opens
@@ -74,9 +80,10 @@ struct MaintenanceWindows: Sendable, Equatable {
 ///     duration = "1h"
 ///     timezone = "Europe/Berlin"      # default UTC
 ///     hosts = ["db-*"]                # empty or missing: every host
+///     tags = ["db"]                   # hosts with any of these tags; empty or missing: any
 ///     checks = ["disk:*", "backup-*"] # empty or missing: every check of those hosts
 struct MaintenanceWindowsFile {
-    static let keys = ["cron", "duration", "timezone", "hosts", "checks"]
+    static let keys = ["cron", "duration", "timezone", "hosts", "tags", "checks"]
     /// Longer than this is not maintenance; pause the checks instead.
     static let longest = 31 * 86400
     /// Windows in one file, at most: each is looked at for every covered check's wake.
@@ -143,7 +150,10 @@ struct MaintenanceWindowsFile {
             guard openings <= MaintenanceWindow.searchLimit else {
                 throw fail(name, "cron", "opens more than \(MaintenanceWindow.searchLimit) times within its duration; open it less often or shorten it")
             }
-            windows.append(MaintenanceWindow(name: name, schedule: schedule, duration: duration, hosts: try globs("hosts"), checks: try globs("checks")))
+            let tags = try globs("tags").map(\.pattern)
+            do { try HostTags.check(tags, field: "tags") } catch { throw fail(name, "tags", error.message) }
+            windows.append(MaintenanceWindow(
+                name: name, schedule: schedule, duration: duration, hosts: try globs("hosts"), tags: tags, checks: try globs("checks")))
         }
         return MaintenanceWindows(windows: windows)
     }

@@ -70,13 +70,13 @@ struct AlertSettings: Sendable, Equatable {
     /// The thresholds and maintenance windows that hold for one check of a host with these tags.
     func rules(for check: CheckRecord, tags: [String]) -> RuleSettings {
         var settings = overrides.settings(base: rules, host: check.host, tags: tags, check: check.name)
-        if !maintenance.isEmpty { settings.maintenance = maintenance.covering(host: check.host, check: check.name) }
+        if !maintenance.isEmpty { settings.maintenance = maintenance.covering(host: check.host, tags: tags, check: check.name) }
         return settings
     }
 
     /// When the maintenance window this check is in at `now` ends; nil when it is in none.
-    func maintenanceUntil(_ check: CheckRecord, now: Date) -> Date? {
-        maintenance.isEmpty ? nil : maintenance.covering(host: check.host, check: check.name).openUntil(now)
+    func maintenanceUntil(_ check: CheckRecord, tags: [String], now: Date) -> Date? {
+        maintenance.isEmpty ? nil : maintenance.covering(host: check.host, tags: tags, check: check.name).openUntil(now)
     }
     /// More than `flapFlips` flips within `flapWindow` seconds is flapping: one notice, then
     /// quiet until the check has not flipped for `flapWindow`.

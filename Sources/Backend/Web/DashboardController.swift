@@ -47,7 +47,7 @@ struct DashboardController: Sendable {
             return ca != cb ? ca > cb : a.name < b.name
         }.prefix(allHosts ? Int.max : Self.summaryLimit).map { host in
             let count = counts[host.name] ?? CheckCounts()
-            let maintenance = settings.maintenance.open(at: now, host: host.name).map(\.until).max()
+            let maintenance = settings.maintenance.open(at: now, host: host.name, tags: host.tags).map(\.until).max()
             let tags = host.tags.map { ["tag": $0, "url": "/dashboard?" + URLText.queryString([("tag", $0)])] }
             return ["host": host.name, "hostURL": URLText.hostPage(host.name), "tags": tags, "ok": count.ok, "alert": count.alert,
                     "maintenanceUntil": maintenance.map(TimeText.utc) ?? false, "maintenanceUntilISO": maintenance.map(TimeText.iso) ?? "",
@@ -62,8 +62,12 @@ struct DashboardController: Sendable {
         let matching = state.map { total.count($0) } ?? total.total
         let filters: [(String, String?)] = [("host", hostFilter), ("tag", tagFilter), ("state", state?.rawValue), ("hosts", allHosts ? "all" : nil)]
         let back = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        let tagsOf = Dictionary(hosts.map { ($0.name, $0.tags) }, uniquingKeysWith: { first, _ in first })
         var model: [String: Any] = [
-            "summary": summary, "checks": shown.map { CheckRows.row($0, now: now, csrf: session.csrfToken, back: back, maintenanceUntil: settings.maintenanceUntil($0, now: now)) },
+            "summary": summary,
+            "checks": shown.map {
+                CheckRows.row($0, now: now, csrf: session.csrfToken, back: back, maintenanceUntil: settings.maintenanceUntil($0, tags: tagsOf[$0.host] ?? [], now: now))
+            },
             "hostFilter": hostFilter ?? "", "hostNames": hosts.map(\.name),
             "tagOptions": Set(hosts.flatMap(\.tags)).sorted().map { ["value": $0, "selected": $0 == tagFilter] as [String: Any] },
             "hasTags": hosts.contains { !$0.tags.isEmpty },

@@ -53,9 +53,9 @@ struct HostPageController: Sendable {
             "host": host, "lastReportAgo": TimeText.ago(record.lastReportAt, now: now), "lastReportISO": TimeText.iso(record.lastReportAt),
             "journalURL": "/journal?" + URLText.queryString([("host", host)]),
             "checks": CheckRows.sorted(checks).map {
-                CheckRows.row($0, now: now, csrf: session.csrfToken, back: request.uri.path, maintenanceUntil: settings.maintenanceUntil($0, now: now))
+                CheckRows.row($0, now: now, csrf: session.csrfToken, back: request.uri.path, maintenanceUntil: settings.maintenanceUntil($0, tags: record.tags, now: now))
             },
-            "maintenance": settings.maintenance.open(at: now, host: host).map { window in
+            "maintenance": settings.maintenance.open(at: now, host: host, tags: record.tags).map { window in
                 ["name": window.name, "until": TimeText.utc(window.until), "untilISO": TimeText.iso(window.until)]
             },
             "charts": charts, "raids": checks.filter { $0.kind == .raid }.sorted { $0.name < $1.name }.map(Self.raid),

@@ -17,7 +17,8 @@ struct MaintenancePageController: Sendable {
             var row: [String: Any] = [
                 "name": window.name, "cron": window.schedule.expression, "timezone": window.schedule.timeZone.identifier,
                 "duration": Durations.words(Double(window.duration)),
-                "hosts": window.hosts.isEmpty ? "every host" : window.hosts.map(\.pattern).joined(separator: ", "),
+                "hosts": (window.hosts.isEmpty ? "every host" : window.hosts.map(\.pattern).joined(separator: ", "))
+                    + (window.tags.isEmpty ? "" : " tagged " + window.tags.joined(separator: " or ")),
                 "checks": window.checks.isEmpty ? "every check" : window.checks.map(\.pattern).joined(separator: ", "),
                 "openUntil": false, "next": false,
             ]
