@@ -1,5 +1,5 @@
 -- wrk script: POST /api/v1/report with 20 observations, from HOSTS hosts in turn, each request a
--- new report (its own sentAt), so nothing is deduplicated away.
+-- new report (its own sentAt), so nothing is deduplicated away, with tags as the sender sends them.
 local counter = 0
 thread_id = 0
 local hosts = tonumber(os.getenv("HOSTS") or "1000")
@@ -23,6 +23,6 @@ function request()
   for i = 2, 20 do
     obs[i] = string.format('{"name":"disk:/srv/%d","kind":"disk","value":%d,"unit":"%%","details":{"mountPoint":"/srv/%d","fsType":"ext4"}}', i, (n + i) % 100, i)
   end
-  local body = string.format('{"version":1,"host":"%s","sentAt":"%s","sender":"bench","observations":[%s]}', host, sent, table.concat(obs, ","))
+  local body = string.format('{"version":1,"host":"%s","sentAt":"%s","sender":"bench","tags":["bench","eu"],"observations":[%s]}', host, sent, table.concat(obs, ","))
   return wrk.format("POST", "/api/v1/report", {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
 end
