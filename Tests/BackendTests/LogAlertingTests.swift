@@ -123,4 +123,26 @@ import Testing
             #expect(try await store.checks(host: "db-1", state: nil).map(\.name).sorted() == ["disk:/", "host"])
         }
     }
+
+    /// A rule with `tags` matches only the lines of hosts that carry one of them.
+    @Test(arguments: Engine.available)
+    func tagsChooseTheHostsARuleWatches(_ engine: Engine) async throws {
+        try await Self.with(engine) { store, domain, service in
+            let now = Date()
+            let rule = LogRule(name: "db-oom", tags: ["db"], match: .contains("Out of memory"))
+            let tagged = JournalService(journal: service.journal, ingest: domain.ingest, checks: store, rules: [rule])
+            for (host, tags) in [("db-1", ["eu", "db"]), ("web-1", ["eu"])] {
+                _ = try await domain.ingest.ingest(Report(host: host, sentAt: now, tags: tags, observations: [
+                    Observation(name: "memory", kind: .memory, value: 40, unit: "%"),
+                ]), receivedAt: now)
+                _ = try await tagged.store(LogRuleTests.rows([(2, "Out of memory: Killed process 1")], host: host, now: now), now: now)
+            }
+            // A host no report has named yet has no tags: the rule does not watch it.
+            _ = try await tagged.store(LogRuleTests.rows([(2, "Out of memory: Killed process 2")], host: "new-1", now: now), now: now)
+            #expect(try await store.checks(host: "db-1", state: .alert).map(\.name) == ["log:db-oom"])
+            #expect(try await store.checks(host: "web-1", state: nil).map(\.name).sorted() == ["host", "memory"])
+            #expect(try await store.checks(host: "new-1", state: nil).isEmpty)
+        }
+        #expect(throws: ConfigError.self) { try RulesFileTests.load("[logs.\"x\"]\ncontains = \"a\"\ntags = [\"d b\"]\n") }
+    }
 }

@@ -9,7 +9,8 @@ enum LogMatcher {
     /// The part of a matching line a check keeps and a message carries.
     static let lineLimit = 500
 
-    static func reports(rules: [LogRule], rows: JournalRows, now: Date) -> [Report] {
+    /// `tags`: the hosts' tags, needed only when a rule picks hosts by tag.
+    static func reports(rules: [LogRule], rows: JournalRows, now: Date, tags: [String: [String]] = [:]) -> [Report] {
         guard !rules.isEmpty, rows.count > 0 else { return [] }
         struct Hit { var row: Int; var outcome: LogRule.Outcome; var problems: Int }
         var hits: [String: [Int: Hit]] = [:]
@@ -20,7 +21,10 @@ enum LogMatcher {
             let host = rows.hosts[row]
             if host != cachedHost {
                 cachedHost = host
-                hostRules = rules.indices.filter { rules[$0].hosts.matchesAny(host) }
+                let hostTags = tags[host] ?? []
+                hostRules = rules.indices.filter { index in
+                    rules[index].hosts.matchesAny(host) && (rules[index].tags.isEmpty || hostTags.contains(where: rules[index].tags.contains))
+                }
             }
             for index in hostRules {
                 let rule = rules[index]

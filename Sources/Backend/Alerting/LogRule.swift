@@ -9,6 +9,8 @@ import Shared
 struct LogRule: Sendable, Equatable {
     var name: String
     var hosts: [Glob] = []
+    /// The host has any of these tags.
+    var tags: [String] = []
     var units: [Glob] = []
     var identifiers: [Glob] = []
     /// Entries with PRIORITY at most this (0 emerg … 7 debug); entries without one count as info.

@@ -12,7 +12,7 @@ import Shared
 ///     quiet = "15m"                                # clears after this long without a match
 ///     recovered_contains = "Started nginx"         # or recovered_regex: clears at once
 enum LogRuleSettings {
-    static let keys = ["contains", "regex", "hosts", "units", "identifiers", "priority", "quiet", "recovered_contains", "recovered_regex"]
+    static let keys = ["contains", "regex", "hosts", "tags", "units", "identifiers", "priority", "quiet", "recovered_contains", "recovered_regex"]
     /// Bounds, so a rules file cannot make journal ingest costly: every entry meets every rule.
     static let maxRules = 50
     static let maxPatterns = 20
@@ -47,6 +47,9 @@ enum LogRuleSettings {
             if rule.recovered != nil { throw fail("is a second pattern: give recovered_contains or recovered_regex, not both") }
             rule.recovered = name == "recovered_regex" ? try regex() : .contains(try text())
         case "hosts": rule.hosts = try globs()
+        case "tags":
+            rule.tags = try globs().map(\.pattern)
+            do { try HostTags.check(rule.tags, field: "tags") } catch { throw fail(error.message) }
         case "units": rule.units = try globs()
         case "identifiers": rule.identifiers = try globs()
         case "priority":

@@ -17,7 +17,9 @@ struct JournalService: Sendable {
     /// Returns how many entries were new.
     func store(_ rows: JournalRows, now: Date = Date()) async throws -> Int {
         let stored = try await journal.insert(rows)
-        let reports = try await withoutNeedlessRecoveries(LogMatcher.reports(rules: rules, rows: rows, now: now))
+        // Read only when a rule picks hosts by tag: most batches are of one host.
+        let tags = rules.contains { !$0.tags.isEmpty } ? try await checks.tags(hosts: Array(Set(rows.hosts))) : [:]
+        let reports = try await withoutNeedlessRecoveries(LogMatcher.reports(rules: rules, rows: rows, now: now, tags: tags))
         // One task a host: the ingest batcher folds them into one transaction.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for report in reports {

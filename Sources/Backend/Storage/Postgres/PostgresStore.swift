@@ -124,6 +124,13 @@ final class PostgresStore: Store {
         return hosts
     }
 
+    func tags(hosts: [String]) async throws -> [String: [String]] {
+        let rows = try await client.query("SELECT name, tags FROM hosts WHERE name = ANY(\(hosts))", logger: logger)
+        var tags: [String: [String]] = [:]
+        for try await (name, stored) in rows.decode((String, String?).self) { tags[name] = HostTagList.split(stored) }
+        return tags
+    }
+
     func checks(host: String?, state: CheckState?) async throws -> [CheckRecord] {
         let rows = try await client.query("""
             SELECT \(unescaped: LatestColumns.record) FROM checks c \(unescaped: LatestColumns.joins)

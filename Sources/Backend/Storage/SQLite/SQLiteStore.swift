@@ -103,6 +103,14 @@ final class SQLiteStore: Store {
         }
     }
 
+    func tags(hosts: [String]) async throws -> [String: [String]] {
+        let rows = try await readConnection.query(
+            "SELECT name, tags FROM hosts WHERE name IN (SELECT value FROM json_each(?))", [.text(ReportSampleRows.array(hosts.map(DetailsJSON.quoted)))])
+        var tags: [String: [String]] = [:]
+        for row in rows { if let name = row.column("name")?.string { tags[name] = HostTagList.split(row.column("tags")?.string) } }
+        return tags
+    }
+
     func checks(host: String?, state: CheckState?) async throws -> [CheckRecord] {
         var sql = "SELECT h.name AS host, c.* FROM checks c JOIN hosts h ON h.id = c.host_id WHERE 1 = 1"
         var binds: [SQLiteData] = []
