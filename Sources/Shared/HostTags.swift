@@ -13,11 +13,19 @@ public enum HostTags {
         for (index, tag) in tags.enumerated() {
             let allowed = !tag.isEmpty && tag.utf8.count <= maxLength && tag.unicodeScalars.allSatisfy(isAllowed)
             guard allowed else {
-                throw ValidationError(
-                    field: "\(field)[\(index)]", message: "'\(tag.prefix(maxLength))' is not a tag: use 1 to \(maxLength) letters, digits, '-', '_', '.' or ':'")
+                // Echoed only when printable, so an error stays one clean line.
+                let printable = tag.unicodeScalars.allSatisfy { (0x20..<0x7f).contains($0.value) }
+                let shown = printable ? "'\(tag.prefix(maxLength))'" : "a word of \(tag.utf8.count) bytes with unprintable characters"
+                throw ValidationError(field: "\(field)[\(index)]", message: "\(shown) is not a tag: use 1 to \(maxLength) letters, digits, '-', '_', '.' or ':'")
             }
             guard seen.insert(tag).inserted else { throw ValidationError(field: "\(field)[\(index)]", message: "'\(tag)' appears twice") }
         }
+    }
+
+    /// Whether a host with `hostTags` is picked by a setting that names `wanted`: any one of
+    /// them; none named picks every host.
+    public static func picks(_ wanted: [String], _ hostTags: [String]) -> Bool {
+        wanted.isEmpty || hostTags.contains(where: wanted.contains)
     }
 
     private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {

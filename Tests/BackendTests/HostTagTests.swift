@@ -43,6 +43,29 @@ import Testing
         }
     }
 
+    /// Which report tells the tags goes by the time of the reports that tell them: one without
+    /// them (a ping, dated by the backend) neither clears them nor holds back a later change.
+    @Test(arguments: Engine.available)
+    func theNewestReportThatTellsThemWinsWhateverComesBetween(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { store, domain in
+            let start = Reports.now(offset: -30)
+            func pending(_ report: Report) -> PendingReport { (ReportRows(report, ping: nil, receivedAt: report.sentAt), report.sentAt) }
+            // One batch: a report with tags, then a later one without.
+            _ = try await store.ingest([
+                pending(Self.report("db-1", tags: ["db"], at: start)),
+                pending(Self.report("db-1", tags: nil, at: start.addingTimeInterval(1))),
+            ]) { _, _ in }
+            #expect(try await Self.tags(store, "db-1") == ["db"])
+            // A report without tags dated later, then a sender's report dated between: its tags count.
+            _ = try await domain.ingest.ingest(Self.report("db-1", tags: nil, at: start.addingTimeInterval(20)), receivedAt: start.addingTimeInterval(20))
+            _ = try await domain.ingest.ingest(Self.report("db-1", tags: ["db", "eu"], at: start.addingTimeInterval(10)), receivedAt: start.addingTimeInterval(21))
+            #expect(try await Self.tags(store, "db-1") == ["db", "eu"])
+            // An older report's tags do not undo them.
+            _ = try await domain.ingest.ingest(Self.report("db-1", tags: ["old"], at: start.addingTimeInterval(5)), receivedAt: start.addingTimeInterval(22))
+            #expect(try await Self.tags(store, "db-1") == ["db", "eu"])
+        }
+    }
+
     /// Hosts tagged `db` alert on disks above 80 %, others above 90 %; only the db hosts' messages reach the webhook.
     static func alerting() throws -> AlertConfig {
         var config = AlertingServiceTests.alerting

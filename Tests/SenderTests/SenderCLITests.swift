@@ -62,16 +62,21 @@ import Testing
         #expect(try await host(["--host", "from-flag"], ["METRICS_HOST": "from-env"]) == "from-flag")
     }
 
-    @Test func tagsFromTheConfigFileGoOutWithEveryReport() async throws {
+    @Test func tagsFromTheConfigFileGoOutWithEveryPeriodicReport() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sender-\(UUID()).toml")
         defer { try? FileManager.default.removeItem(at: file) }
         try "tags = [\"db\", \"eu\"]\n".write(to: file, atomically: true, encoding: .utf8)
-        let outcome = try await SenderBinary.run(["ping", "job", "--dry-run", "--host", "db-1", "--config", file.path])
-        #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).tags == ["db", "eu"])
+        func tags(_ arguments: [String]) async throws -> [String]? {
+            let only = arguments[0] == "collect" ? ["--collector", "memory"] : []
+            let outcome = try await SenderBinary.run(arguments + ["--dry-run", "--host", "db-1"] + only)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            return try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).tags
+        }
+        #expect(try await tags(["collect", "--config", file.path]) == ["db", "eu"])
         // None configured: an empty list, so that removing them clears them at the backend.
-        let plain = try await SenderBinary.run(["ping", "job", "--dry-run", "--host", "db-1"])
-        #expect(try Report.makeDecoder().decode(Report.self, from: Data(plain.stdout.utf8)).tags == [])
+        #expect(try await tags(["collect"]) == [])
+        // A heartbeat tells none: a cron job may run without the config file.
+        #expect(try await tags(["ping", "job", "--config", file.path]) == nil)
         try "tags = [\"db\", \"eu west\"]\n".write(to: file, atomically: true, encoding: .utf8)
         let bad = try await SenderBinary.run(["ping", "job", "--dry-run", "--host", "db-1", "--config", file.path])
         #expect(bad.status == 2)

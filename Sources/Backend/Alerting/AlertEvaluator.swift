@@ -69,7 +69,7 @@ struct AlertEvaluator: Sendable {
         unchanged.reserveCapacity(written.count)
         for check in written {
             // A report that does not tell its host's tags (a ping) leaves tag rules unknown here.
-            let tagsKnown = check.hostTags != nil || settings.overrides.tags.isEmpty
+            let tagsKnown = check.hostTags != nil || !settings.picksByTag
             guard !check.flapping, check.state == check.notifiedState, tagsKnown else {
                 ids.append(check.id)
                 continue

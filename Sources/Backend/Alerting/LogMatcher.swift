@@ -23,7 +23,7 @@ enum LogMatcher {
                 cachedHost = host
                 let hostTags = tags[host] ?? []
                 hostRules = rules.indices.filter { index in
-                    rules[index].hosts.matchesAny(host) && (rules[index].tags.isEmpty || hostTags.contains(where: rules[index].tags.contains))
+                    rules[index].hosts.matchesAny(host) && HostTags.picks(rules[index].tags, hostTags)
                 }
             }
             for index in hostRules {

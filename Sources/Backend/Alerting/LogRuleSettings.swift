@@ -47,9 +47,7 @@ enum LogRuleSettings {
             if rule.recovered != nil { throw fail("is a second pattern: give recovered_contains or recovered_regex, not both") }
             rule.recovered = name == "recovered_regex" ? try regex() : .contains(try text())
         case "hosts": rule.hosts = try globs()
-        case "tags":
-            rule.tags = try globs().map(\.pattern)
-            do { try HostTags.check(rule.tags, field: "tags") } catch { throw fail(error.message) }
+        case "tags": rule.tags = try TagsSetting.read(value, fail)
         case "units": rule.units = try globs()
         case "identifiers": rule.identifiers = try globs()
         case "priority":

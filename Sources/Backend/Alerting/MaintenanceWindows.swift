@@ -22,7 +22,7 @@ struct MaintenanceWindow: Sendable, Equatable {
     }
 
     func coversHost(_ host: String, tags hostTags: [String]) -> Bool {
-        hosts.matchesAny(host) && (tags.isEmpty || hostTags.contains(where: tags.contains))
+        hosts.matchesAny(host) && HostTags.picks(tags, hostTags)
     }
 
     /// When the opening that holds `date` closes (the latest, when openings overlap); nil if none holds it.
@@ -150,8 +150,7 @@ struct MaintenanceWindowsFile {
             guard openings <= MaintenanceWindow.searchLimit else {
                 throw fail(name, "cron", "opens more than \(MaintenanceWindow.searchLimit) times within its duration; open it less often or shorten it")
             }
-            let tags = try globs("tags").map(\.pattern)
-            do { try HostTags.check(tags, field: "tags") } catch { throw fail(name, "tags", error.message) }
+            let tags = try values["tags"].map { try TagsSetting.read($0) { fail(name, "tags", $0) } } ?? []
             windows.append(MaintenanceWindow(
                 name: name, schedule: schedule, duration: duration, hosts: try globs("hosts"), tags: tags, checks: try globs("checks")))
         }

@@ -34,9 +34,7 @@ enum RouteSettings {
             route.channels = try strings().map(Glob.init)
             if route.channels.isEmpty { throw fail("must name at least one channel") }
         case "hosts": route.hosts = try strings().map(Glob.init)
-        case "tags":
-            route.tags = try strings()
-            do { try HostTags.check(route.tags, field: "tags") } catch { throw fail("\(error.message)") }
+        case "tags": route.tags = try TagsSetting.read(value, fail)
         case "checks": route.checks = try strings().map(Glob.init)
         case "kinds":
             route.kinds = try strings().map { text in

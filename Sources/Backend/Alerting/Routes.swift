@@ -1,4 +1,5 @@
 import Foundation
+import Shared
 
 /// Which notifications a set of channels gets, from the rules file's `[routes."NAME"]`. Empty
 /// lists match everything. A recovery, reminder or flapping notice matches by the problem state
@@ -18,7 +19,7 @@ struct Route: Sendable, Equatable {
 
     func matches(_ message: NotificationMessage) -> Bool {
         let state = message.kind == .recovery ? message.from : message.to
-        return hosts.matchesAny(message.host) && (tags.isEmpty || (message.tags ?? []).contains(where: tags.contains))
+        return hosts.matchesAny(message.host) && HostTags.picks(tags, message.tags ?? [])
             && checks.matchesAny(message.check)
             && (kinds.isEmpty || kinds.contains(message.checkKind)) && (states.isEmpty || states.contains(state))
     }

@@ -67,6 +67,9 @@ struct AlertSettings: Sendable, Equatable {
     /// Scheduled silences, from the rules file.
     var maintenance = MaintenanceWindows()
 
+    /// Whether a host's tags can change a check's rules or maintenance.
+    var picksByTag: Bool { !overrides.tags.isEmpty || maintenance.windows.contains { !$0.tags.isEmpty } }
+
     /// The thresholds and maintenance windows that hold for one check of a host with these tags.
     func rules(for check: CheckRecord, tags: [String]) -> RuleSettings {
         var settings = overrides.settings(base: rules, host: check.host, tags: tags, check: check.name)

@@ -28,6 +28,11 @@ enum URLText {
 
     static func hostPage(_ host: String) -> String { "/hosts/" + query(host) }
 
+    /// A host's tags, each with the dashboard filtered by it: what the pages show of them.
+    static func tagLinks(_ tags: [String]) -> [[String: String]] {
+        tags.map { ["tag": $0, "url": "/dashboard?" + queryString([("tag", $0)])] }
+    }
+
     /// One host's journal from 5 minutes before a moment to 5 minutes after: where a flip's or a
     /// log rule's line is.
     static func journal(host: String, around at: Date) -> String {

@@ -48,8 +48,7 @@ struct DashboardController: Sendable {
         }.prefix(allHosts ? Int.max : Self.summaryLimit).map { host in
             let count = counts[host.name] ?? CheckCounts()
             let maintenance = settings.maintenance.open(at: now, host: host.name, tags: host.tags).map(\.until).max()
-            let tags = host.tags.map { ["tag": $0, "url": "/dashboard?" + URLText.queryString([("tag", $0)])] }
-            return ["host": host.name, "hostURL": URLText.hostPage(host.name), "tags": tags, "ok": count.ok, "alert": count.alert,
+            return ["host": host.name, "hostURL": URLText.hostPage(host.name), "tags": URLText.tagLinks(host.tags), "ok": count.ok, "alert": count.alert,
                     "maintenanceUntil": maintenance.map(TimeText.utc) ?? false, "maintenanceUntilISO": maintenance.map(TimeText.iso) ?? "",
                     "noData": count.noData, "lastReportAgo": TimeText.ago(host.lastReportAt, now: now),
                     "lastReportISO": TimeText.iso(host.lastReportAt), "state": count.alert > 0 ? "alert" : count.noData > 0 ? "no-data" : "ok"]
@@ -69,8 +68,11 @@ struct DashboardController: Sendable {
                 CheckRows.row($0, now: now, csrf: session.csrfToken, back: back, maintenanceUntil: settings.maintenanceUntil($0, tags: tagsOf[$0.host] ?? [], now: now))
             },
             "hostFilter": hostFilter ?? "", "hostNames": hosts.map(\.name),
-            "tagOptions": Set(hosts.flatMap(\.tags)).sorted().map { ["value": $0, "selected": $0 == tagFilter] as [String: Any] },
-            "hasTags": hosts.contains { !$0.tags.isEmpty },
+            // The filter in use stays in the menu even when no host has that tag (any more).
+            "tagOptions": Set(hosts.flatMap(\.tags) + (tagFilter.map { [$0] } ?? [])).sorted().map {
+                ["value": $0, "selected": $0 == tagFilter] as [String: Any]
+            },
+            "hasTags": tagFilter != nil || hosts.contains { !$0.tags.isEmpty },
             "states": [("", "any state"), ("alert", "alert"), ("no-data", "no data"), ("ok", "ok")].map { value, label in
                 ["value": value, "label": label, "selected": value == stateText] as [String: Any]
             },

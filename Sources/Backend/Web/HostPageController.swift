@@ -65,7 +65,7 @@ struct HostPageController: Sendable {
             "back": request.uri.path,
         ]
         if let sender = record.sender, !sender.isEmpty { model["sender"] = sender }
-        model["tags"] = record.tags.map { ["tag": $0, "url": "/dashboard?" + URLText.queryString([("tag", $0)])] }
+        model["tags"] = URLText.tagLinks(record.tags)
         if let warning = Self.clockWarning(record.clockOffset) { model["clockWarning"] = warning }
         return pages.render("host", request: request, session: session, title: host, nav: "dashboard", model)
     }

@@ -56,7 +56,7 @@ struct Exec: ParsableCommand {
 
     /// A heartbeat that cannot be delivered is a warning: the job's result must not change.
     private func send(_ observation: Observation, settings: SenderSettings) {
-        let report = ReportBuilder.report(settings: settings, observations: [observation])
+        let report = ReportBuilder.heartbeat(settings: settings, observation: observation)
         do { try ReportDelivery.send(report, settings: settings) } catch {
             let line = Array("metrics-sender: warning: the \(observation.status ?? "") heartbeat was not delivered: \(error.message)\n".utf8)
             _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }

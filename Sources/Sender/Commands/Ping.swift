@@ -29,7 +29,7 @@ struct Ping: ParsableCommand {
                 name: name, kind: .heartbeat, status: fail ? ObservationStatus.fail : ObservationStatus.ok,
                 every: everySpan?.seconds, grace: graceSpan?.seconds)
         } catch { throw SenderFailure(error) }
-        let report = ReportBuilder.report(settings: settings, observations: [observation])
+        let report = ReportBuilder.heartbeat(settings: settings, observation: observation)
         if dryRun { try ReportBuilder.print(report) } else { try ReportDelivery.send(report, settings: settings) }
     }
 }

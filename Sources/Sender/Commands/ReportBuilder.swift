@@ -7,6 +7,14 @@ import Shared
 enum ReportBuilder {
     static var senderName: String { "metrics-sender/\(SenderSettings.version)" }
 
+    /// A heartbeat's report tells no tags: a job may run without the host's config file, and
+    /// its `[]` would clear the tags `run` sends.
+    static func heartbeat(settings: SenderSettings, observation: Observation) -> Report {
+        var report = report(settings: settings, observations: [observation])
+        report.tags = nil
+        return report
+    }
+
     static func report(settings: SenderSettings, observations: [Observation]) -> Report {
         let bootId = FileReader.readIfPresent(CollectContext(root: settings.root).proc("sys/kernel/random/boot_id"))?.trimmingNewline()
         // Times go out in whole seconds; the report id tells two reports of one second apart (a

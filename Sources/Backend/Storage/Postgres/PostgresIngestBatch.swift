@@ -26,17 +26,22 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
                         $16::float8[], $17::text[])
                  WITH ORDINALITY AS r (host, boot_id, sender, sent_at, report_key, received_at, first, last, clock_offset, tags, idx)
         ), latest AS (
-            -- Per host the newest report's boot id, sender and tags.
-            SELECT DISTINCT ON (host) host, boot_id, sender, tags, received_at, sent_at FROM rep ORDER BY host, sent_at DESC
+            -- Per host the newest report's boot id and sender.
+            SELECT DISTINCT ON (host) host, boot_id, sender, received_at, sent_at FROM rep ORDER BY host, sent_at DESC
+        ), tagged AS (
+            -- Per host the newest report that tells its tags.
+            SELECT DISTINCT ON (host) host, tags, sent_at AS tags_at FROM rep WHERE tags IS NOT NULL ORDER BY host, sent_at DESC
         ), known AS (
-            SELECT hosts.id, hosts.name, hosts.boot_id, hosts.sender, hosts.tags FROM hosts WHERE hosts.name = ANY($1::text[])
+            SELECT hosts.id, hosts.name, hosts.boot_id, hosts.sender, hosts.tags, hosts.tags_at FROM hosts WHERE hosts.name = ANY($1::text[])
         ), added AS (
-            INSERT INTO hosts (name, boot_id, sender, tags, first_seen, last_report_at, last_sent_at)
-            SELECT host, boot_id, sender, tags, received_at, received_at, sent_at FROM latest
+            INSERT INTO hosts (name, boot_id, sender, tags, tags_at, first_seen, last_report_at, last_sent_at)
+            SELECT latest.host, boot_id, sender, tagged.tags, tagged.tags_at, received_at, received_at, sent_at
+            FROM latest LEFT JOIN tagged ON tagged.host = latest.host
             WHERE NOT EXISTS (SELECT FROM known WHERE known.name = latest.host)
             ON CONFLICT (name) DO UPDATE SET
                 boot_id = coalesce(EXCLUDED.boot_id, hosts.boot_id), sender = coalesce(EXCLUDED.sender, hosts.sender),
-                tags = coalesce(EXCLUDED.tags, hosts.tags),
+                tags = CASE WHEN EXCLUDED.tags_at >= coalesce(hosts.tags_at, '-infinity') THEN EXCLUDED.tags ELSE hosts.tags END,
+                tags_at = CASE WHEN EXCLUDED.tags_at >= coalesce(hosts.tags_at, '-infinity') THEN EXCLUDED.tags_at ELSE hosts.tags_at END,
                 last_report_at = greatest(hosts.last_report_at, EXCLUDED.last_report_at),
                 last_sent_at = greatest(hosts.last_sent_at, EXCLUDED.last_sent_at)
             RETURNING id, name
@@ -72,18 +77,20 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
         ), applied AS (
             SELECT newest.idx, newest.host_id FROM newest JOIN l ON l.host_id = newest.host_id
         ), stale AS (
-            -- A known host's row changes with its boot id, sender or tags, or when no report of
-            -- the batch became its latest row, whose last_seen otherwise tells its last report.
-            SELECT known.id, latest.boot_id, latest.sender, latest.tags, latest.received_at, latest.sent_at
-            FROM latest JOIN known ON known.name = latest.host
+            -- A known host's row changes with its boot id, sender or tags (told by a report newer
+            -- than the one that told them last), or when no report of the batch became its latest
+            -- row, whose last_seen otherwise tells its last report.
+            SELECT known.id, latest.boot_id, latest.sender, tagged.tags, tagged.tags_at, latest.received_at, latest.sent_at
+            FROM latest JOIN known ON known.name = latest.host LEFT JOIN tagged ON tagged.host = latest.host
             WHERE coalesce(latest.boot_id, known.boot_id) IS DISTINCT FROM known.boot_id
                OR coalesce(latest.sender, known.sender) IS DISTINCT FROM known.sender
-               OR coalesce(latest.tags, known.tags) IS DISTINCT FROM known.tags
+               OR (tagged.tags_at >= coalesce(known.tags_at, '-infinity') AND tagged.tags IS DISTINCT FROM known.tags)
                OR NOT EXISTS (SELECT FROM applied WHERE applied.host_id = known.id)
         ), moved AS (
             -- By primary key: a join here would be planned as a scan of every host.
             UPDATE hosts SET boot_id = coalesce(stale.boot_id, hosts.boot_id), sender = coalesce(stale.sender, hosts.sender),
-                tags = coalesce(stale.tags, hosts.tags),
+                tags = CASE WHEN stale.tags_at >= coalesce(hosts.tags_at, '-infinity') THEN stale.tags ELSE hosts.tags END,
+                tags_at = CASE WHEN stale.tags_at >= coalesce(hosts.tags_at, '-infinity') THEN stale.tags_at ELSE hosts.tags_at END,
                 last_report_at = greatest(hosts.last_report_at, stale.received_at),
                 last_sent_at = greatest(hosts.last_sent_at, stale.sent_at)
             FROM stale WHERE hosts.id = ANY (ARRAY(SELECT id FROM stale)) AND hosts.id = stale.id

@@ -179,9 +179,10 @@ enum PostgresSchema {
             [
                 .sql("ALTER TABLE evaluator_beats ADD COLUMN session_pid integer"),
             ],
-            // 14: the host's tags, joined by commas (`HostTagList`), as its newest report gave them.
+            // 14: the host's tags, joined by commas (`HostTagList`), and the time of the report that
+            // gave them: a report that tells none (a ping) moves the host's times, not this.
             [
-                .sql("ALTER TABLE hosts ADD COLUMN tags text"),
+                .sql("ALTER TABLE hosts ADD COLUMN tags text, ADD COLUMN tags_at timestamptz"),
             ],
         ]
     }

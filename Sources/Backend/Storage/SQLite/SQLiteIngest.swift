@@ -27,18 +27,18 @@ enum SQLiteIngest {
             let (rows, receivedAt) = batch[index]
             let received = SQLiteData.integer(Int(receivedAt.microseconds))
             binds += [.text(rows.host), .optional(rows.bootId), .optional(rows.sender), received, received, .integer(Int(rows.sentAt.microseconds)),
-                      .optional(rows.clockOffset), .optional(rows.tags)]
+                      .optional(rows.clockOffset), .optional(rows.tags), rows.tags == nil ? .null : .integer(Int(rows.sentAt.microseconds))]
         }
         let found = try await db.query("""
-            INSERT INTO hosts (name, boot_id, sender, first_seen, last_report_at, last_sent_at, clock_offset, tags) VALUES \(tuples(8, order.count))
+            INSERT INTO hosts (name, boot_id, sender, first_seen, last_report_at, last_sent_at, clock_offset, tags, tags_at) VALUES \(tuples(9, order.count))
             ON CONFLICT (name) DO UPDATE SET
                 boot_id = coalesce(excluded.boot_id, hosts.boot_id), sender = coalesce(excluded.sender, hosts.sender),
                 -- The offset its newest report showed: a late one (the sender's spool) or a ping's says nothing new.
                 clock_offset = CASE WHEN excluded.clock_offset IS NOT NULL AND excluded.last_sent_at >= hosts.last_sent_at
                                     THEN excluded.clock_offset ELSE hosts.clock_offset END,
                 -- Tags as the newest report that tells them gave them.
-                tags = CASE WHEN excluded.tags IS NOT NULL AND excluded.last_sent_at >= hosts.last_sent_at
-                            THEN excluded.tags ELSE hosts.tags END,
+                tags = CASE WHEN excluded.tags_at >= coalesce(hosts.tags_at, 0) THEN excluded.tags ELSE hosts.tags END,
+                tags_at = CASE WHEN excluded.tags_at >= coalesce(hosts.tags_at, 0) THEN excluded.tags_at ELSE hosts.tags_at END,
                 last_report_at = max(hosts.last_report_at, excluded.last_report_at),
                 last_sent_at = max(hosts.last_sent_at, excluded.last_sent_at)
             RETURNING id, name

@@ -144,9 +144,11 @@ enum SQLiteSchema {
             "ALTER TABLE notifications ADD COLUMN held_until INTEGER",
             "CREATE INDEX notifications_group ON notifications (group_id) WHERE group_id IS NOT NULL",
         ],
-        // 10: the host's tags, joined by commas (`HostTagList`), as its newest report gave them.
+        // 10: the host's tags, joined by commas (`HostTagList`), and the time of the report that
+        // gave them: a report that tells none (a ping) moves the host's times, not this.
         [
             "ALTER TABLE hosts ADD COLUMN tags TEXT",
+            "ALTER TABLE hosts ADD COLUMN tags_at INTEGER",
         ],
     ]
 }
