@@ -69,14 +69,14 @@ import Testing
 }
 
 extension FillPredictionTests {
-    /// Ingest reads six hours of samples per disk with about one report in ten, and different
+    /// Ingest reads six hours of samples per disk with about one report in 60, and different
     /// checks at different reports.
-    @Test func aDiskIsPredictedWithAboutOneReportInTen() {
+    @Test func aDiskIsPredictedWithAboutOneReportInSixty() {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         var dueTimes: [String: Set<Int>] = [:]
         for key in ["web-1/disk:/", "db-1/disk:/var", "x"] {
-            let due = (0..<1000).filter { AlertEvaluator.fillDue(start.addingTimeInterval(Double($0 * 60)), key: key) }
-            #expect((60...140).contains(due.count), "\(key): \(due.count) of 1000")
+            let due = (0..<6000).filter { AlertEvaluator.fillDue(start.addingTimeInterval(Double($0 * 60)), key: key) }
+            #expect((60...140).contains(due.count), "\(key): \(due.count) of 6000")
             dueTimes[key] = Set(due)
         }
         #expect(dueTimes["web-1/disk:/"] != dueTimes["db-1/disk:/var"], "the checks' reports are spread")

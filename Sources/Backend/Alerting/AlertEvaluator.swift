@@ -94,15 +94,19 @@ struct AlertEvaluator: Sendable {
         return try await evaluate(ids: ids, now: now, skipLocked: false, in: tx)
     }
 
-    /// Whether the report of this check at this second predicts: about one in ten. FNV-1a, the
-    /// same in every process, so every backend sharing a database picks the same reports.
+    /// Reports per prediction, on average: a disk reporting every minute is predicted about hourly,
+    /// soon enough for a 24-hour horizon. One in ten halved ingest's throughput (`bench/ingest-report.sh`).
+    static let fillEvery: UInt64 = 60
+
+    /// Whether the report of this check at this second predicts: about one in `fillEvery`. FNV-1a,
+    /// the same in every process, so every backend sharing a database picks the same reports.
     static func fillDue(_ observedAt: Date, key: String) -> Bool {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         let second = UInt64(bitPattern: Int64(observedAt.timeIntervalSince1970.rounded(.down)))
         for byte in Array(key.utf8) + (0..<8).map({ UInt8(truncatingIfNeeded: second >> ($0 * 8)) }) {
             hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
-        return hash % 10 == 0
+        return hash % fillEvery == 0
     }
 
     /// How many seconds of samples the rule needs for this check; nil: none. Only a check that
@@ -118,7 +122,7 @@ struct AlertEvaluator: Sendable {
         case .gauge where check.state != .alert && rules.gaugeFor > 0
             && (value > (rules.gaugeAbove ?? .infinity) || value < (rules.gaugeBelow ?? -.infinity)): return rules.gaugeFor
         // Six hours of samples per disk per report would cost ingest dearly. Only a disk the
-        // thresholds leave to the prediction is predicted: with about one report in ten (chosen by
+        // thresholds leave to the prediction is predicted: with about one report in 60 (chosen by
         // a hash of check and time, so a fleet's disks do not all read at once, whatever their
         // interval), or at every report while an alert only the prediction holds.
         case .disk where rules.diskFillWithin != nil && value >= rules.diskFillFrom && value <= rules.diskAlertAbove:
