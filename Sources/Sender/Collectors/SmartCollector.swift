@@ -38,8 +38,7 @@ struct SmartCollector: Collector {
             let scan = try Subprocess.run(path, Smartctl.scanArguments, timeout: timeout.seconds)
             devices = try Smartctl.devices(scan.output)
         } catch { return [failure("\(error)")] }
-        return devices.compactMap { device in
-            let name = PrintableName.shorten("smart:" + PrintableName.escape(device.name.dropFirst(5).utf8))
+        return zip(devices, Smartctl.checkNames(devices)).compactMap { device, name in
             do {
                 let result = try Subprocess.run(path, Smartctl.healthArguments(device.name, type: device.type), timeout: timeout.seconds)
                 // Bit 0: smartctl did not understand its command line; bit 1: the device could not
