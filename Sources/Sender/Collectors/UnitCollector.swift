@@ -25,7 +25,7 @@ struct UnitCollector: Collector {
             path = found
         }
         let units: [FailedUnit]
-        do { units = try FailedUnits.parse(try Subprocess.output(path, FailedUnits.arguments, timeout: timeout.seconds)) } catch {
+        do { units = try FailedUnits.parse(try Subprocess.output(path, FailedUnits.arguments, timeout: context.timeout(timeout))) } catch {
             return [failure("\(error)")]
         }
         let file = context.state("units.state", as: CounterBaseline.self)
