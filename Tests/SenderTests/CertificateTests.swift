@@ -36,8 +36,11 @@ import TestSupport
         return directory
     }
 
-    static func collect(_ arguments: [String]) async throws -> [Observation] {
-        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "cert"] + arguments)
+    /// `state`: the state directory, which keeps what endpoints presented; nil: a fresh one.
+    static func collect(_ arguments: [String], state: URL? = nil) async throws -> [Observation] {
+        let directory = state ?? FileManager.default.temporaryDirectory.appendingPathComponent("cert-state-\(UUID().uuidString.prefix(8))")
+        defer { if state == nil { try? FileManager.default.removeItem(at: directory) } }
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "cert", "--state-dir", directory.path] + arguments)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         return try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).observations
     }
