@@ -41,7 +41,9 @@ struct CertCollector: Collector {
             }
         }
         if context.root == "/" && !endpoints.isEmpty && observations.count < Self.maxTargets {
-            observations += endpointObservations(Array(endpoints.prefix(Self.maxTargets - observations.count)), context)
+            var named = Set<String>()
+            let distinct = endpoints.filter { named.insert($0).inserted }
+            observations += endpointObservations(Array(distinct.prefix(Self.maxTargets - observations.count)), context)
         }
         // A file named by two globs is one check.
         var seen = Set<String>()

@@ -14,13 +14,11 @@ enum TLSEndpoint {
     /// comes after the deadline has no outcome.
     static func certificates(_ endpoints: [String], timeout: Double, deadline: Double, parallel: Int = 8) -> [String: Outcome] {
         guard !endpoints.isEmpty else { return [:] }
-        if let problem = csupport_curl_load() {
-            let message = String(cString: problem)
-            return Dictionary(uniqueKeysWithValues: endpoints.map { ($0, .failure(TransportError(url: $0, message: message))) })
+        func failures(_ message: String) -> [String: Outcome] {
+            Dictionary(endpoints.map { ($0, .failure(TransportError(url: $0, message: message))) }, uniquingKeysWith: { first, _ in first })
         }
-        guard let multi = csupport_curl_multi_init() else {
-            return Dictionary(uniqueKeysWithValues: endpoints.map { ($0, .failure(TransportError(url: $0, message: "libcurl could not start"))) })
-        }
+        if let problem = csupport_curl_load() { return failures(String(cString: problem)) }
+        guard let multi = csupport_curl_multi_init() else { return failures("libcurl could not start") }
         defer { csupport_curl_multi_cleanup(multi) }
         var outcomes: [String: Outcome] = [:]
         var waiting = endpoints[...]
