@@ -119,4 +119,19 @@ import TestSupport
         #expect(cached.details?["probedAt"] == .string(Certificate.iso8601(Date(timeIntervalSince1970: now - 7200))))
         #expect(silent.allSatisfy { observations["cert:127.0.0.1:\($0.port)"]?.status == "error" })
     }
+
+    /// A state file with a time no certificate has (written by hand, or damaged) is no crash: the
+    /// endpoint is read again.
+    @Test func aDamagedCacheIsReadAgainNotTrustedNorACrash() async throws {
+        let state = Self.stateDirectory()
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: state) }
+        let closed = "127.0.0.1:\(try CertificateTests.freePort())"
+        let now = Date().timeIntervalSince1970
+        try #"{"\#(closed)": {"attemptedAt": \#(now), "probedAt": \#(now), "notAfter": 1e300, "certificates": 1}}"#
+            .write(to: state.appendingPathComponent(EndpointCache.fileName), atomically: true, encoding: .utf8)
+        let observations = try await CertificateTests.collect(["--tls-endpoint", closed], state: state)
+        #expect(observations.map(\.name) == ["cert:\(closed)"])
+        #expect(observations.first?.error?.contains("cannot read the certificate of \(closed)") == true, "\(observations)")
+    }
 }

@@ -53,8 +53,12 @@ struct EndpointCache: StateText, Equatable {
         (try? JSONEncoder().encode(entries)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
+    /// Times outside years 1970 to 5000 are not what this collector wrote; such an entry is dropped
+    /// (and read again), as its times could not even be printed.
     init?(stateText: String) {
         guard let entries = try? JSONDecoder().decode([String: Entry].self, from: Data(stateText.utf8)) else { return nil }
-        self.entries = entries
+        self.entries = entries.filter { _, entry in
+            [entry.attemptedAt, entry.probedAt, entry.notAfter].allSatisfy { ($0 ?? 0) >= 0 && ($0 ?? 0) < 95_617_584_000 }
+        }
     }
 }
