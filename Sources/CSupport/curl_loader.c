@@ -13,6 +13,13 @@ static struct {
     CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
     struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
     void (*slist_free_all)(struct curl_slist *);
+    CURLM *(*multi_init)(void);
+    CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_perform)(CURLM *, int *);
+    CURLMcode (*multi_wait)(CURLM *, struct curl_waitfd *, unsigned int, int, int *);
+    CURLMsg *(*multi_info_read)(CURLM *, int *);
+    CURLMcode (*multi_cleanup)(CURLM *);
 } api;
 
 static const char *load_error = "libcurl was not loaded";
@@ -33,6 +40,13 @@ static void load(void) {
     BIND(easy_getinfo, "curl_easy_getinfo")
     BIND(slist_append, "curl_slist_append")
     BIND(slist_free_all, "curl_slist_free_all")
+    BIND(multi_init, "curl_multi_init")
+    BIND(multi_add_handle, "curl_multi_add_handle")
+    BIND(multi_remove_handle, "curl_multi_remove_handle")
+    BIND(multi_perform, "curl_multi_perform")
+    BIND(multi_wait, "curl_multi_wait")
+    BIND(multi_info_read, "curl_multi_info_read")
+    BIND(multi_cleanup, "curl_multi_cleanup")
 #undef BIND
     if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) { load_error = "libcurl could not initialise"; return; }
     load_error = NULL;
@@ -60,3 +74,21 @@ CURLcode csupport_curl_setopt_read(CURL *h, size_t (*f)(char *, size_t, size_t, 
 }
 CURLcode csupport_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return api.easy_getinfo(h, i, v); }
 CURLcode csupport_curl_getinfo_ptr(CURL *h, CURLINFO i, void **v) { return api.easy_getinfo(h, i, v); }
+
+CURLM *csupport_curl_multi_init(void) { return api.multi_init(); }
+CURLMcode csupport_curl_multi_add(CURLM *m, CURL *h) { return api.multi_add_handle(m, h); }
+CURLMcode csupport_curl_multi_remove(CURLM *m, CURL *h) { return api.multi_remove_handle(m, h); }
+CURLMcode csupport_curl_multi_perform(CURLM *m, int *running) { return api.multi_perform(m, running); }
+CURLMcode csupport_curl_multi_wait(CURLM *m, int timeout_ms) { return api.multi_wait(m, NULL, 0, timeout_ms, NULL); }
+void csupport_curl_multi_cleanup(CURLM *m) { if (m) api.multi_cleanup(m); }
+int csupport_curl_multi_done(CURLM *m, CURL **handle, CURLcode *result) {
+    int queued = 0;
+    CURLMsg *message;
+    while ((message = api.multi_info_read(m, &queued))) {
+        if (message->msg != CURLMSG_DONE) continue;
+        *handle = message->easy_handle;
+        *result = message->data.result;
+        return 1;
+    }
+    return 0;
+}

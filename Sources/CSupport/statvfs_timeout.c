@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,7 +38,14 @@ static void measure_from(const char *const *paths, int first, int count, int fd)
     _exit(0);
 }
 
-void csupport_statvfs_many(const char *const *paths, int count, struct csupport_statvfs_result *results, int timeout_ms) {
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+void csupport_statvfs_many(const char *const *paths, int count, struct csupport_statvfs_result *results, int timeout_ms, int budget_ms) {
+    long long end = budget_ms < 0 ? -1 : now_ms() + budget_ms;
     int next = 0;
     while (next < count) {
         int fds[2];
@@ -47,12 +55,14 @@ void csupport_statvfs_many(const char *const *paths, int count, struct csupport_
         if (pid == 0) { close(fds[0]); measure_from(paths, next, count, fds[1]); }
         close(fds[1]);
 
-        int stuck = 0;
+        int stuck = 0, spent = 0;
         while (next < count) {
             struct pollfd p = { .fd = fds[0], .events = POLLIN };
-            int ready = poll(&p, 1, timeout_ms);
+            long long left = end < 0 ? timeout_ms : end - now_ms();
+            int wait = left < timeout_ms ? (int)(left > 0 ? left : 0) : timeout_ms;
+            int ready = poll(&p, 1, wait);
             if (ready < 0 && errno == EINTR) continue;
-            if (ready == 0) { stuck = 1; break; }
+            if (ready == 0) { stuck = 1; spent = wait < timeout_ms; break; }
             struct record r;
             ssize_t got = read(fds[0], &r, sizeof r);
             if (got == (ssize_t)sizeof r && r.index >= next && r.index < count) {
@@ -72,6 +82,11 @@ void csupport_statvfs_many(const char *const *paths, int count, struct csupport_
             // The child may never come back from the kernel; do not wait for it.
             kill(pid, SIGKILL);
             waitpid(pid, NULL, WNOHANG);
+            if (spent) {
+                // The budget ran out before the mount's own timeout: it and the rest go unmeasured.
+                for (int i = next - 1; i < count; i++) results[i].error = ECANCELED;
+                return;
+            }
         } else {
             waitpid(pid, NULL, 0);
         }

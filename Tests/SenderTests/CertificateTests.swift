@@ -36,8 +36,11 @@ import TestSupport
         return directory
     }
 
-    static func collect(_ arguments: [String]) async throws -> [Observation] {
-        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "cert"] + arguments)
+    /// `state`: the state directory, which keeps what endpoints presented; nil: a fresh one.
+    static func collect(_ arguments: [String], state: URL? = nil) async throws -> [Observation] {
+        let directory = state ?? FileManager.default.temporaryDirectory.appendingPathComponent("cert-state-\(UUID().uuidString.prefix(8))")
+        defer { if state == nil { try? FileManager.default.removeItem(at: directory) } }
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "cert", "--state-dir", directory.path] + arguments)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         return try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).observations
     }
@@ -141,11 +144,32 @@ import TestSupport
         #expect(endpoint.details?["commonName"] == .string("soon.example"))
     }
 
+    /// Named twice, it is one check.
     @Test func aClosedPortIsAnErrorObservation() async throws {
         let port = try Self.freePort()
-        let observations = try await Self.collect(["--tls-endpoint", "127.0.0.1:\(port)"])
+        let observations = try await Self.collect(["--tls-endpoint", "127.0.0.1:\(port)", "--tls-endpoint", "127.0.0.1:\(port)"])
+        #expect(observations.count == 1)
         #expect(observations.first?.status == "error")
         #expect(observations.first?.error?.contains("127.0.0.1:\(port)") == true)
+    }
+
+    /// Without a usable libcurl (here one that lacks every function), each endpoint is an error
+    /// that says so, and naming one twice is no crash.
+    @Test func noLibcurlIsAnErrorObservation() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("no-curl-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "int nothing;\n".write(to: directory.appendingPathComponent("empty.c"), atomically: true, encoding: .utf8)
+        let built = try await runCommand("/usr/bin/cc", ["-shared", "-fPIC", "-o", directory.appendingPathComponent("libcurl.so.4").path,
+                                                         directory.appendingPathComponent("empty.c").path])
+        try #require(built.status == 0, "cc: \(built.stderr)")
+        let outcome = try await SenderBinary.run(
+            ["collect", "--dry-run", "--collector", "cert", "--state-dir", directory.path + "/state", "--tls-endpoint", "127.0.0.1:9", "--tls-endpoint", "127.0.0.1:9"],
+            environment: ["LD_LIBRARY_PATH": directory.path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let observations = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).observations
+        #expect(observations.map(\.name) == ["cert:127.0.0.1:9"])
+        #expect(observations.first?.error?.contains("libcurl lacks curl_global_init") == true, "\(observations)")
     }
 
     /// A port where nobody listens.

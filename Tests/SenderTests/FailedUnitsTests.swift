@@ -6,8 +6,11 @@ import TestSupport
 
 /// systemd is not init on every test machine (CI containers), so these drive the systemctl
 /// path with a stand-in script that prints what `systemctl list-units --state=failed` prints.
+/// The system bus, asked first, is named where none listens: systemctl is the fallback here,
+/// whether or not systemd is init on the machine.
 @Suite struct FailedUnitsTests {
     static let units = SenderBinary.fixtures.appendingPathComponent("units")
+    static let noBus = ["DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/system_bus_socket"]
 
     @Test func parsesSystemctlJSON() throws {
         let units = try FailedUnits.parse(try String(contentsOf: Self.units.appendingPathComponent("systemctl-failed.json"), encoding: .utf8))
@@ -58,7 +61,8 @@ import TestSupport
         func run(_ fixture: String) async throws -> [Observation] {
             try? FileManager.default.removeItem(at: list)
             try FileManager.default.copyItem(at: Self.units.appendingPathComponent(fixture), to: list)
-            let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "unit", "--systemctl", script.path, "--state-dir", state.path])
+            let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "unit", "--systemctl", script.path, "--state-dir", state.path],
+                                                     environment: Self.noBus)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             return try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).observations
         }
@@ -76,7 +80,7 @@ import TestSupport
     }
 
     @Test func aFailingSystemctlIsAnErrorObservation() async throws {
-        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "unit", "--systemctl", "/bin/false"])
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "unit", "--systemctl", "/bin/false"], environment: Self.noBus)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let report = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8))
         #expect(report.observations.map(\.status) == ["error"])

@@ -34,13 +34,19 @@ import TestSupport
         #expect(try Smartctl.health(#"{"device": {"name": "/dev/sdc"}, "power_mode": "STANDBY"}"#, device: "/dev/sdc") == nil)
     }
 
-    /// A stand-in smartctl: `--scan` prints scan.json, a device prints `<device>.json` and exits
-    /// with the status in `<device>.status` when there is one.
-    static func standIn(in directory: URL) async throws -> URL {
-        for name in ["scan.json", "sda.json", "sdb.json", "nvme0.json"] {
-            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: directory.appendingPathComponent(name))
+    /// A stand-in smartctl: `--scan` prints scan.json, a device prints `<device>-<type>.json` (or
+    /// `<device>.json` when there is none for its type) and exits with the status in the matching
+    /// `.status` file when there is one. `answers`: file in the directory ← fixture.
+    static func standIn(in directory: URL, answers: [String: String] = [:]) async throws -> URL {
+        let standard = ["scan.json": "scan.json", "sda.json": "sda.json", "sdb.json": "sdb.json", "nvme0.json": "nvme0.json", "sdb.status": "24"]
+        for (name, source) in standard.merging(answers, uniquingKeysWith: { $1 }) {
+            let target = directory.appendingPathComponent(name)
+            if name.hasSuffix(".status") {
+                try "\(source)\n".write(to: target, atomically: true, encoding: .utf8)
+            } else {
+                try FileManager.default.copyItem(at: fixtures.appendingPathComponent(source), to: target)
+            }
         }
-        try "24\n".write(to: directory.appendingPathComponent("sdb.status"), atomically: true, encoding: .utf8)
         let script = directory.appendingPathComponent("smartctl")
         let source = directory.appendingPathComponent("smartctl.txt")
         try """
@@ -49,6 +55,7 @@ import TestSupport
             [ "$1" = "--scan" ] && exec cat "$here/scan.json"
             [ "$*" = "--json -H -A -n standby -d $7 $8" ] || exit 9
             name=$(basename "$8")
+            [ -f "$here/$name-$7.json" ] && name="$name-$7"
             cat "$here/$name.json"
             [ -f "$here/$name.status" ] && exit "$(cat "$here/$name.status")"
             exit 0
@@ -78,6 +85,34 @@ import TestSupport
         // Within `smart.every` the disks are not asked again: the first answer is repeated.
         try FileManager.default.removeItem(at: directory.appendingPathComponent("sdb.json"))
         #expect(try await run() == first)
+    }
+
+    /// A MegaRAID controller's disks all sit at `/dev/bus/0`, told apart by `-d megaraid,N`: each is
+    /// a check of its own, named with its type, and smartctl is asked with that type.
+    @Test func namesDisksBehindARaidControllerByTheirType() throws {
+        let devices = try Smartctl.devices(try Self.text("scan-megaraid.json"))
+        #expect(devices.map(\.type) == ["scsi", "megaraid,1", "megaraid,2", "megaraid,3"])
+        #expect(Smartctl.checkNames(devices) == ["smart:sda", "smart:bus/0:megaraid,1", "smart:bus/0:megaraid,2", "smart:bus/0:megaraid,3"])
+        // A plain disk keeps its short name; a name listed twice keeps its type even without a number.
+        #expect(Smartctl.checkNames(try Smartctl.devices(try Self.text("scan.json"))) == ["smart:sda", "smart:sdb", "smart:nvme0"])
+        let twice = [Smartctl.ScanDevice(name: "/dev/sdc", type: "sat"), Smartctl.ScanDevice(name: "/dev/sdc", type: "scsi")]
+        #expect(Smartctl.checkNames(twice) == ["smart:sdc:sat", "smart:sdc:scsi"])
+    }
+
+    @Test func asksEachDiskBehindARaidControllerWithItsType() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smart-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = try await Self.standIn(in: directory, answers: [
+            "scan.json": "scan-megaraid.json", "0-megaraid,1.json": "sda.json", "0-megaraid,2.json": "sdb.json",
+            "0-megaraid,2.status": "24", "0-megaraid,3.json": "sda.json",
+        ])
+        let outcome = try await SenderBinary.run(["collect", "--dry-run", "--collector", "smart", "--smartctl", script.path, "--state-dir", directory.path + "/state"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.isEmpty, "\(outcome.stderr)")
+        let observations = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).observations
+        #expect(observations.map(\.name) == ["smart:sda", "smart:bus/0:megaraid,1", "smart:bus/0:megaraid,2", "smart:bus/0:megaraid,3"])
+        #expect(observations.map(\.status) == ["ok", "ok", "failed", "ok"])
     }
 
     @Test func aMissingSmartctlIsQuietUnlessNamed() async throws {

@@ -4,7 +4,7 @@ import Shared
 import Testing
 
 /// A mount whose statfs never answers (a FUSE stand-in for a hung NFS server) is reported as an
-/// error observation, and the sender still finishes.
+/// error observation, and the sender still finishes, within collection's deadline.
 @Suite struct StuckMountTests {
     @Test func stuckMountBecomesAnErrorObservation() async throws {
         let python = "/usr/bin/python3"
@@ -53,5 +53,17 @@ import Testing
         #expect(observation.status == "error")
         #expect(observation.value == nil)
         #expect(observation.error?.contains("did not answer within 1s") == true, "\(observation.error ?? "")")
+
+        // Its own timeout past collection's deadline (half of run_limit): the deadline ends the wait.
+        let started = Date()
+        let bounded = try await SenderBinary.run([
+            "collect", "--dry-run", "--collector", "disk", "--include-mount", mountPoint.path, "--stat-timeout", "30s", "--run-limit", "5s",
+        ])
+        let elapsed = Date().timeIntervalSince(started)
+        // About 2.5 s; a bound far above it holds on a busy machine and still catches a 30 s wait.
+        #expect(elapsed < 20, "collection must end by its deadline; it took \(elapsed) s")
+        let cut = try Report.makeDecoder().decode(Report.self, from: Data(bounded.stdout.utf8)).observations.first
+        #expect(cut?.name == "disk:\(mountPoint.path)")
+        #expect(cut?.error?.hasPrefix("not measured: collection had used its time") == true, "\(cut?.error ?? "")")
     }
 }

@@ -21,4 +21,16 @@ CURLcode csupport_curl_setopt_read(CURL *handle, size_t (*callback)(char *, size
 CURLcode csupport_curl_getinfo_long(CURL *handle, CURLINFO info, long *value);
 CURLcode csupport_curl_getinfo_ptr(CURL *handle, CURLINFO info, void **value);
 
+// The multi interface, for transfers that run at once (the certificate collector's endpoints).
+CURLM *csupport_curl_multi_init(void);
+CURLMcode csupport_curl_multi_add(CURLM *multi, CURL *handle);
+CURLMcode csupport_curl_multi_remove(CURLM *multi, CURL *handle);
+CURLMcode csupport_curl_multi_perform(CURLM *multi, int *running);
+/// Waits up to timeout_ms for activity on any transfer.
+CURLMcode csupport_curl_multi_wait(CURLM *multi, int timeout_ms);
+void csupport_curl_multi_cleanup(CURLM *multi);
+/// 1 and the handle and its result when a transfer has finished, else 0. curl_multi_info_read's
+/// CURLMsg holds a union that Swift reads awkwardly.
+int csupport_curl_multi_done(CURLM *multi, CURL **handle, CURLcode *result);
+
 #endif

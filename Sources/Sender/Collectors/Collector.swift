@@ -15,6 +15,13 @@ struct CollectContext: Sendable {
     var explicit: Bool = false
     /// Where collectors that report deltas keep the previous run's counters.
     var stateDir: String = "/var/lib/metrics-sender"
+    /// Monotonic seconds (`Clock`) by which collection ends, so the report still has time to go out.
+    var deadline = Double.infinity
+
+    var pastDeadline: Bool { Clock.now() >= deadline }
+    /// What a step that can hang (a command, a connection) may take: its own timeout, cut to the
+    /// time left before the deadline.
+    func timeout(_ own: TimeSpan) -> Double { max(0, min(Double(own.seconds), deadline - Clock.now())) }
 
     /// `proc("mdstat")` → `<root>/proc/mdstat`.
     func proc(_ relative: String) -> String { join("proc", relative) }

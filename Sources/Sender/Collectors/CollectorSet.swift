@@ -5,7 +5,8 @@ struct CollectorSet {
     var collectors: [any Collector]
     var context: CollectContext
 
-    init(settings: SenderSettings) {
+    /// `started`: when the run began (`Clock`); collection ends within `collectionLimit` of it.
+    init(settings: SenderSettings, started: Double) {
         let all: [any Collector] = [
             MemoryCollector(),
             DiskCollector(filter: settings.disk, statTimeout: settings.statTimeout),
@@ -21,10 +22,34 @@ struct CollectorSet {
         ]
         let wanted = settings.collectors ?? SenderSettings.defaultCollectors
         collectors = all.filter { wanted.contains(type(of: $0).name) }
-        context = CollectContext(root: settings.root, explicit: settings.collectors != nil, stateDir: settings.stateDir)
+        context = CollectContext(
+            root: settings.root, explicit: settings.collectors != nil, stateDir: settings.stateDir,
+            deadline: started + settings.collectionLimit)
+        limitWords = Clock.words(settings.collectionLimit)
     }
 
+    private var limitWords: String
+
+    /// A collector whose turn comes after the deadline is not run: it reports an error instead,
+    /// so its check says why it has no value rather than going quiet.
     func collect() -> [Observation] {
-        collectors.flatMap { $0.collect(context) }
+        var observations: [Observation] = []
+        var skipped: [String] = []
+        for collector in collectors {
+            let name = type(of: collector).name
+            guard !context.pastDeadline else {
+                skipped.append(name)
+                // Each collector's name is its kind.
+                observations.append(Observation(
+                    name: name, kind: ObservationKind(rawValue: name) ?? .gauge, status: ObservationStatus.error,
+                    error: "not collected: collection had used its \(limitWords) (half of run_limit) before this collector's turn"))
+                continue
+            }
+            observations += collector.collect(context)
+        }
+        if !skipped.isEmpty {
+            StandardStreams.warn("collection ran past \(limitWords) (half of run_limit); skipped: \(skipped.joined(separator: ", "))")
+        }
+        return observations
     }
 }

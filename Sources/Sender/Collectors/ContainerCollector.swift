@@ -19,8 +19,8 @@ struct ContainerCollector: Collector {
             return context.explicit ? [failure("\(path) does not exist; is Docker running?")] : []
         }
         var request = HTTPRequest(url: "http://localhost/v1.41/containers/json", unixSocket: path)
-        request.connectTimeout = timeout.seconds
-        request.totalTimeout = timeout.seconds
+        request.connectTimeout = Self.seconds(context.timeout(timeout))
+        request.totalTimeout = request.connectTimeout
         let response: HTTPResponse
         do { response = try HTTPClient.perform(request) } catch {
             return [failure("cannot reach Docker at \(path): \(error.message)")]
@@ -33,7 +33,7 @@ struct ContainerCollector: Collector {
             return [failure("Docker's container list could not be read: \(error)")]
         }
         let watched = containers.filter { container in !excludePrefixes.contains { container.name.hasPrefix($0) } }
-        let restarts = ContainerRestarts.risen(watched, context: context) { id in restartCount(id, socket: path) }
+        let restarts = ContainerRestarts.risen(watched, context: context) { id in restartCount(id, socket: path, context: context) }
         return watched
             .sorted { $0.name < $1.name }
             .map { container in
@@ -48,14 +48,19 @@ struct ContainerCollector: Collector {
             }
     }
 
-    /// nil when Docker does not say: the container is then simply not checked for a loop this run.
-    private func restartCount(_ id: String, socket: String) -> Int? {
+    /// nil when Docker does not say (or collection's time is up): the container is then simply not
+    /// checked for a loop this run.
+    private func restartCount(_ id: String, socket: String, context: CollectContext) -> Int? {
+        guard !context.pastDeadline else { return nil }
         var request = HTTPRequest(url: "http://localhost/v1.41/containers/\(id)/json", unixSocket: socket)
-        request.connectTimeout = timeout.seconds
-        request.totalTimeout = timeout.seconds
+        request.connectTimeout = Self.seconds(context.timeout(timeout))
+        request.totalTimeout = request.connectTimeout
         guard let response = try? HTTPClient.perform(request), response.status == 200 else { return nil }
         return try? DockerContainers.restartCount(response.body)
     }
+
+    /// libcurl takes whole seconds here; at least one.
+    private static func seconds(_ timeout: Double) -> Int { max(1, Int(timeout.rounded(.up))) }
 
     private func failure(_ message: String) -> Observation {
         Observation(name: "container", kind: .container, status: ObservationStatus.error, error: message)

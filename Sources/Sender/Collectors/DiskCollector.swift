@@ -23,7 +23,7 @@ struct DiskCollector: Collector {
             return [Observation(name: "disk", kind: .disk, status: ObservationStatus.error, error: error.description)]
         }
         let mounts = Self.select(Mountinfo.parse(text), filter: filter)
-        let results = Self.statvfsAll(mounts.map { Self.statPath($0, context) }, timeout: statTimeout)
+        let results = Self.statvfsAll(mounts.map { Self.statPath($0, context) }, timeout: statTimeout, deadline: context.deadline)
         return zip(mounts, results).flatMap { observations(for: $0, result: $1) }
     }
 
@@ -33,16 +33,17 @@ struct DiskCollector: Collector {
         return context.root == "/" ? raw : Array(context.path("/").utf8.dropLast()) + raw
     }
 
-    private static func statvfsAll(_ paths: [[UInt8]], timeout: TimeSpan) -> [csupport_statvfs_result] {
+    private static func statvfsAll(_ paths: [[UInt8]], timeout: TimeSpan, deadline: Double) -> [csupport_statvfs_result] {
         var results = [csupport_statvfs_result](repeating: csupport_statvfs_result(), count: paths.count)
         guard !paths.isEmpty else { return results }
         // Never empty: the terminating NUL makes a base address.
         let pointers = paths.map { path in (path + [0]).withUnsafeBufferPointer { strdup(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) } }
         defer { pointers.forEach { free($0) } }
         let constPointers = pointers.map { UnsafePointer($0) }
+        let budget = deadline.isFinite ? Int32(clamping: Int(max(0, min(deadline - Clock.now(), 1e6)) * 1000)) : -1
         constPointers.withUnsafeBufferPointer { buffer in
             results.withUnsafeMutableBufferPointer { out in
-                csupport_statvfs_many(buffer.baseAddress, Int32(paths.count), out.baseAddress, Int32(clamping: timeout.seconds * 1000))
+                csupport_statvfs_many(buffer.baseAddress, Int32(paths.count), out.baseAddress, Int32(clamping: timeout.seconds * 1000), budget)
             }
         }
         return results
@@ -87,9 +88,11 @@ struct DiskCollector: Collector {
         let rc = result.error
         let buffer = result.stats
         guard rc == 0 else {
-            let reason = rc == ETIMEDOUT
-                ? "statvfs did not answer within \(statTimeout); the mount looks stuck (a hung network filesystem?)"
-                : "statvfs failed: \(String(cString: strerror(rc)))"
+            let reason = switch rc {
+            case ETIMEDOUT: "statvfs did not answer within \(statTimeout); the mount looks stuck (a hung network filesystem?)"
+            case ECANCELED: "not measured: collection had used its time (half of run_limit) before this mount's turn"
+            default: "statvfs failed: \(String(cString: strerror(rc)))"
+            }
             return [Observation(name: name, kind: .disk, status: ObservationStatus.error, error: reason, details: details)]
         }
         let usage = DiskUsage(

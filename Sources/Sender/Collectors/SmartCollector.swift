@@ -25,23 +25,25 @@ struct SmartCollector: Collector {
         let file = context.state("smart.json", as: SmartCache.self)
         let now = CounterClock.baseline([:], context)
         if let cached = file.load(), let age = now.seconds(since: cached.clock), age < Double(every.seconds) { return cached.observations }
-        let observations = measure(path)
+        let observations = measure(path, context)
         // A failure is not kept: the next run asks again.
         guard !observations.contains(where: { $0.status == ObservationStatus.error }) else { return observations }
         if let problem = file.save(SmartCache(clock: now, observations: observations)) { StandardStreams.warn("smart: \(problem)") }
         return observations
     }
 
-    private func measure(_ path: String) -> [Observation] {
+    private func measure(_ path: String, _ context: CollectContext) -> [Observation] {
         let devices: [Smartctl.ScanDevice]
         do {
-            let scan = try Subprocess.run(path, Smartctl.scanArguments, timeout: timeout.seconds)
+            let scan = try Subprocess.run(path, Smartctl.scanArguments, timeout: context.timeout(timeout))
             devices = try Smartctl.devices(scan.output)
         } catch { return [failure("\(error)")] }
-        return devices.compactMap { device in
-            let name = PrintableName.shorten("smart:" + PrintableName.escape(device.name.dropFirst(5).utf8))
+        return zip(devices, Smartctl.checkNames(devices)).compactMap { device, name in
+            guard !context.pastDeadline else {
+                return failure("not asked: collection had used its time (half of run_limit) before this disk's turn", name: name)
+            }
             do {
-                let result = try Subprocess.run(path, Smartctl.healthArguments(device.name, type: device.type), timeout: timeout.seconds)
+                let result = try Subprocess.run(path, Smartctl.healthArguments(device.name, type: device.type), timeout: context.timeout(timeout))
                 // Bit 0: smartctl did not understand its command line; bit 1: the device could not
                 // be opened, or sleeps (-n standby). Other bits are findings, in the JSON too.
                 if result.status & 1 != 0 { return failure("smartctl failed for \(device.name) (status \(result.status))", name: name) }

@@ -50,6 +50,21 @@ enum Smartctl {
         var version: [Int]?
     }
 
+    /// `smart:sda`; a disk behind a RAID controller, which smartctl names by the controller's bus
+    /// and tells apart by its `-d` type (`/dev/bus/0 -d megaraid,1`), keeps the type:
+    /// `smart:bus/0:megaraid,1`. So does any device whose name the scan lists twice.
+    static func checkNames(_ devices: [ScanDevice]) -> [String] {
+        var seen: [String: Int] = [:]
+        for device in devices { seen[device.name, default: 0] += 1 }
+        return devices.map { device in
+            var name = "smart:" + PrintableName.escape(device.name.dropFirst(5).utf8)
+            if let type = device.type, seen[device.name, default: 0] > 1 || type.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) {
+                name += ":" + PrintableName.escape(type.utf8)
+            }
+            return PrintableName.shorten(name)
+        }
+    }
+
     static func devices(_ text: String, limit: Int = 64) throws(SmartctlError) -> [ScanDevice] {
         let scan: Scan
         do { scan = try JSONDecoder().decode(Scan.self, from: Data(text.utf8)) } catch {

@@ -16,7 +16,7 @@ struct ZpoolCollector: Collector {
             return context.explicit ? [failure("zpool is not installed")] : []
         }
         let text: String
-        do { text = try Subprocess.output(path, Zpool.arguments, timeout: timeout.seconds) } catch {
+        do { text = try Subprocess.output(path, Zpool.arguments, timeout: context.timeout(timeout)) } catch {
             return [failure(error.description)]
         }
         return Zpool.parse(text).map { pool in

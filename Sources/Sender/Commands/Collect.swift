@@ -9,9 +9,11 @@ struct Collect: ParsableCommand {
     var dryRun = false
 
     func run() throws {
+        let started = Clock.now()
         let settings: SenderSettings
         do { settings = try options.resolve() } catch { throw SenderFailure(error) }
-        let report = ReportBuilder.report(settings: settings, observations: ObservationCheck.keepValid(CollectorSet(settings: settings).collect()))
+        let observations = CollectorSet(settings: settings, started: started).collect()
+        let report = ReportBuilder.report(settings: settings, observations: ObservationCheck.keepValid(observations))
         if dryRun { try ReportBuilder.print(report) } else { try ReportDelivery.send(report, settings: settings) }
     }
 }
@@ -33,7 +35,8 @@ struct Run: ParsableCommand {
             settings = resolved
         } catch { throw SenderFailure(error) }
         _ = try settings.requireURLOrFail()
-        let report = ReportBuilder.report(settings: settings, observations: ObservationCheck.keepValid(CollectorSet(settings: settings).collect()))
+        let observations = CollectorSet(settings: settings, started: started).collect()
+        let report = ReportBuilder.report(settings: settings, observations: ObservationCheck.keepValid(observations))
         try ReportDelivery.send(report, settings: settings)
         if settings.journal.enabled { try shipJournal(settings) }
     }

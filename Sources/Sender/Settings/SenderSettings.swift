@@ -38,6 +38,8 @@ struct SenderSettings: Sendable {
     var journal = JournalSettings()
     /// `run` ends within this, retries and journal included, so a one-minute timer's runs never overlap.
     var runLimit = TimeSpan(seconds: 50)
+    /// Collection ends within half the run limit, so the report has the other half to go out.
+    var collectionLimit: Double { Double(runLimit.seconds) / 2 }
     /// Set by `run`: monotonic seconds (`Clock`) by which every request has ended.
     var runEnd: Double?
     static let runLimitRange = 5...3600

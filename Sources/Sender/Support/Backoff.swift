@@ -10,6 +10,12 @@ enum Clock {
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
+    /// `5s`, `2.5s`: a duration in messages, to a tenth of a second.
+    static func words(_ seconds: Double) -> String {
+        let tenths = Int((max(0, min(seconds, 1e9)) * 10).rounded())
+        return tenths % 10 == 0 ? "\(tenths / 10)s" : "\(tenths / 10).\(tenths % 10)s"
+    }
+
     static func sleep(seconds: Double) {
         guard seconds > 0 else { return }
         var spec = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))

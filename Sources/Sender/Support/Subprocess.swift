@@ -9,14 +9,15 @@ enum Subprocess {
         var description: String
     }
 
-    static func output(_ path: String, _ arguments: [String], timeout seconds: Int, limit: Int = 1 << 20) throws(Failure) -> String {
+    static func output(_ path: String, _ arguments: [String], timeout seconds: Double, limit: Int = 1 << 20) throws(Failure) -> String {
         let (status, text) = try run(path, arguments, timeout: seconds, limit: limit)
         guard status == 0 else { throw Failure(description: "\(path) \(arguments.joined(separator: " ")) failed (status \(status))") }
         return text
     }
 
     /// The exit status and stdout, for commands whose status is a bit mask of findings (smartctl).
-    static func run(_ path: String, _ arguments: [String], timeout seconds: Int, limit: Int = 1 << 20) throws(Failure) -> (status: Int32, output: String) {
+    /// `seconds` may be fractional: a collector's own timeout cut to the collection's deadline.
+    static func run(_ path: String, _ arguments: [String], timeout seconds: Double, limit: Int = 1 << 20) throws(Failure) -> (status: Int32, output: String) {
         var pipe: [Int32] = [0, 0]
         guard Glibc.pipe(&pipe) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
         // The child gets the write end as its stdout; neither original end may leak into it.
@@ -40,7 +41,7 @@ enum Subprocess {
         defer { close(pipe[0]) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
-        let deadline = Clock.now() + Double(seconds)
+        let deadline = Clock.now() + seconds
         var timedOut = false
         while bytes.count < limit {
             let left = deadline - Clock.now()
@@ -62,7 +63,7 @@ enum Subprocess {
         if timedOut {
             kill(pid, SIGKILL)
             waitpid(pid, &status, WNOHANG)
-            throw Failure(description: "\(path) did not finish within \(seconds)s")
+            throw Failure(description: "\(path) did not finish within \(Clock.words(seconds))")
         }
         waitpid(pid, &status, 0)
         // The exit code of a normal exit; a signal shows as its number plus 128, as in a shell.
