@@ -22,17 +22,16 @@ struct AlertEvaluator: Sendable {
         var outcome = Outcome()
         guard !ids.isEmpty else { return outcome }
         let candidates = try await tx.candidates(ids: ids, skipLocked: skipLocked)
-        var verdicts: [Verdict] = []
-        verdicts.reserveCapacity(candidates.count)
-        for candidate in candidates {
-            let check = candidate.check
-            let rules = settings.rules(for: check, tags: candidate.hostTags)
-            var samples: [SampleRecord] = []
-            if let window = sampleWindow(check, rules: rules) {
-                // Rare: a check at its threshold that is not alerting yet, or a disk that grows.
-                samples = try await tx.samples(checkID: candidate.id, since: now.addingTimeInterval(-Double(window + 2 * rules.reportEvery)))
-            }
-            verdicts.append(Rules.evaluate(check, samples: samples, now: now, settings: rules))
+        let rules = candidates.map { settings.rules(for: $0.check, tags: $0.hostTags) }
+        // Rare: a check at its threshold that is not alerting yet, or a disk that grows.
+        var since: [Int64: Date] = [:]
+        for (candidate, rules) in zip(candidates, rules) {
+            guard let window = sampleWindow(candidate.check, rules: rules) else { continue }
+            since[candidate.id] = now.addingTimeInterval(-Double(window + 2 * rules.reportEvery))
+        }
+        let samples = since.isEmpty ? [:] : try await tx.samples(since: since)
+        let verdicts = zip(candidates, rules).map { candidate, rules in
+            Rules.evaluate(candidate.check, samples: samples[candidate.id] ?? [], now: now, settings: rules)
         }
         let flipping = zip(candidates, verdicts).filter { $1.state != $0.check.state && !$0.check.paused }.map(\.0.id)
         let recentFlips = flipping.isEmpty ? [:] : try await tx.flipCounts(checkIDs: flipping, since: now.addingTimeInterval(-Double(settings.flapWindow)))

@@ -33,14 +33,20 @@ struct PostgresAlertTransaction: AlertTransaction {
         return found
     }
 
-    func samples(checkID: Int64, since: Date) async throws -> [SampleRecord] {
+    func samples(since: [Int64: Date]) async throws -> [Int64: [SampleRecord]] {
+        let ids = Array(since.keys)
+        let times = ids.map { since[$0] ?? Date() }
         let rows = try await connection.query(
             """
-            SELECT r.at, r.check_values[p.at] FROM report_samples r, array_position(r.check_ids, \(checkID)) AS p (at)
-            WHERE r.host_id = (SELECT host_id FROM checks WHERE id = \(checkID)) AND r.at >= \(since) AND p.at IS NOT NULL ORDER BY r.at
+            SELECT w.id, r.at, r.check_values[p.at]
+            FROM unnest(\(ids)::int8[], \(times)::timestamptz[]) AS w (id, since)
+            JOIN checks c ON c.id = w.id
+            JOIN report_samples r ON r.host_id = c.host_id AND r.at >= w.since
+            CROSS JOIN LATERAL array_position(r.check_ids, w.id) AS p (at)
+            WHERE p.at IS NOT NULL ORDER BY w.id, r.at
             """, logger: logger)
-        var samples: [SampleRecord] = []
-        for try await (at, value) in rows.decode((Date, Double).self) { samples.append(SampleRecord(at: at, value: value)) }
+        var samples: [Int64: [SampleRecord]] = [:]
+        for try await (id, at, value) in rows.decode((Int64, Date, Double).self) { samples[id, default: []].append(SampleRecord(at: at, value: value)) }
         return samples
     }
 

@@ -6,7 +6,9 @@ protocol AlertTransaction {
     /// These checks as candidates. With `skipLocked`, checks another transaction is writing are
     /// left out: that transaction evaluates them itself.
     func candidates(ids: [Int64], skipLocked: Bool) async throws -> [AlertCandidate]
-    func samples(checkID: Int64, since: Date) async throws -> [SampleRecord]
+    /// Samples of several checks, each since its own time, oldest first: one read, not one per
+    /// check, as a batch of reports can ask for many.
+    func samples(since: [Int64: Date]) async throws -> [Int64: [SampleRecord]]
     /// How often each of these checks flipped since a time; a check that did not is left out.
     func flipCounts(checkIDs: [Int64], since: Date) async throws -> [Int64: Int]
     /// Writes each decision's check columns, its flip, and one outbox row per delivery of its

@@ -26,10 +26,22 @@ struct SQLiteAlertTransaction: AlertTransaction {
         return rows.map(Self.candidate)
     }
 
-    func samples(checkID: Int64, since: Date) async throws -> [SampleRecord] {
-        let found = try await db.query("SELECT host_id FROM checks WHERE id = ?", [.integer(Int(checkID))])
-        guard let hostID = found.first?.column("host_id")?.integer else { return [] }
-        return try await ReportSampleRows.read(checkID: checkID, hostID: hostID, from: since, to: .distantFuture, limit: .max, on: db)
+    func samples(since: [Int64: Date]) async throws -> [Int64: [SampleRecord]] {
+        let found = try await db.query(
+            "SELECT id, host_id FROM checks WHERE id IN (SELECT value FROM json_each(?))", [.text(ReportSampleRows.array(Array(since.keys)))])
+        var byHost: [Int: [Int64]] = [:]
+        for row in found {
+            guard let id = row.column("id")?.integer, let host = row.column("host_id")?.integer else { continue }
+            byHost[host, default: []].append(Int64(id))
+        }
+        // One pass over each host's report rows, from the earliest time any of its checks needs.
+        var samples: [Int64: [SampleRecord]] = [:]
+        for (host, ids) in byHost {
+            let from = ids.compactMap { since[$0] }.min() ?? Date()
+            let read = try await ReportSampleRows.read(checkIDs: ids, hostID: host, from: from, to: .distantFuture, limit: .max, on: db)
+            for (id, list) in read { samples[id] = list.filter { $0.at >= since[id] ?? from } }
+        }
+        return samples
     }
 
     func flipCounts(checkIDs: [Int64], since: Date) async throws -> [Int64: Int] {
