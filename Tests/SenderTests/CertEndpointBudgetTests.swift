@@ -134,4 +134,16 @@ import TestSupport
         #expect(observations.map(\.name) == ["cert:\(closed)"])
         #expect(observations.first?.error?.contains("cannot read the certificate of \(closed)") == true, "\(observations)")
     }
+
+    /// An entry read recently but holding no certificate is read again, not reported as "not
+    /// probed" for an hour; a certificate that never expires (9999-12-31) stays cached.
+    @Test func theCacheRereadsWhatItCannotUseAndKeepsNoExpiry() throws {
+        let now = 1_800_000_000.0
+        var forever = EndpointCache.Entry(attemptedAt: now)
+        forever.read(CertificateSummary(notAfter: Date(timeIntervalSince1970: 253_402_300_799), commonName: nil, certificates: 1), at: now)
+        let hollow = EndpointCache.Entry(attemptedAt: now, probedAt: now)
+        let cache = try #require(EndpointCache(stateText: EndpointCache(entries: ["a:443": forever, "b:443": hollow]).stateText))
+        #expect(cache.entries["a:443"] == forever)
+        #expect(cache.due(["a:443", "b:443"], now: now + 60, every: 3600) == ["b:443"])
+    }
 }

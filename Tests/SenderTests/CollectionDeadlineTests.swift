@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct CollectionDeadlineTests {
     /// A zpool that never answers is ended at the deadline (2.5 s of a 5 s run limit, not its own
     /// 5 s), and the collectors after it say they were not run rather than going quiet.
-    @Test func collectorsPastTheDeadlineReportWhyTheyHaveNoValue() async throws {
+    @Test func collectorsPastTheDeadlineAreSkippedAndNamed() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deadline-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -24,15 +24,12 @@ import TestSupport
         ])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let observations = try Report.makeDecoder().decode(Report.self, from: Data(outcome.stdout.utf8)).observations
-        try #require(observations.map(\.name) == ["memory", "zpool", "load", "cert"])
+        // The skipped collectors report nothing: a check made up for them would go stale and alert.
+        try #require(observations.map(\.name) == ["memory", "zpool"])
         #expect(observations[0].value != nil)
         // Ended at the deadline, short of its own 5 s (how short depends on when its turn came).
         let zpool = observations[1].error ?? ""
         #expect(zpool.contains("did not finish within") && !zpool.contains("within 5s"), "\(zpool)")
-        for skipped in observations[2...] {
-            #expect(skipped.status == "error")
-            #expect(skipped.error?.hasPrefix("not collected: collection had used its 2.5s (half of run_limit)") == true, "\(skipped.error ?? "")")
-        }
-        #expect(outcome.stderr.contains("skipped: load, cert"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("collection ran past 2.5s (half of run_limit); skipped: load, cert"), "\(outcome.stderr)")
     }
 }

@@ -24,7 +24,11 @@ struct ContainerRestarts {
             }
             guard inspected < maxInspections, container.id.utf8.allSatisfy({ $0 < 128 && Character(Unicode.Scalar($0)).isHexDigit }),
                 let count = inspect(container.id).flatMap({ UInt64(exactly: $0) })
-            else { continue }
+            else {
+                // Not asked (the deadline, the limit): its count stays the baseline for next run.
+                if let known { current.rows[container.id] = [known] }
+                continue
+            }
             inspected += 1
             current.rows[container.id] = [count]
             if let known, elapsed != nil, count > known { risen[container.id] = Int(clamping: count - known) }

@@ -4,7 +4,8 @@ import FoundationEssentials
 
 /// What the TLS endpoints presented when last read, and when each was last tried, as JSON in
 /// `STATE_DIR/tls-endpoints.json`: certificates change rarely, so a run reads an endpoint again
-/// only once its answer is `every` old, and one that failed or had no turn is tried first next run.
+/// only once its answer is `every` old; of those due, the one tried longest ago goes first, so one
+/// that keeps failing cannot starve the others.
 /// Times are wall-clock seconds since 1970, so a reboot keeps them.
 struct EndpointCache: StateText, Equatable {
     static let fileName = "tls-endpoints.json"
@@ -38,7 +39,8 @@ struct EndpointCache: StateText, Equatable {
     /// `every` ago is not read again (a clock set back counts as old).
     func due(_ endpoints: [String], now: Double, every: Double) -> [String] {
         let stale = endpoints.enumerated().filter { _, endpoint in
-            guard let probedAt = entries[endpoint]?.probedAt else { return true }
+            // An entry without a certificate (damaged) is read again.
+            guard let entry = entries[endpoint], let probedAt = entry.probedAt, entry.summary != nil else { return true }
             return !(0..<every).contains(now - probedAt)
         }
         return stale.sorted { a, b in
@@ -53,12 +55,12 @@ struct EndpointCache: StateText, Equatable {
         (try? JSONEncoder().encode(entries)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
-    /// Times outside years 1970 to 5000 are not what this collector wrote; such an entry is dropped
-    /// (and read again), as its times could not even be printed.
+    /// Times outside years 1970 to 9999 (RFC 5280's "no expiry" is 9999-12-31) are not what this
+    /// collector wrote; such an entry is dropped (and read again), as its times could not even be printed.
     init?(stateText: String) {
         guard let entries = try? JSONDecoder().decode([String: Entry].self, from: Data(stateText.utf8)) else { return nil }
         self.entries = entries.filter { _, entry in
-            [entry.attemptedAt, entry.probedAt, entry.notAfter].allSatisfy { ($0 ?? 0) >= 0 && ($0 ?? 0) < 95_617_584_000 }
+            [entry.attemptedAt, entry.probedAt, entry.notAfter].allSatisfy { ($0 ?? 0) >= 0 && ($0 ?? 0) < 253_402_300_800 }
         }
     }
 }

@@ -71,6 +71,8 @@ enum TLSEndpoint {
             csupport_curl_setopt_ptr(handle, CURLOPT_URL, "https://\(endpoint)/")
             csupport_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, errors)
             csupport_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+            // Do not wait for a hung DNS lookup's thread when a transfer ends (libcurl 7.87+; older ones ignore it).
+            csupport_curl_setopt_long(handle, CURLOPT_QUICK_EXIT, 1)
             csupport_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds)
             csupport_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds)
             csupport_curl_setopt_long(handle, CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTPS))
