@@ -91,9 +91,11 @@ int csupport_bus_failed_units(uint64_t timeout_usec, size_t limit, char **fields
     int r = api.open_system(&bus);
     // sd_bus_call waits for the connection to be set up with no limit of its own: wait here, bounded.
     while (r >= 0 && (r = api.is_ready(bus)) == 0) {
-        if ((r = api.process(bus, NULL)) != 0) continue;
+        // Checked on every pass: a peer that keeps sending must not keep this loop going.
         uint64_t now = now_usec();
-        r = now >= end ? -ETIMEDOUT : api.wait(bus, end - now);
+        if (now >= end) { r = -ETIMEDOUT; break; }
+        if ((r = api.process(bus, NULL)) != 0) continue;
+        r = api.wait(bus, end - now);
     }
     if (r < 0) { r = fail(error, error_size, r, "cannot connect to the system bus", NULL); goto done; }
 

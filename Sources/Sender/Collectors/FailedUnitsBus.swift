@@ -18,7 +18,10 @@ enum FailedUnitsBus {
         let count = csupport_bus_failed_units(UInt64(max(0, seconds) * 1_000_000), readLimit, &block, &length, &error, error.count)
         defer { free(block) }
         guard count >= 0 else {
-            throw UnitListError(message: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            // The C side may cut a long message inside a character: drop what does not decode,
+            // or the error line would be refused as unprintable.
+            let text = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw UnitListError(message: String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\u{FFFD}" })))
         }
         guard let block else { return [] }
         // Five NUL-terminated strings a unit: name, description, load, active and sub state.

@@ -46,7 +46,8 @@ enum Subprocess {
         while bytes.count < limit {
             let left = deadline - Clock.now()
             var poller = pollfd(fd: pipe[0], events: Int16(POLLIN), revents: 0)
-            let ready = left > 0 ? poll(&poller, 1, Int32(left * 1000)) : 0
+            // Rounded up, so a step cut to the deadline does not end a moment before it.
+            let ready = left > 0 ? poll(&poller, 1, Int32((left * 1000).rounded(.up))) : 0
             if ready < 0 && errno == EINTR { continue }
             if ready <= 0 { timedOut = true; break }
             let count = chunk.withUnsafeMutableBytes { read(pipe[0], $0.baseAddress, $0.count) }
