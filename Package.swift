@@ -31,7 +31,8 @@ let package = Package(
         // sd-journal.h only: no pkgConfig, whose --libs would link libsystemd into the sender.
         .systemLibrary(name: "CSystemd", providers: [.apt(["libsystemd-dev"])]),
         // Small C helpers where Swift has no cheap equivalent: statvfs with a timeout, and libcurl
-        // (the sender's HTTP, the backend's SMTP) and libsystemd's journal API loaded on first use.
+        // (the sender's HTTP and TLS probes, the backend's SMTP) and libsystemd's journal and bus APIs
+        // (failed units), loaded on first use.
         .target(name: "CSupport", dependencies: ["CCurl", "CSystemd"], linkerSettings: [.linkedLibrary("dl")]),
         .executableTarget(
             name: "Sender",
