@@ -15,7 +15,7 @@ public enum HostTags {
             guard allowed else {
                 // Echoed only when printable, so an error stays one clean line.
                 let printable = tag.unicodeScalars.allSatisfy { (0x20..<0x7f).contains($0.value) }
-                let shown = printable ? "'\(tag.prefix(maxLength))'" : "a word of \(tag.utf8.count) bytes with unprintable characters"
+                let shown = printable ? "'\(tag.prefix(maxLength))'" : "a word of \(tag.utf8.count) bytes with characters other than printable ASCII"
                 throw ValidationError(field: "\(field)[\(index)]", message: "\(shown) is not a tag: use 1 to \(maxLength) letters, digits, '-', '_', '.' or ':'")
             }
             guard seen.insert(tag).inserted else { throw ValidationError(field: "\(field)[\(index)]", message: "'\(tag)' appears twice") }

@@ -40,3 +40,35 @@ import Testing
         }
     }
 }
+
+extension FillAlertingTests {
+    /// The evaluator reads the samples a batch needs in one go: each check from its own time,
+    /// checks of several hosts and of one host alike, oldest first.
+    @Test(arguments: Engine.available)
+    func samplesOfSeveralChecksComeEachFromItsOwnTime(_ engine: Engine) async throws {
+        try await TestStores.with(engine) { store, domain in
+            let start = Reports.now(offset: -3600)
+            for minute in 0..<10 {
+                let at = start.addingTimeInterval(Double(minute * 60))
+                for host in ["a-1", "b-1"] {
+                    _ = try await domain.ingest.ingest(Report(host: host, sentAt: at, observations: [
+                        Observation(name: "disk:/", kind: .disk, value: Double(minute), unit: "%"),
+                        Observation(name: "memory", kind: .memory, value: Double(50 + minute), unit: "%"),
+                    ]), receivedAt: at)
+                }
+            }
+            var ids: [String: Int64] = [:]
+            try await store.eachAlertCandidate { ids["\($0.check.host) \($0.check.name)"] = $0.id }
+            let wanted: [String: Date] = [
+                "a-1 disk:/": start.addingTimeInterval(7 * 60), "a-1 memory": start,
+                "b-1 disk:/": start.addingTimeInterval(9 * 60),
+            ]
+            let since = Dictionary(uniqueKeysWithValues: try wanted.map { (try #require(ids[$0.key]), $0.value) })
+            let samples = try await store.withAlertTransaction { tx in try await tx.samples(since: since) }
+            #expect(samples[try #require(ids["a-1 disk:/"])]?.map(\.value) == [7, 8, 9])
+            #expect(samples[try #require(ids["a-1 memory"])]?.map(\.value) == (50...59).map(Double.init))
+            #expect(samples[try #require(ids["b-1 disk:/"])]?.map(\.value) == [9])
+            #expect(samples[try #require(ids["b-1 memory"])] == nil)
+        }
+    }
+}

@@ -7,7 +7,7 @@ import TestSupport
 /// Collection ends within half of run_limit, so the report always has the other half to go out.
 @Suite struct CollectionDeadlineTests {
     /// A zpool that never answers is ended at the deadline (2.5 s of a 5 s run limit, not its own
-    /// 5 s), and the collectors after it say they were not run rather than going quiet.
+    /// 5 s), and the collectors after it are not run: one warning line names them.
     @Test func collectorsPastTheDeadlineAreSkippedAndNamed() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deadline-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -24,7 +24,7 @@ import Testing
         #expect(field(["db", "db"]) == "tags[1]")
         #expect(field((0...HostTags.maxCount).map { "t\($0)" }) == "tags")
         // Unprintable input is described, not echoed: the error stays one line.
-        #expect(throws: ValidationError(field: "tags[0]", message: "a word of 8 bytes with unprintable characters is not a tag: use 1 to 40 letters, digits, '-', '_', '.' or ':'")) {
+        #expect(throws: ValidationError(field: "tags[0]", message: "a word of 8 bytes with characters other than printable ASCII is not a tag: use 1 to 40 letters, digits, '-', '_', '.' or ':'")) {
             try HostTags.check(["a\nb\u{1b}[31m"], field: "tags")
         }
     }

@@ -92,13 +92,11 @@ enum Rules {
 
     /// The state a check takes once its deadline passes without a report. A unit last reported ok
     /// stays ok: the sender lists failed units only, and a recovered one once. A unit last reported
-    /// failed has no data (its host is down, or the sender could not keep its list). A mount's
-    /// inodes go quiet: the sender leaves them out when it cannot measure the mount, and the
-    /// mount's disk check alerts for both.
+    /// failed has no data (its host is down, or the sender could not keep its list).
     static func staleState(_ check: CheckRecord) -> CheckState {
         switch check.kind {
         case .heartbeat, .container, .host: return .alert
-        case .journal, .inodes: return .ok
+        case .journal: return .ok
         case .unit where check.status == ObservationStatus.ok: return .ok
         default: return .noData
         }
@@ -117,7 +115,6 @@ enum Rules {
         case .container: return .alert("container stopped: \(silent)")
         case .host: return .alert("host down: \(silent)")
         case .journal: return .ok("no match for \(Durations.words(now.timeIntervalSince(check.lastSeen)))")
-        case .inodes: return .ok("\(silent); the mount's disk check says why")
         case .unit where check.status == ObservationStatus.ok: return .ok("not failed")
         default: return .noData("no data: \(silent)")
         }

@@ -36,12 +36,14 @@ struct PostgresAlertTransaction: AlertTransaction {
     func samples(since: [Int64: Date]) async throws -> [Int64: [SampleRecord]] {
         let ids = Array(since.keys)
         let times = ids.map { since[$0] ?? Date() }
+        // A constant bound too, so the plan skips older partitions whichever join it picks.
+        let earliest = times.min() ?? Date()
         let rows = try await connection.query(
             """
             SELECT w.id, r.at, r.check_values[p.at]
             FROM unnest(\(ids)::int8[], \(times)::timestamptz[]) AS w (id, since)
             JOIN checks c ON c.id = w.id
-            JOIN report_samples r ON r.host_id = c.host_id AND r.at >= w.since
+            JOIN report_samples r ON r.host_id = c.host_id AND r.at >= w.since AND r.at >= \(earliest)
             CROSS JOIN LATERAL array_position(r.check_ids, w.id) AS p (at)
             WHERE p.at IS NOT NULL ORDER BY w.id, r.at
             """, logger: logger)

@@ -30,7 +30,7 @@ struct PostgresIngestBatch: PostgresPreparedStatement {
             SELECT DISTINCT ON (host) host, boot_id, sender, received_at, sent_at FROM rep ORDER BY host, sent_at DESC
         ), tagged AS (
             -- Per host the newest report that tells its tags.
-            SELECT DISTINCT ON (host) host, tags, sent_at AS tags_at FROM rep WHERE tags IS NOT NULL ORDER BY host, sent_at DESC
+            SELECT DISTINCT ON (host) host, tags, sent_at AS tags_at FROM rep WHERE tags IS NOT NULL ORDER BY host, sent_at DESC, idx DESC
         ), known AS (
             SELECT hosts.id, hosts.name, hosts.boot_id, hosts.sender, hosts.tags, hosts.tags_at FROM hosts WHERE hosts.name = ANY($1::text[])
         ), added AS (
